@@ -3,7 +3,8 @@
 `ManagedProcess` starts one command in its own process group with its output in
 a log file, waits for a health probe, and stops, kills or restarts it on demand
 (fault tests need "the operator was killed mid-launch" and "NATS went away").
-`Supervisor` keeps what the launcher started and stops it in reverse order.
+`supervising.Supervisor` keeps what the launcher started and stops it in
+reverse order.
 
 Processes are plain `subprocess.Popen` children polled with `asyncio.sleep`,
 not asyncio subprocesses: those are bound to the event loop that created them,
@@ -12,8 +13,9 @@ therefore usable from any loop, and `stop` works even after the loop that
 started the process has closed.
 
 Nothing may outlive the test run: each process leads its own group, so stopping
-it signals its children too, and a `weakref.finalize` kills the group when the
-object is garbage collected or the interpreter exits without a `stop`.
+it signals its children too; a hard kill also reaches descendants that left the
+group; and a `weakref.finalize` kills them all when the object is garbage
+collected or the interpreter exits without a `stop`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ import time
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
 from orchestra_devstack.probes import HealthCheck
 
@@ -53,10 +54,39 @@ class ProcessExitedEarlyError(ProcessError):
     """The process exited before its health probe passed."""
 
 
-def _kill_group(pgid: int) -> None:
-    # Safety net and hard kill: the group may be gone already, which is fine.
+def descendants(pid: int) -> list[int]:
+    """Pids of the children of `pid`, their children and so on (Linux `/proc`).
+
+    Needed because the process group is not enough: Postgres makes every
+    child a group leader of its own (`setsid`), so a signal to the
+    postmaster's group never reaches its backends.
+    """
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # exited while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def _kill_tree(pid: int) -> None:
+    # Hard kill and safety net: the group of `pid` and every descendant, even
+    # those that left the group. Snapshot first: once `pid` dies, its children
+    # are re-parented and can no longer be found. Gone already is fine.
+    strays = descendants(pid)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
+    for stray in strays:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(stray, signal.SIGKILL)
 
 
 def read_log_tail(path: Path, *, lines: int = 40, max_bytes: int = 16384) -> str:
@@ -157,7 +187,7 @@ class ManagedProcess:
                 extra_groups=[] if self.user else None,
             )
         self._popen = popen
-        self._finalizer = weakref.finalize(self, _kill_group, popen.pid)
+        self._finalizer = weakref.finalize(self, _kill_tree, popen.pid)
 
     async def wait_healthy(self) -> None:
         """Poll the health probe until it passes, the process exits, or time runs out."""
@@ -191,7 +221,7 @@ class ManagedProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(popen.pid, self.stop_signal)
             if not await self._wait_exit(self.stop_grace):
-                _kill_group(popen.pid)
+                _kill_tree(popen.pid)
                 await self._wait_exit(None)
         self._reap_group()
 
@@ -200,7 +230,7 @@ class ManagedProcess:
         popen = self._popen
         if popen is None:
             return
-        _kill_group(popen.pid)
+        _kill_tree(popen.pid)
         await self._wait_exit(None)
         self._reap_group()
 
@@ -220,65 +250,10 @@ class ManagedProcess:
 
     def _reap_group(self) -> None:
         assert self._popen is not None
-        _kill_group(self._popen.pid)
+        # Whatever the leader left behind in its group (its other children are
+        # re-parented by now and out of reach; well-behaved servers reap them).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._popen.pid, signal.SIGKILL)
         if self._finalizer is not None:
             self._finalizer.detach()
             self._finalizer = None
-
-
-class Stoppable(Protocol):
-    """Anything the supervisor can stop: a process or a server built on one."""
-
-    name: str
-
-    async def stop(self) -> None: ...
-
-
-class Supervisor:
-    """Keeps what was started, in order, and stops it all in reverse order.
-
-    The launcher starts NATS, Postgres, the emulated cluster and the services
-    through one supervisor; Ctrl-C or the end of a test calls `stop_all`.
-    """
-
-    def __init__(self) -> None:
-        self._members: list[Stoppable] = []
-
-    async def start(self, process: ManagedProcess) -> ManagedProcess:
-        """Start `process` and keep it (kept even when start-up fails, to stop it later)."""
-        self._members.append(process)
-        await process.start()
-        return process
-
-    def track(self, member: Stoppable) -> None:
-        """Keep something started elsewhere (e.g. by `start_nats`) for `stop_all`."""
-        self._members.append(member)
-
-    def get(self, name: str) -> Stoppable:
-        """The member called `name`, to restart or kill it on demand."""
-        for member in self._members:
-            if member.name == name:
-                return member
-        raise KeyError(name)
-
-    @property
-    def members(self) -> list[Stoppable]:
-        return list(self._members)
-
-    async def stop_all(self) -> None:
-        """Stop every member, last started first; raise the first failure at the end."""
-        errors: list[BaseException] = []
-        while self._members:
-            member = self._members.pop()
-            try:
-                await member.stop()
-            except Exception as error:  # keep stopping the rest
-                errors.append(error)
-        if errors:
-            raise errors[0]
-
-    async def __aenter__(self) -> Supervisor:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop_all()
