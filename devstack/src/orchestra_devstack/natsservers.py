@@ -15,6 +15,7 @@ import shutil
 import sys
 import sysconfig
 import tempfile
+import weakref
 from pathlib import Path
 
 from orchestra_devstack.backends import Backend, require_process_backend
@@ -61,7 +62,14 @@ class NatsServer:
         self.port = port
         self.monitor_port = monitor_port
         self.store_dir = store_dir
-        self._owned_dir = owned_dir
+        # Removes the temporary directory on `close`, or at garbage collection or
+        # interpreter exit if nobody closed us (after the process is killed:
+        # finalizers run newest first, and the process's is newer).
+        self._remove_owned_dir = (
+            weakref.finalize(self, shutil.rmtree, owned_dir, ignore_errors=True)
+            if owned_dir is not None
+            else None
+        )
 
     @property
     def url(self) -> str:
@@ -102,9 +110,8 @@ class NatsServer:
     async def close(self) -> None:
         """Stop and remove the temporary directory if `start_nats` created it."""
         await self.stop()
-        if self._owned_dir is not None:
-            shutil.rmtree(self._owned_dir, ignore_errors=True)
-            self._owned_dir = None
+        if self._remove_owned_dir is not None:
+            self._remove_owned_dir()
 
     async def __aenter__(self) -> NatsServer:
         return self

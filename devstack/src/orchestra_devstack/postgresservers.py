@@ -24,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import weakref
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]  # ships no stubs
@@ -107,7 +108,14 @@ class PostgresServer:
         self.port = port
         self.database = database
         self.data_dir = data_dir
-        self._owned_dir = owned_dir
+        # Removes the temporary directory on `close`, or at garbage collection or
+        # interpreter exit if nobody closed us (after the process is killed:
+        # finalizers run newest first, and the process's is newer).
+        self._remove_owned_dir = (
+            weakref.finalize(self, shutil.rmtree, owned_dir, ignore_errors=True)
+            if owned_dir is not None
+            else None
+        )
 
     def dsn_for(self, database: str) -> str:
         """DSN of another database on this server (e.g. one made per test)."""
@@ -152,9 +160,8 @@ class PostgresServer:
     async def close(self) -> None:
         """Stop and remove the temporary directory if `start_postgres` created it."""
         await self.stop()
-        if self._owned_dir is not None:
-            shutil.rmtree(self._owned_dir, ignore_errors=True)
-            self._owned_dir = None
+        if self._remove_owned_dir is not None:
+            self._remove_owned_dir()
 
     async def __aenter__(self) -> PostgresServer:
         return self
