@@ -1,0 +1,131 @@
+"""
+``python -m orchestra_devstack.cluster``: the emulated cluster as a process.
+
+The dev launcher runs this in the foreground of its own process: it writes the
+kubeconfig, then the ready file (containing the URL) once the server answers,
+and exits with 0 on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+
+from orchestra_devstack.cluster.serving import EmulatedCluster
+
+logger = logging.getLogger("orchestra_devstack.cluster")
+
+
+def _failing_image(text: str) -> tuple[str, str]:
+    pattern, sep, reason = text.rpartition("=")
+    if not sep or not pattern or not reason:
+        raise argparse.ArgumentTypeError(f"expected PATTERN=REASON, got {text!r}")
+    return pattern, reason
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestra_devstack.cluster",
+        description="Serve an emulated Kubernetes API (kmock + conformance layer) on loopback.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument(
+        "--crd",
+        action="append",
+        default=[],
+        type=Path,
+        help="a CustomResourceDefinition YAML file (repeatable)",
+    )
+    parser.add_argument("--kubeconfig", type=Path, required=True)
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        required=True,
+        help="written with the URL once the server answers",
+    )
+    parser.add_argument(
+        "--kubelet-delay",
+        type=float,
+        default=1.0,
+        help="seconds until a Deployment becomes available (or fails)",
+    )
+    parser.add_argument(
+        "--progress-deadline",
+        type=float,
+        default=5.0,
+        help="seconds from a failure to ProgressDeadlineExceeded",
+    )
+    parser.add_argument(
+        "--fail-image",
+        action="append",
+        default=[],
+        type=_failing_image,
+        metavar="PATTERN=REASON",
+        help="fnmatch image pattern and ImagePullBackOff, ErrImagePull, "
+        "CrashLoopBackOff or Unschedulable (repeatable)",
+    )
+    parser.add_argument("--log-level", default="INFO")
+    return parser.parse_args(argv)
+
+
+async def _wait_until_answering(url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(100):
+            try:
+                async with session.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"The emulated cluster at {url} does not answer.")
+
+
+async def serve(arguments: argparse.Namespace) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    async with EmulatedCluster(
+        host=arguments.host,
+        port=arguments.port,
+        crd_paths=arguments.crd,
+        kubelet_delay=arguments.kubelet_delay,
+        progress_deadline=arguments.progress_deadline,
+        failing_images=dict(arguments.fail_image),
+    ) as cluster:
+        cluster.write_kubeconfig(arguments.kubeconfig)
+        await _wait_until_answering(cluster.url)
+        ready = Path(arguments.ready_file)
+        ready.parent.mkdir(parents=True, exist_ok=True)
+        temporary = ready.with_name(ready.name + ".tmp")
+        temporary.write_text(cluster.url + "\n", encoding="utf-8")
+        temporary.replace(ready)
+        logger.info("The emulated cluster serves at %s", cluster.url)
+        await stopping.wait()
+        logger.info("Stopping the emulated cluster.")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    logging.basicConfig(
+        level=arguments.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(serve(arguments))
+    except ValueError as e:  # e.g. an unknown failure reason
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""
+The emulated cluster as one object: an HTTP server on loopback, its
+controllers, and a kubeconfig for clients.
+
+Who calls it: the dev launcher (through ``python -m orchestra_devstack.cluster``)
+and test fixtures (``async with EmulatedCluster(...) as cluster``).
+
+What kmock (0.8) gives: ``KubernetesEmulator`` with its discovery endpoints
+(``/``, ``/api``, ``/apis``, ``/apis/<group>/<version>``) filled from the
+bundled built-in resources, its ``Status`` error rendering for unknown paths,
+and its ``ObjectsArray`` in which objects and their histories are kept.
+What we add in front of it (an aiohttp application that hands non-resource
+paths to kmock): all resource requests (``conforming`` over ``storing``),
+watches (``watching``), the garbage collector (``collecting``), the fake kubelet
+(``kubelet``), ``/version``, ``/healthz`` and a control endpoint for the kubelet:
+``GET|POST|DELETE /_devstack/kubelet/failing-images``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+import kmock
+from aiohttp import web
+
+from orchestra_devstack.cluster import kubeconfigs
+from orchestra_devstack.cluster.addresses import parse_address
+from orchestra_devstack.cluster.collecting import GarbageCollector
+from orchestra_devstack.cluster.conforming import ResourceHandler
+from orchestra_devstack.cluster.definitions import Registry, read_crd_files
+from orchestra_devstack.cluster.kubelet import FakeKubelet
+from orchestra_devstack.cluster.storing import CRDS, ObjectStore
+from orchestra_devstack.cluster.watching import EventLog
+
+VERSION = {
+    "major": "1",
+    "minor": "35",
+    "gitVersion": "v1.35.0-orchestra-emulated",
+    "gitCommit": "0000000000000000000000000000000000000000",
+    "gitTreeState": "clean",
+    "buildDate": "2025-12-17T00:00:00Z",
+    "goVersion": "go1.25.5",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+
+@attrs.define(kw_only=True)
+class DiscoveringEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
+    """kmock's emulator, with its resource discovery made acceptable to kubectl.
+
+    kmock names the core group version ``/v1`` and gives subresources their
+    resource's short names (kubectl then warns on every ``get ws``).
+    """
+
+    async def _serve_version(self, request: Any) -> Any:
+        document = await super()._serve_version(request)
+        if isinstance(document, dict):
+            document["groupVersion"] = document.get("groupVersion", "").lstrip("/")
+            for resource in document.get("resources", []):
+                if "/" in resource.get("name", ""):  # subresources have no names of their own
+                    resource.update(
+                        shortNames=[], singularName="", verbs=["get", "patch", "update"]
+                    )
+        return document
+
+
+class EmulatedCluster:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        crd_paths: Iterable[Path | str] = (),
+        kubelet_delay: float = 1.0,
+        failing_images: Mapping[str, str] | None = None,
+        progress_deadline: float = 5.0,
+        kubelet: bool = True,
+        gc_delay: float = 0.0,
+        event_log_capacity: int = 10_000,
+        bookmark_interval: float = 30.0,
+        strict_namespaces: bool = True,
+    ) -> None:
+        """
+        ``kubelet_delay``: seconds until a new or changed Deployment gets its status.
+        ``failing_images``: fnmatch pattern -> ImagePullBackOff, ErrImagePull,
+        CrashLoopBackOff or Unschedulable. ``progress_deadline``: seconds from a
+        failure showing until ProgressDeadlineExceeded. ``event_log_capacity``:
+        how many changes watches can resume from (older versions get 410).
+        ``strict_namespaces``: refuse to create objects in absent namespaces.
+        """
+        self._host = host
+        self._port = port
+        self._crd_paths = [Path(p) for p in crd_paths]
+        self._bookmark_interval = bookmark_interval
+        self._gc_delay = gc_delay
+        self.emulator: Any = DiscoveringEmulator()
+        self.registry = Registry(discovery=self.emulator.resources)
+        self.log = EventLog(capacity=event_log_capacity)
+        self.store = ObjectStore(
+            registry=self.registry,
+            objects=self.emulator.objects,
+            log=self.log,
+            strict_namespaces=strict_namespaces,
+        )
+        self.kubelet: FakeKubelet | None = (
+            FakeKubelet(
+                store=self.store,
+                delay=kubelet_delay,
+                failing_images=failing_images,
+                progress_deadline=progress_deadline,
+            )
+            if kubelet
+            else None
+        )
+        self._runner: web.AppRunner | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            raise RuntimeError("The emulated cluster is not running.")
+        return self._url
+
+    def write_kubeconfig(self, path: Path | str) -> Path:
+        return kubeconfigs.write_kubeconfig(Path(path), self.url)
+
+    def _declare_resources(self) -> None:
+        self.registry.load_builtins()
+        self.store.ensure_initial_namespaces()
+        crd_definition = self.registry.find(*CRDS)
+        assert crd_definition is not None
+        for crd in read_crd_files(self._crd_paths):
+            self.store.create(crd_definition, None, crd)
+
+    def _application(self) -> web.Application:
+        resources = ResourceHandler(
+            store=self.store, registry=self.registry, bookmark_interval=self._bookmark_interval
+        )
+
+        async def route(request: web.Request) -> web.StreamResponse:
+            address = parse_address(request.path, self.registry)
+            if address is not None:
+                return await resources(request, address)
+            response: web.StreamResponse = await self.emulator(request)
+            return response
+
+        app = web.Application()
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/livez", self._healthz)
+        app.router.add_get("/readyz", self._healthz)
+        app.router.add_get("/version", self._version)
+        app.router.add_route("*", "/_devstack/kubelet/failing-images", self._failing_images)
+        app.router.add_route("*", "/{tail:.*}", route)
+        return app
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _version(self, request: web.Request) -> web.Response:
+        return web.json_response(VERSION)
+
+    async def _failing_images(self, request: web.Request) -> web.Response:
+        """The control endpoint: list, add (POST pattern+reason), remove (DELETE ?pattern=)."""
+        if self.kubelet is None:
+            return web.json_response({"error": "the fake kubelet is disabled"}, status=404)
+        if request.method == "POST":
+            data = await request.json()
+            try:
+                self.kubelet.add_failing_image(str(data["pattern"]), str(data["reason"]))
+            except (KeyError, TypeError, ValueError) as e:
+                return web.json_response({"error": str(e)}, status=400)
+        elif request.method == "DELETE":
+            self.kubelet.remove_failing_image(request.query.get("pattern", ""))
+        elif request.method != "GET":
+            return web.json_response({"error": "use GET, POST or DELETE"}, status=405)
+        return web.json_response({"failingImages": self.kubelet.failing_images})
+
+    async def __aenter__(self) -> Self:
+        await self.emulator.__aenter__()
+        self._declare_resources()
+        self._runner = web.AppRunner(self._application(), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        self._url = f"http://{host}:{port}"
+        collector = GarbageCollector(store=self.store, delay=self._gc_delay)
+        self._tasks.append(asyncio.create_task(collector.run(), name="garbage collector"))
+        if self.kubelet is not None:
+            self._tasks.append(asyncio.create_task(self.kubelet.run(), name="fake kubelet"))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._url = None
+        await self.emulator.__aexit__(exc_type, exc, traceback)

@@ -1,0 +1,250 @@
+"""
+The object store: every read and write of the emulated API goes through here.
+
+Objects live in kmock's ``ObjectsArray`` (``KubernetesEmulator.objects``), so
+tests can still inspect them with kmock's syntax, including each object's
+history of versions (trimmed to ``history_limit`` here, since a dev stack runs
+for hours). kmock's own request handlers are not used for objects: this store
+adds what they leave out (system metadata, a cluster-wide resourceVersion
+bumped on every write, optimistic concurrency, status subresource, AlreadyExistsError,
+finalizer-aware deletion, namespace existence) and records every write in the
+``EventLog`` that watches and in-process controllers follow.
+
+All methods are synchronous: a write and its log entry happen without an
+``await`` in between, so watchers never see a half-done write.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import kmock
+
+from orchestra_devstack.cluster import admitting
+from orchestra_devstack.cluster.definitions import Definition, Registry
+from orchestra_devstack.cluster.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+)
+from orchestra_devstack.cluster.selectors import Selector
+from orchestra_devstack.cluster.watching import Change, EventLog, StorageKey
+
+NAMESPACES: StorageKey = ("", "v1", "namespaces")
+CRDS: StorageKey = ("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+Body = dict[str, Any]
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+class ObjectStore:
+    def __init__(
+        self,
+        *,
+        registry: Registry,
+        objects: Any,  # kmock.ObjectsArray
+        log: EventLog,
+        strict_namespaces: bool = True,
+        history_limit: int = 5,
+        clock: Callable[[], datetime.datetime] = _now,
+    ) -> None:
+        self.registry = registry
+        self.log = log
+        self._objects = objects
+        self._strict_namespaces = strict_namespaces
+        self._history_limit = history_limit
+        self.clock = clock
+        self._resources: dict[StorageKey, Any] = {}
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _key(self, storage_key: StorageKey, namespace: str | None, name: str) -> Any:
+        resource = self._resources.get(storage_key)
+        if resource is None:
+            resource = self._resources[storage_key] = kmock.resource(*storage_key)
+        return (resource, namespace, name)
+
+    def _current(self, definition: Definition, namespace: str | None, name: str) -> Body | None:
+        key = self._key(definition.storage_key, namespace, name)
+        if key not in self._objects:
+            return None
+        obj = self._objects[key]
+        if obj.deleted:
+            return None
+        body: Body = obj.last.raw
+        return body
+
+    def get(self, definition: Definition, namespace: str | None, name: str) -> Body:
+        body = self._current(definition, namespace, name)
+        if body is None:
+            raise NotFoundError(
+                f'{definition.qualified_name} "{name}" not found',
+                details={"name": name, "group": definition.group, "kind": definition.plural},
+            )
+        return body
+
+    def items(self) -> Iterator[tuple[StorageKey, Body]]:
+        """Every live object of every resource, with its storage key."""
+        for (resource, _, _), obj in list(self._objects.items()):
+            if not obj.deleted:
+                yield (resource.group, resource.version, resource.plural), obj.last.raw
+
+    def list(
+        self, definition: Definition, namespace: str | None, selector: Selector | None = None
+    ) -> list[Body]:
+        bodies = [
+            body
+            for storage_key, body in self.items()
+            if storage_key == definition.storage_key
+            if namespace is None or body["metadata"].get("namespace") == namespace
+            if selector is None or selector.matches(body)
+        ]
+        return sorted(
+            bodies, key=lambda b: (b["metadata"].get("namespace") or "", b["metadata"]["name"])
+        )
+
+    def find_uid(self, uid: str) -> Body | None:
+        for _, body in self.items():
+            if body["metadata"].get("uid") == uid:
+                return body
+        return None
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _record(self, definition: Definition, kind: str, new: Body, old: Body | None) -> Body:
+        new["metadata"]["resourceVersion"] = str(self.log.next_resource_version())
+        metadata = new["metadata"]
+        key = self._key(definition.storage_key, metadata.get("namespace"), metadata["name"])
+        if key not in self._objects:
+            self._objects[key] = new
+        elif kind == "DELETED":
+            self._objects[key].history.append(new)
+            self._objects[key].delete()
+        else:
+            history = self._objects[key].history
+            history.append(new)
+            if len(history) > self._history_limit:
+                del history[: -self._history_limit]
+        self.log.append(
+            Change(self.log.last_resource_version, definition.storage_key, kind, new, old)
+        )
+        return new
+
+    def ensure_initial_namespaces(self) -> None:
+        definition = self._definition(NAMESPACES)
+        for name in INITIAL_NAMESPACES:
+            if self._current(definition, None, name) is None:
+                self.create(definition, None, {"metadata": {"name": name}})
+
+    def _definition(self, storage_key: StorageKey) -> Definition:
+        definition = self.registry.find(*storage_key)
+        if definition is None:
+            raise NotFoundError(f"the server could not find the requested resource {storage_key}")
+        return definition
+
+    def _check_namespace(self, namespace: str) -> None:
+        if not self._strict_namespaces:
+            return
+        ns = self._current(self._definition(NAMESPACES), None, namespace)
+        if ns is None:
+            raise NotFoundError(
+                f'namespaces "{namespace}" not found',
+                details={"name": namespace, "kind": "namespaces"},
+            )
+        if ns["metadata"].get("deletionTimestamp"):
+            raise ForbiddenError(
+                f"unable to create new content in namespace {namespace} because "
+                f"it is being terminated"
+            )
+
+    def create(self, definition: Definition, namespace: str | None, body: Any) -> Body:
+        new = admitting.admit_new(
+            definition, namespace, body, uid=str(uuid.uuid4()), now=self.clock()
+        )
+        metadata = new["metadata"]
+        if definition.namespaced:
+            self._check_namespace(metadata["namespace"])
+        if self._current(definition, metadata.get("namespace"), metadata["name"]) is not None:
+            raise AlreadyExistsError(
+                f'{definition.qualified_name} "{metadata["name"]}" already exists',
+                details={
+                    "name": metadata["name"],
+                    "group": definition.group,
+                    "kind": definition.plural,
+                },
+            )
+        if definition.storage_key == CRDS:
+            try:
+                self.registry.declare_crd(new)
+            except (KeyError, TypeError, ValueError) as e:
+                raise InvalidError(f"invalid CustomResourceDefinition: {e}") from e
+        return self._record(definition, "ADDED", new, None)
+
+    def update(
+        self,
+        definition: Definition,
+        namespace: str | None,
+        name: str,
+        change: Callable[[Body], Any],
+        *,
+        subresource: str | None = None,
+    ) -> Body:
+        """Patch or replace: ``change`` gets a copy of the object and returns the intent."""
+        old = self.get(definition, namespace, name)
+        candidate = change(copy.deepcopy(old))
+        new = admitting.admit_update(definition, old, candidate, subresource=subresource)
+        if new == old:
+            return old  # a no-op write: no new resourceVersion, no event (as in Kubernetes)
+        new = self._record(definition, "MODIFIED", new, old)
+        if admitting.is_releasable(new):
+            return self._remove(definition, new)
+        return new
+
+    def delete(
+        self,
+        definition: Definition,
+        namespace: str | None,
+        name: str,
+        *,
+        preconditions: dict[str, Any] | None = None,
+    ) -> Body:
+        old = self.get(definition, namespace, name)
+        for field in ("uid", "resourceVersion"):
+            expected = (preconditions or {}).get(field)
+            if expected and str(expected) != old["metadata"].get(field):
+                raise ConflictError(
+                    f'Operation cannot be fulfilled on {definition.qualified_name} "{name}": '
+                    f"Precondition failed: {field}: {expected}, "
+                    f"object {field}: {old['metadata'].get(field)}",
+                )
+        if old["metadata"].get("deletionTimestamp"):
+            return old
+        if admitting.is_held(old):
+            new = admitting.mark_deleted(old, now=self.clock())
+            return self._record(definition, "MODIFIED", new, old)
+        return self._remove(definition, old)
+
+    def _remove(self, definition: Definition, last: Body) -> Body:
+        return self._record(definition, "DELETED", copy.deepcopy(last), last)
+
+    def finalize_namespace(self, name: str) -> None:
+        """The namespace controller's last step: drop its finalizer once the namespace is empty."""
+        definition = self._definition(NAMESPACES)
+        if self._current(definition, None, name) is None:
+            return
+
+        def drop_finalizers(body: Body) -> Body:
+            body.setdefault("spec", {})["finalizers"] = []
+            return body
+
+        self.update(definition, None, name, drop_finalizers)
