@@ -1,0 +1,113 @@
+"""The outbox relay: publish committed events from Postgres to JetStream.
+
+Runs inside the api process. Each round claims a batch of unpublished rows
+(``FOR UPDATE SKIP LOCKED``, so several api replicas share the work without
+double-publishing), publishes them with the event id as ``Nats-Msg-Id`` (so a
+publish retried after a crash is dropped by JetStream's duplicate window) and
+marks them sent in the same transaction. A NOTIFY from the launch transaction
+wakes it at once; a poll interval covers missed notifications. While NATS is
+unreachable rows simply wait: nothing is lost.
+"""
+
+import asyncio
+import json
+import logging
+from contextlib import suppress
+from datetime import UTC, datetime
+
+import asyncpg
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from orchestra_shared.streaming import ensure_stream
+
+log = logging.getLogger(__name__)
+
+
+async def publish_pending(pool: asyncpg.Pool, js: JetStreamContext, *, batch_size: int) -> int:
+    """Publish one batch; returns how many rows were published."""
+    async with pool.acquire() as connection, connection.transaction():
+        rows = await connection.fetch(
+            """SELECT id, event_id, subject, payload, headers FROM outbox
+               WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+            batch_size,
+        )
+        published: list[int] = []
+        for row in rows:
+            headers = {**json.loads(row["headers"]), "Nats-Msg-Id": str(row["event_id"])}
+            try:
+                await js.publish(row["subject"], row["payload"].encode(), headers=headers)
+            except Exception as error:
+                await connection.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                    row["id"],
+                    str(error)[:500],
+                )
+                log.warning("outbox publish failed; will retry", extra={"error": str(error)})
+                break
+            published.append(row["id"])
+        if published:
+            await connection.execute(
+                "UPDATE outbox SET published_at = $2, attempts = attempts + 1 WHERE id = ANY($1)",
+                published,
+                datetime.now(UTC),
+            )
+        return len(published)
+
+
+async def pending_count(pool: asyncpg.Pool) -> int:
+    count = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    return int(count)
+
+
+async def _connect(url: str, timeout: float) -> Client:
+    return await nats.connect(
+        url,
+        connect_timeout=timeout,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        allow_reconnect=True,
+    )
+
+
+async def relay_forever(
+    pool: asyncpg.Pool,
+    *,
+    nats_url: str,
+    connect_timeout: float,
+    poll_interval: float,
+    batch_size: int,
+) -> None:
+    """Run until cancelled; survives NATS and Postgres outages by retrying."""
+    wake = asyncio.Event()
+    listener: asyncpg.Connection | None = None
+    client: Client | None = None
+    try:
+        while True:
+            try:
+                if client is None or client.is_closed:
+                    client = await _connect(nats_url, connect_timeout)
+                    js = client.jetstream()
+                    await ensure_stream(js)
+                if listener is None or listener.is_closed():
+                    listener = await pool.acquire()
+                    await listener.add_listener("outbox", lambda *_: wake.set())
+                while await publish_pending(pool, js, batch_size=batch_size) == batch_size:
+                    pass
+            except (OSError, asyncpg.PostgresError, nats.errors.Error) as error:
+                log.warning("outbox relay cannot make progress yet", extra={"error": repr(error)})
+                if client is not None and not client.is_connected:
+                    with suppress(Exception):
+                        await client.close()
+                    client = None
+            with suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=poll_interval)
+            wake.clear()
+    finally:
+        if listener is not None:
+            with suppress(Exception):
+                await pool.release(listener)
+        if client is not None:
+            with suppress(Exception):
+                await client.close()

@@ -1,0 +1,1 @@
+"""HTTP routes: parse, call an activity, answer. No business logic here."""

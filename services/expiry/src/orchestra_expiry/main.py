@@ -1,0 +1,66 @@
+"""Composition root of expiry: the schedule's consumers and the firing loop, one process.
+
+Postgres and NATS must answer at start (the launcher or Kubernetes restarts
+the process otherwise). Nothing is kept in memory that the table does not
+hold, so a restart rebuilds the schedule by reading it, and deadlines missed
+while down fire at the first tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import asyncpg
+import nats
+
+from orchestra_expiry.config import ExpirySettings
+from orchestra_expiry.firing import fire_forever
+from orchestra_expiry.subscribers import build_broker
+from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.telemetry import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
+    pool = await asyncpg.create_pool(
+        settings.database_dsn, min_size=1, max_size=settings.database_pool_size
+    )
+    client = await nats.connect(
+        settings.nats_url, max_reconnect_attempts=-1, connect_timeout=settings.nats_connect_timeout
+    )
+    js = client.jetstream()
+    await ensure_stream(js)
+    broker = build_broker(settings.nats_url, pool)
+    await broker.start()
+    firing = asyncio.create_task(
+        fire_forever(
+            pool, js, leads=settings.warning_leads, limit=settings.batch_size, tick=settings.tick
+        ),
+        name="firing",
+    )
+    log.info("expiry started")
+    try:
+        await stop.wait()
+    finally:
+        firing.cancel()
+        await asyncio.gather(firing, return_exceptions=True)
+        await broker.stop()
+        await client.close()
+        await pool.close()
+
+
+def run() -> None:
+    settings = ExpirySettings()
+    configure_logging("expiry")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await serve(settings, stop)
+
+    asyncio.run(main())

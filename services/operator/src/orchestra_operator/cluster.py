@@ -1,0 +1,180 @@
+"""A small generic client for the Kubernetes API: get, list, create, patch, delete.
+
+The operator works with many kinds (Namespace, Deployment, Ingress, Workshop
+...) as plain dicts built by pure functions, so a typed client per kind would
+only get in the way. This wraps ``kubernetes_asyncio``'s ``ApiClient`` (which
+knows kubeconfig and in-cluster credentials) and speaks JSON. Errors become
+``ApiError`` with the HTTP status, so callers can tell 404 from 409.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client.exceptions import ApiException
+
+from orchestra_shared.settings import KubernetesSettings
+
+Body = dict[str, Any]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(f"{status} {reason}: {message}")
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Where a resource lives in the API: ``Kind("apps/v1", "deployments")``."""
+
+    api_version: str
+    plural: str
+    namespaced: bool = True
+
+    def path(self, namespace: str | None = None, name: str | None = None) -> str:
+        root = "/api/v1" if self.api_version == "v1" else f"/apis/{self.api_version}"
+        parts = [root]
+        if self.namespaced and namespace:
+            parts.append(f"namespaces/{namespace}")
+        parts.append(self.plural)
+        if name:
+            parts.append(name)
+        return "/".join(parts)
+
+
+NAMESPACES = Kind("v1", "namespaces", namespaced=False)
+SERVICES = Kind("v1", "services")
+PVCS = Kind("v1", "persistentvolumeclaims")
+PODS = Kind("v1", "pods")
+EVENTS = Kind("v1", "events")
+QUOTAS = Kind("v1", "resourcequotas")
+LIMIT_RANGES = Kind("v1", "limitranges")
+DEPLOYMENTS = Kind("apps/v1", "deployments")
+INGRESSES = Kind("networking.k8s.io/v1", "ingresses")
+NETWORK_POLICIES = Kind("networking.k8s.io/v1", "networkpolicies")
+WORKSHOPS = Kind("orchestra.io/v1", "workshops")
+
+KIND_BY_NAME = {
+    "Namespace": NAMESPACES,
+    "Service": SERVICES,
+    "PersistentVolumeClaim": PVCS,
+    "ResourceQuota": QUOTAS,
+    "LimitRange": LIMIT_RANGES,
+    "Deployment": DEPLOYMENTS,
+    "Ingress": INGRESSES,
+    "NetworkPolicy": NETWORK_POLICIES,
+    "Workshop": WORKSHOPS,
+}
+
+
+async def load_configuration(settings: KubernetesSettings) -> client.Configuration:
+    configuration = client.Configuration()
+    if settings.kubeconfig is not None:
+        await config.load_kube_config(
+            config_file=str(settings.kubeconfig),
+            context=settings.kube_context,
+            client_configuration=configuration,
+        )
+    else:
+        config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+    return configuration
+
+
+class Cluster:
+    def __init__(self, api: client.ApiClient) -> None:
+        self.api = api
+
+    @classmethod
+    async def connect(cls, settings: KubernetesSettings) -> Cluster:
+        return cls(client.ApiClient(await load_configuration(settings)))
+
+    async def close(self) -> None:
+        await self.api.close()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: list[tuple[str, str]] | None = None,
+        content_type: str = "application/json",
+    ) -> Body:
+        try:
+            response = await self.api.call_api(
+                path,
+                method,
+                query_params=query or [],
+                header_params={"Accept": "application/json", "Content-Type": content_type},
+                body=body,
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+            )
+        except ApiException as error:
+            try:
+                status = json.loads(error.body or "{}")
+            except ValueError:
+                status = {}
+            raise ApiError(
+                int(error.status or 0),
+                str(status.get("reason") or error.reason),
+                str(status.get("message") or error.body),
+            ) from error
+        data = await response.read()
+        return json.loads(data) if data else {}
+
+    async def get(self, kind: Kind, name: str, namespace: str | None = None) -> Body | None:
+        try:
+            return await self._call("GET", kind.path(namespace, name))
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    async def list(
+        self, kind: Kind, namespace: str | None = None, *, labels: str | None = None
+    ) -> list[Body]:
+        query = [("labelSelector", labels)] if labels else []
+        result = await self._call("GET", kind.path(namespace), query=query)
+        return list(result.get("items", []))
+
+    async def create(self, kind: Kind, body: Body) -> Body:
+        namespace = body.get("metadata", {}).get("namespace")
+        return await self._call("POST", kind.path(namespace), body=body)
+
+    async def patch(
+        self,
+        kind: Kind,
+        name: str,
+        patch: Body,
+        namespace: str | None = None,
+        *,
+        status: bool = False,
+    ) -> Body:
+        path = kind.path(namespace, name) + ("/status" if status else "")
+        return await self._call(
+            "PATCH", path, body=patch, content_type="application/merge-patch+json"
+        )
+
+    async def delete(self, kind: Kind, name: str, namespace: str | None = None) -> bool:
+        """Delete in the background (children follow through garbage collection)."""
+        try:
+            await self._call(
+                "DELETE",
+                kind.path(namespace, name),
+                body={
+                    "kind": "DeleteOptions",
+                    "apiVersion": "v1",
+                    "propagationPolicy": "Background",
+                },
+            )
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True

@@ -1,0 +1,1 @@
+"""Kopf handlers: the operator's entry points for events from the Kubernetes API."""

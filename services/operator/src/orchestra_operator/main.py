@@ -1,0 +1,133 @@
+"""Composition root of the operator: Kopf for Workshops, faststream for commands, one loop.
+
+``run`` reads settings, connects to the Kubernetes API (kubeconfig or
+in-cluster), makes sure the JetStream stream exists, then runs three things
+until SIGTERM: Kopf (watch-driven reconciles), the command consumer, and the
+periodic resync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+from types import SimpleNamespace
+from typing import Any
+
+import kopf
+import nats
+
+from orchestra_operator.cluster import Cluster
+from orchestra_operator.config import OperatorSettings
+from orchestra_operator.handlers import workshops
+from orchestra_operator.reconciling import Reconciler
+from orchestra_operator.resyncing import resync_forever
+from orchestra_operator.subscribers import build_broker
+from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.telemetry import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+def kopf_login(cluster: Cluster) -> kopf.ConnectionInfo:
+    """Kopf connects with the same credentials as our client (kubeconfig or in-cluster)."""
+    configuration = cluster.api.configuration
+    token = (configuration.api_key or {}).get("authorization") or (configuration.api_key or {}).get(
+        "BearerToken"
+    )
+    if token and token.lower().startswith("bearer "):
+        token = token[7:]
+    return kopf.ConnectionInfo(
+        server=str(configuration.host),
+        ca_path=configuration.ssl_ca_cert,
+        insecure=not configuration.verify_ssl,
+        token=token,
+        certificate_path=configuration.cert_file,
+        private_key_path=configuration.key_file,
+    )
+
+
+async def wait_for_stream(settings: OperatorSettings) -> None:
+    """The stream must exist before the durable consumer is declared; NATS may be late."""
+    delay = 0.2
+    while True:
+        try:
+            client = await nats.connect(
+                settings.nats_url, connect_timeout=settings.nats_connect_timeout
+            )
+            try:
+                await ensure_stream(client.jetstream())
+            finally:
+                await client.close()
+            return
+        except (OSError, nats.errors.Error, TimeoutError) as error:
+            log.warning("NATS not ready", extra={"error": repr(error)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
+    cluster = await Cluster.connect(settings)
+    reconciler = Reconciler(cluster, settings)
+    registry = kopf.OperatorRegistry()
+    workshops.register(registry, reconciler)
+
+    @kopf.on.login(registry=registry)
+    def login(**_: Any) -> kopf.ConnectionInfo:
+        return kopf_login(cluster)
+
+    @kopf.on.startup(registry=registry)
+    def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+        settings.posting.level = logging.WARNING  # our own Events tell the story
+        settings.persistence.finalizer = "orchestra.io/kopf"
+
+    await wait_for_stream(settings)
+    broker = build_broker(settings, cluster)
+    await broker.start()
+    kopf_stop: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    tasks = [
+        asyncio.create_task(
+            kopf.operator(
+                registry=registry,
+                clusterwide=True,
+                standalone=settings.standalone,
+                priority=settings.peering_priority,
+                stop_flag=kopf_stop,
+                memo=SimpleNamespace(),
+            ),
+            name="kopf",
+        ),
+        asyncio.create_task(resync_forever(cluster, reconciler, settings), name="resync"),
+    ]
+    log.info("operator started")
+    try:
+        waiter = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not waiter and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        kopf_stop.set_result(None)
+        await broker.stop()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        await cluster.close()
+        log.info("operator stopped")
+
+
+def run() -> None:
+    settings = OperatorSettings()
+    configure_logging("operator")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await serve(settings, stop)
+
+    asyncio.run(main())

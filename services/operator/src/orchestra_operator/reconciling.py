@@ -1,0 +1,194 @@
+"""Level-based reconciliation of one Workshop: make its children exist, then report its phase.
+
+Called for every watch event of a Workshop or of one of its children, and by
+the periodic resync. Each call compares what exists with what the pure
+builders say should exist, creates what is missing, restores what drifted,
+reads the Deployment and Pods, and writes the assessed phase to the
+Workshop's status only when it changed (so status writes do not loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from orchestra_operator import assessing, manifests
+from orchestra_operator.cluster import DEPLOYMENTS, KIND_BY_NAME, PODS, WORKSHOPS, ApiError, Cluster
+from orchestra_operator.config import OperatorSettings
+from orchestra_operator.recording import record_event
+from orchestra_shared import labels
+from orchestra_shared.workshops import WorkshopSpec
+
+Body = dict[str, Any]
+log = logging.getLogger(__name__)
+
+
+def drifted(desired: Body, actual: Body) -> Body | None:
+    """The merge patch that restores what we own of ``actual``, or None when nothing drifted.
+
+    Only the fields we set are compared: spec and our labels. Fields the API
+    server or other controllers add (status, defaults) are left alone.
+    """
+    patch: Body = {}
+    if "spec" in desired and not _contains(actual.get("spec") or {}, desired["spec"]):
+        patch["spec"] = desired["spec"]
+    wanted_labels = desired.get("metadata", {}).get("labels") or {}
+    have_labels = actual.get("metadata", {}).get("labels") or {}
+    if any(have_labels.get(k) != v for k, v in wanted_labels.items()):
+        patch["metadata"] = {"labels": wanted_labels}
+    return patch or None
+
+
+def _contains(actual: Any, desired: Any) -> bool:
+    if isinstance(desired, dict):
+        return isinstance(actual, dict) and all(
+            _contains(actual.get(key), value) for key, value in desired.items()
+        )
+    if isinstance(desired, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(desired)
+            and all(_contains(a, d) for a, d in zip(actual, desired, strict=True))
+        )
+    return bool(actual == desired)
+
+
+async def ensure(cluster: Cluster, desired: Body) -> tuple[Body, str]:
+    """Create or repair one object; returns it and what was done (kept/created/repaired)."""
+    kind = KIND_BY_NAME[desired["kind"]]
+    metadata = desired["metadata"]
+    actual = await cluster.get(kind, metadata["name"], metadata.get("namespace"))
+    if actual is None:
+        try:
+            return await cluster.create(kind, desired), "created"
+        except ApiError as error:
+            if error.status != 409:
+                raise
+            actual = await cluster.get(kind, metadata["name"], metadata.get("namespace"))
+            if actual is None:
+                raise
+    patch = drifted(desired, actual)
+    if patch is None:
+        return actual, "kept"
+    return await cluster.patch(kind, metadata["name"], patch, metadata.get("namespace")), "repaired"
+
+
+def _parse_time(value: str | None, default: datetime) -> datetime:
+    if not value:
+        return default
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class Reconciler:
+    """Serialises reconciliation per Workshop; many Workshops proceed in parallel."""
+
+    def __init__(self, cluster: Cluster, settings: OperatorSettings) -> None:
+        self.cluster = cluster
+        self.settings = settings
+        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def reconcile_named(self, namespace: str, name: str) -> None:
+        async with self._locks[(namespace, name)]:
+            workshop = await self.cluster.get(WORKSHOPS, name, namespace)
+            if workshop is not None:
+                await self._reconcile(workshop)
+
+    async def reconcile(self, workshop: Body) -> None:
+        meta = workshop["metadata"]
+        async with self._locks[(meta["namespace"], meta["name"])]:
+            fresh = await self.cluster.get(WORKSHOPS, meta["name"], meta["namespace"])
+            if fresh is not None:
+                await self._reconcile(fresh)
+
+    async def _reconcile(self, workshop: Body) -> None:
+        meta = workshop["metadata"]
+        if meta.get("deletionTimestamp"):
+            return
+        name, namespace, uid = meta["name"], meta["namespace"], meta["uid"]
+        spec = WorkshopSpec.model_validate(workshop["spec"])
+        status = workshop.get("status") or {}
+        now = datetime.now(UTC)
+        current = status.get("phase")
+
+        if current != "Failed":
+            for child in manifests.children(name, namespace, uid, spec, self.settings):
+                _, action = await ensure(self.cluster, child)
+                if action == "repaired" or (action == "created" and current == "Ready"):
+                    await record_event(
+                        self.cluster,
+                        workshop,
+                        "Repaired",
+                        f"{child['kind']} {child['metadata']['name']} {action} after drift",
+                    )
+        deployment = await self.cluster.get(DEPLOYMENTS, name, namespace)
+        pods = await self.cluster.list(PODS, namespace, labels=f"{labels.WORKSHOP}={name}")
+        assessment = assessing.assess(
+            current=current,
+            deployment=deployment,
+            pods=pods,
+            created_at=_parse_time(meta.get("creationTimestamp"), now),
+            startup_timeout=timedelta(seconds=spec.startup_timeout_seconds),
+            now=now,
+            current_reason=status.get("reason"),
+        )
+        if assessment.phase == "Failed" and current != "Failed" and deployment is not None:
+            # Free the node at once; the Workshop stays to tell the learner why.
+            await self.cluster.delete(DEPLOYMENTS, name, namespace)
+        await self._write_status(workshop, assessment, spec, now)
+
+    async def _write_status(
+        self, workshop: Body, assessment: assessing.Assessment, spec: WorkshopSpec, now: datetime
+    ) -> None:
+        meta = workshop["metadata"]
+        status = workshop.get("status") or {}
+        url = manifests.url(meta["name"], self.settings)
+        unchanged = (
+            status.get("phase") == assessment.phase
+            and status.get("reason") == assessment.reason
+            and status.get("url") == url
+        )
+        if unchanged:
+            return
+        stamp = now.isoformat().replace("+00:00", "Z")
+        patch: Body = {
+            "phase": assessment.phase,
+            "reason": assessment.reason,
+            "message": assessment.message,
+            "url": url,
+            "observedGeneration": meta.get("generation"),
+            "expiresAt": spec.expires_at.isoformat().replace("+00:00", "Z"),
+        }
+        if status.get("phase") != assessment.phase:
+            patch["phaseChangedAt"] = stamp
+            patch["conditions"] = [
+                {
+                    "type": "Ready",
+                    "status": "True" if assessment.phase == "Ready" else "False",
+                    "reason": assessment.reason or assessment.phase,
+                    "message": assessment.message or "",
+                    "lastTransitionTime": stamp,
+                }
+            ]
+            if assessment.phase == "Ready":
+                patch["readyAt"] = stamp
+        await self.cluster.patch(
+            WORKSHOPS, meta["name"], {"status": patch}, meta["namespace"], status=True
+        )
+        await record_event(
+            self.cluster,
+            workshop,
+            assessment.phase,
+            assessment.message or f"workshop is {assessment.phase}",
+            warning=assessment.phase == "Failed",
+        )
+        log.info(
+            "workshop phase",
+            extra={
+                "workshop": meta["name"],
+                "phase": assessment.phase,
+                "reason": assessment.reason,
+            },
+        )

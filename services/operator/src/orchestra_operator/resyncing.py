@@ -1,0 +1,63 @@
+"""The periodic resync: time-based decisions that no watch event triggers.
+
+Every ``reconcile_interval`` it reconciles the Workshops that are not Ready
+yet (so a startup timeout fires on time) and deletes Failed Workshops whose
+retention has passed (no session is ever stuck); every ``steady_interval`` it
+reconciles all of them (drift a missed watch event did not report).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
+from orchestra_operator.config import OperatorSettings
+from orchestra_operator.reconciling import Reconciler
+
+log = logging.getLogger(__name__)
+
+
+def failed_and_expired(workshop: dict[str, Any], now: datetime, retention: timedelta) -> bool:
+    status = workshop.get("status") or {}
+    if status.get("phase") != "Failed" or not status.get("phaseChangedAt"):
+        return False
+    changed = datetime.fromisoformat(str(status["phaseChangedAt"]).replace("Z", "+00:00"))
+    return now - changed >= retention
+
+
+async def resync_once(
+    cluster: Cluster, reconciler: Reconciler, settings: OperatorSettings, *, everything: bool
+) -> None:
+    now = datetime.now(UTC)
+    for workshop in await cluster.list(WORKSHOPS):
+        meta = workshop["metadata"]
+        phase = (workshop.get("status") or {}).get("phase")
+        try:
+            if failed_and_expired(workshop, now, timedelta(seconds=settings.failed_retention)):
+                await cluster.delete(WORKSHOPS, meta["name"], meta["namespace"])
+            elif everything or phase not in ("Ready", "Failed"):
+                await reconciler.reconcile(workshop)
+        except (ApiError, OSError) as error:
+            log.warning(
+                "resync of one workshop failed",
+                extra={"workshop": meta["name"], "error": str(error)},
+            )
+
+
+async def resync_forever(
+    cluster: Cluster, reconciler: Reconciler, settings: OperatorSettings
+) -> None:
+    last_full = 0.0
+    while True:
+        everything = time.monotonic() - last_full >= settings.steady_interval
+        try:
+            await resync_once(cluster, reconciler, settings, everything=everything)
+            if everything:
+                last_full = time.monotonic()
+        except (ApiError, OSError) as error:
+            log.warning("resync failed", extra={"error": str(error)})
+        await asyncio.sleep(settings.reconcile_interval)

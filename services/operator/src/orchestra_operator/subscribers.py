@@ -1,0 +1,113 @@
+"""The operator's NATS entry: one durable pull consumer for every command, in order.
+
+Parses each message into an event, calls the activity for it and
+acknowledges once the effect is in the Kubernetes API. A message that cannot
+be parsed, or that the API rejects as invalid, goes to the dead-letter
+subject with the reason and is acknowledged, so the consumer carries on. A
+temporary failure (API unreachable, 5xx, conflict) is negatively acknowledged
+with a delay and comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from pydantic import ValidationError
+
+from orchestra_operator import launching, terminating
+from orchestra_operator.cluster import ApiError, Cluster
+from orchestra_operator.config import OperatorSettings
+from orchestra_shared import subjects
+from orchestra_shared.events import (
+    DeadLetter,
+    ExtendRequested,
+    LaunchRequested,
+    TerminateRequested,
+    parse_event,
+)
+
+log = logging.getLogger(__name__)
+CONSUMER = subjects.OPERATOR_COMMANDS
+RETRY_DELAY = 2.0
+
+
+class PermanentFailure(Exception):
+    """The command can never succeed as sent; it goes to the dead-letter subject."""
+
+
+async def dead_letter(broker: NatsBroker, message: NatsMessage, reason: str) -> None:
+    letter = DeadLetter(
+        consumer=CONSUMER.durable,
+        subject=message.raw_message.subject,
+        reason=reason[:2000],
+        payload=message.body.decode(errors="replace"),
+        headers={k: v for k, v in (message.headers or {}).items() if isinstance(v, str)},
+    )
+    await broker.publish(
+        letter.model_dump_json().encode(),
+        subjects.dead_letter_subject(CONSUMER.durable),
+        stream=subjects.STREAM,
+    )
+    log.warning("command dead-lettered", extra={"reason": reason, "subject": letter.subject})
+
+
+async def handle_command(
+    data: bytes, *, cluster: Cluster, settings: OperatorSettings, traceparent: str | None
+) -> None:
+    try:
+        event = parse_event(data)
+    except ValidationError as error:
+        raise PermanentFailure(f"not a valid command: {error}") from error
+    try:
+        if isinstance(event, LaunchRequested):
+            await launching.launch(
+                event, cluster=cluster, settings=settings, traceparent=traceparent
+            )
+        elif isinstance(event, TerminateRequested):
+            await terminating.terminate(event, cluster=cluster, settings=settings)
+        elif isinstance(event, ExtendRequested):
+            await terminating.extend(event, cluster=cluster, settings=settings)
+        else:
+            raise PermanentFailure(f"{event.type} is not a command for the operator")
+    except ApiError as error:
+        if error.status in (400, 403, 422):
+            raise PermanentFailure(f"the Kubernetes API refused it: {error}") from error
+        raise
+
+
+def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
+    broker = NatsBroker(settings.nats_url.split(","), max_reconnect_attempts=-1)
+
+    @broker.subscriber(
+        subjects.COMMANDS,
+        stream=JStream(subjects.STREAM, declare=False),
+        durable=CONSUMER.durable,
+        pull_sub=PullSub(batch_size=settings.commands_batch, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+    )
+    async def on_command(message: NatsMessage) -> None:
+        headers = message.headers or {}
+        traceparent = headers.get("traceparent")
+        try:
+            await handle_command(
+                message.body,
+                cluster=cluster,
+                settings=settings,
+                traceparent=traceparent if isinstance(traceparent, str) else None,
+            )
+        except PermanentFailure as failure:
+            await dead_letter(broker, message, str(failure))
+            await message.ack()
+        except (ApiError, OSError) as error:
+            log.warning("command failed; will retry", extra={"error": str(error)})
+            await message.nack(delay=RETRY_DELAY)
+        except Exception:
+            log.exception("unexpected failure handling a command; will retry")
+            await message.nack(delay=RETRY_DELAY)
+        else:
+            await message.ack()
+
+    return broker

@@ -1,0 +1,48 @@
+"""Acting on ``terminate requested`` and ``extend requested`` for an existing Workshop.
+
+Termination deletes the Workshop; its children follow through ownerReferences
+(Kubernetes garbage collection), so nothing is left even if the operator stops
+right after. An extension only ever moves ``spec.expiresAt`` forward, so a
+stale or duplicated event cannot shorten a workshop.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from orchestra_operator import namespaces
+from orchestra_operator.cluster import WORKSHOPS, Cluster
+from orchestra_operator.config import OperatorSettings
+from orchestra_shared.events import ExtendRequested, TerminateRequested
+
+log = logging.getLogger(__name__)
+
+
+async def terminate(
+    event: TerminateRequested, *, cluster: Cluster, settings: OperatorSettings
+) -> bool:
+    namespace = namespaces.namespace_name(event.owner, settings)
+    deleted = await cluster.delete(WORKSHOPS, event.instance, namespace)
+    log.info(
+        "workshop terminated" if deleted else "workshop already gone",
+        extra={"workshop": event.instance, "reason": event.reason},
+    )
+    return deleted
+
+
+async def extend(event: ExtendRequested, *, cluster: Cluster, settings: OperatorSettings) -> bool:
+    namespace = namespaces.namespace_name(event.owner, settings)
+    workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
+    if workshop is None:
+        return False
+    current = datetime.fromisoformat(str(workshop["spec"]["expiresAt"]).replace("Z", "+00:00"))
+    if event.expires_at <= current:
+        return False
+    await cluster.patch(
+        WORKSHOPS,
+        event.instance,
+        {"spec": {"expiresAt": event.expires_at.isoformat().replace("+00:00", "Z")}},
+        namespace,
+    )
+    return True

@@ -1,0 +1,126 @@
+"""List and watch Workshops across all namespaces, resuming where the last watch ended.
+
+The classic Kubernetes informer loop, kept small: list (remember the list's
+resourceVersion), then watch from it; every event moves the resume point;
+when a watch ends, watch again from there; when the server answers 410 Gone
+(the resume point is too old), list again. Each list is handed over whole so
+the caller can reconcile what disappeared while nobody was watching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client.exceptions import ApiException
+
+from orchestra_shared.settings import KubernetesSettings
+from orchestra_shared.workshops import GROUP, PLURAL, VERSION
+
+log = logging.getLogger(__name__)
+PATH = f"/apis/{GROUP}/{VERSION}/{PLURAL}"
+Body = dict[str, Any]
+
+
+class Gone(Exception):
+    """The resume point is older than the server keeps: relist."""
+
+
+@dataclass
+class Handlers:
+    snapshot: Callable[[list[Body]], Awaitable[None]]
+    event: Callable[[str, Body], Awaitable[None]]
+
+
+async def connect(settings: KubernetesSettings) -> client.ApiClient:
+    configuration = client.Configuration()
+    if settings.kubeconfig is not None:
+        await config.load_kube_config(
+            config_file=str(settings.kubeconfig),
+            context=settings.kube_context,
+            client_configuration=configuration,
+        )
+    else:
+        config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+    return client.ApiClient(configuration)
+
+
+async def _get(api: client.ApiClient, query: list[tuple[str, str]], timeout: float | None) -> Any:
+    try:
+        return await api.call_api(
+            PATH,
+            "GET",
+            query_params=query,
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+            _preload_content=False,
+            _request_timeout=timeout,
+        )
+    except ApiException as error:
+        if error.status == 410:
+            raise Gone() from error
+        raise
+
+
+async def list_workshops(api: client.ApiClient) -> tuple[list[Body], str]:
+    response = await _get(api, [], timeout=30)
+    data = json.loads(await response.read())
+    return list(data.get("items", [])), str(data.get("metadata", {}).get("resourceVersion", ""))
+
+
+async def watch_workshops(
+    api: client.ApiClient, resource_version: str, *, timeout: int
+) -> AsyncIterator[tuple[str, Body]]:
+    query = [
+        ("watch", "true"),
+        ("resourceVersion", resource_version),
+        ("allowWatchBookmarks", "true"),
+        ("timeoutSeconds", str(timeout)),
+    ]
+    response = await _get(api, query, timeout=timeout + 30)
+    try:
+        async for line in response.content:
+            if not line.strip():
+                continue
+            event = json.loads(line)
+            kind, obj = event.get("type"), event.get("object") or {}
+            if kind == "ERROR":
+                if obj.get("code") == 410:
+                    raise Gone()
+                raise RuntimeError(f"watch error: {obj.get('message')}")
+            yield str(kind), obj
+    finally:
+        response.release()
+
+
+async def follow(
+    api: client.ApiClient, handlers: Handlers, *, watch_timeout: int, backoff_max: float
+) -> None:
+    """Run until cancelled: list, then watch from the list, resuming and relisting as needed."""
+    resource_version: str | None = None
+    delay = 0.2
+    while True:
+        try:
+            if resource_version is None:
+                items, resource_version = await list_workshops(api)
+                await handlers.snapshot(items)
+            async for kind, obj in watch_workshops(api, resource_version, timeout=watch_timeout):
+                version = obj.get("metadata", {}).get("resourceVersion")
+                if kind != "BOOKMARK":
+                    await handlers.event(kind, obj)
+                if version:
+                    resource_version = str(version)
+                delay = 0.2
+        except Gone:
+            log.info("watch resume point expired; relisting")
+            resource_version = None
+        except (aiohttp.ClientError, ApiException, OSError, TimeoutError, RuntimeError) as error:
+            log.warning("watch interrupted; reconnecting", extra={"error": repr(error)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, backoff_max)

@@ -1,0 +1,126 @@
+"""The events that travel between Orchestra's services over NATS JetStream.
+
+This module is the contract between the api, operator, sync and expiry
+services: every message on the ``ORCHESTRA`` stream is one of these models,
+serialised as JSON. Events are frozen and reject unknown fields so that a
+producer and a consumer that disagree fail loudly instead of silently dropping
+data. ``event_id`` doubles as the ``Nats-Msg-Id`` header, which lets JetStream
+drop duplicates inside its window; ``version`` lets a consumer refuse a schema
+it does not understand.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from orchestra_shared.phases import Phase
+from orchestra_shared.workshops import WorkshopSpec
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Fields every event carries; subclasses add a ``type`` literal and their payload."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    version: Literal[1] = SCHEMA_VERSION
+    occurred_at: AwareDatetime = Field(default_factory=_now)
+    instance: str = Field(min_length=1, max_length=63)
+    owner: str = Field(min_length=1)
+
+
+class LaunchRequested(Event):
+    """api → operator, expiry: a learner asked for a workshop; the spec is fully resolved."""
+
+    type: Literal["launch.requested"] = "launch.requested"
+    template_slug: str
+    namespace: str | None = None
+    expires_at: AwareDatetime
+    spec: WorkshopSpec
+
+
+TerminationReason = Literal["user", "admin", "expired", "startup-timeout", "failed"]
+
+
+class TerminateRequested(Event):
+    """api or expiry → operator, expiry: end a workshop early, or at its deadline."""
+
+    type: Literal["terminate.requested"] = "terminate.requested"
+    reason: TerminationReason
+    requested_by: str | None = None
+
+
+class ExtendRequested(Event):
+    """api → operator, expiry: move a workshop's deadline to a new absolute time."""
+
+    type: Literal["extend.requested"] = "extend.requested"
+    expires_at: AwareDatetime
+    extension: int = Field(ge=1, description="1 for the first extension, 2 for the second ...")
+
+
+class StatusChanged(Event):
+    """sync → api, expiry: the cluster moved a workshop into a new phase."""
+
+    type: Literal["status.changed"] = "status.changed"
+    phase: Phase
+    reason: str | None = None
+    message: str | None = None
+    url: str | None = None
+    transitioned_at: AwareDatetime
+
+
+class Expiring(Event):
+    """expiry → api: a warning that the deadline is near."""
+
+    type: Literal["expiry.expiring"] = "expiry.expiring"
+    expires_at: AwareDatetime
+    lead_seconds: int = Field(ge=0)
+
+
+AnyEvent = Annotated[
+    LaunchRequested | TerminateRequested | ExtendRequested | StatusChanged | Expiring,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+class DeadLetter(BaseModel):
+    """What a consumer publishes when a message cannot be handled, and why.
+
+    It is deliberately not an ``Event``: the payload may be anything, including
+    bytes that are not JSON, and it is kept as text so nothing is lost.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1] = SCHEMA_VERSION
+    occurred_at: AwareDatetime = Field(default_factory=_now)
+    consumer: str
+    subject: str
+    reason: str
+    payload: str
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+def parse_event(data: bytes | str) -> AnyEvent:
+    """Parse any platform event from JSON; raises ``pydantic.ValidationError``."""
+    return EVENT_ADAPTER.validate_json(data)
+
+
+def encode_event(event: Event) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """The JSON-compatible form stored in the outbox."""
+    return event.model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""Alembic migrations for the tables declared in ``orchestra_shared.tables``."""

@@ -1,0 +1,60 @@
+"""NATS subjects, the JetStream stream and the durable consumer names.
+
+Every service takes its subjects from here, so a rename is one change. One
+stream carries all platform events (file storage, a duplicate window so that
+``Nats-Msg-Id`` de-duplication works across retries of the outbox relay).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+STREAM = "ORCHESTRA"
+PREFIX = "orchestra"
+
+# Commands for the operator, all under one prefix so that one durable consumer
+# receives them in the order they were published (a terminate never overtakes
+# its launch).
+COMMANDS = f"{PREFIX}.commands.>"
+LAUNCH_REQUESTED = f"{PREFIX}.commands.launch"
+TERMINATE_REQUESTED = f"{PREFIX}.commands.terminate"
+EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
+# Facts for whoever listens: the dashboard's live stream, expiry.
+STATUS_CHANGED = f"{PREFIX}.status.changed"
+EXPIRING = f"{PREFIX}.notices.expiring"
+DEAD_LETTER_PREFIX = f"{PREFIX}.deadletter"
+
+SUBJECT_BY_TYPE: dict[str, str] = {
+    "launch.requested": LAUNCH_REQUESTED,
+    "terminate.requested": TERMINATE_REQUESTED,
+    "extend.requested": EXTEND_REQUESTED,
+    "status.changed": STATUS_CHANGED,
+    "expiry.expiring": EXPIRING,
+}
+
+
+def dead_letter_subject(consumer: str) -> str:
+    """Where ``consumer`` parks what it cannot handle (``orchestra.deadletter.<consumer>``)."""
+    return f"{DEAD_LETTER_PREFIX}.{consumer}"
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    """The parameters of the platform stream; each service creates it idempotently."""
+
+    name: str = STREAM
+    subjects: tuple[str, ...] = (f"{PREFIX}.>",)
+    duplicate_window: timedelta = timedelta(minutes=10)
+    max_age: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer: its name and the subjects it filters."""
+
+    durable: str
+    subjects: tuple[str, ...]
+
+
+OPERATOR_COMMANDS = ConsumerSpec(durable="operator-commands", subjects=(COMMANDS,))
+EXPIRY_COMMANDS = ConsumerSpec(durable="expiry-commands", subjects=(COMMANDS,))
+EXPIRY_STATUS = ConsumerSpec(durable="expiry-status", subjects=(STATUS_CHANGED,))

@@ -1,0 +1,110 @@
+"""The Postgres tables, as SQLAlchemy Core metadata.
+
+This is the contract for what each service may read and write; the alembic
+migrations in ``orchestra_shared.migrations`` create exactly these tables (a
+test compares them). One writer per fact:
+
+- ``instances``: created by the api (identity, template, deadline); its
+  observed-status columns (``phase`` and friends) are written only by sync.
+- ``instance_history``: append-only, written only by sync.
+- ``outbox``: written by the api in the same transaction as the instance row,
+  drained by the api's relay.
+- ``expiry_schedule``: the expiry service's durable schedule.
+
+Services use asyncpg with plain SQL at run time; these definitions serve the
+migrations, the tests and readers of the schema.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+metadata = sa.MetaData()
+
+instances = sa.Table(
+    "instances",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False, index=True),
+    sa.Column("template_slug", sa.Text, nullable=False, index=True),
+    sa.Column("template_name", sa.Text, nullable=False),
+    sa.Column("resolved_spec", JSONB, nullable=False),
+    sa.Column("requested_duration_seconds", sa.Integer, nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("extensions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("idempotency_key", sa.Text, nullable=True),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    # Observed status: written by sync only.
+    sa.Column("phase", sa.Text, nullable=False, server_default="Requested"),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("namespace", sa.Text, nullable=True),
+    sa.Column("phase_changed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("terminated_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("observed_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.UniqueConstraint("owner", "idempotency_key", name="instances_owner_idempotency_key"),
+)
+
+instance_history = sa.Table(
+    "instance_history",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column(
+        "instance",
+        sa.Text,
+        sa.ForeignKey("instances.name", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("phase", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("transitioned_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column(
+        "recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    # A replayed watch event carries the same transition: it must not add a row.
+    sa.UniqueConstraint("instance", "phase", "transitioned_at", name="instance_history_transition"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("headers", JSONB, nullable=False, server_default="{}"),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")),
+)
+
+expiry_schedule = sa.Table(
+    "expiry_schedule",
+    metadata,
+    sa.Column("instance", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # Which warning lead times (seconds) were already announced for this deadline.
+    sa.Column("warned", sa.ARRAY(sa.Integer), nullable=False, server_default="{}"),
+    sa.Column("fired_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+    # The deadline is only ever replaced by a newer decision (launch, then extension n).
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Index(
+        "expiry_schedule_due",
+        "expires_at",
+        postgresql_where=sa.text("fired_at IS NULL AND cancelled_at IS NULL"),
+    ),
+)
