@@ -17,6 +17,7 @@ object created through the API at run time (as Helm does with ``crds/``).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,9 @@ class Registry:
 
     def load_builtins(self) -> None:
         """Take the built-in resources from kmock's bundled discovery dump."""
-        self._discovery.load_bundled()
+        with warnings.catch_warnings():  # kmock 0.8 uses a deprecated importlib API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._discovery.load_bundled()
         for resource in list(self._discovery):
             info = self._discovery[resource]
             if resource.plural is None or info.kind is None:

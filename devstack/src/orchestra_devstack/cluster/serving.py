@@ -52,7 +52,7 @@ VERSION = {
 
 
 @attrs.define(kw_only=True)
-class DiscoveringEmulator(kmock.KubernetesEmulator):  # type: ignore[misc]
+class DiscoveringEmulator(kmock.KubernetesEmulator):
     """kmock's emulator, with its resource discovery made acceptable to kubectl.
 
     kmock names the core group version ``/v1`` and gives subresources their
