@@ -48,7 +48,8 @@ async def test_namespace_mismatch_is_refused(api):
     body = {"metadata": {"name": "w1", "namespace": "elsewhere"}}
     status, error = await api.post(api.WORKSHOPS, body)
     assert status == 400
-    assert error["kind"] == "Status" and error["reason"] == "BadRequest"
+    assert error["kind"] == "Status"
+    assert error["reason"] == "BadRequest"
 
 
 async def test_creating_in_an_absent_namespace_is_refused(api):

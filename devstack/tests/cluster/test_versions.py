@@ -84,5 +84,6 @@ async def test_delete_precondition_on_resource_version(api):
     options = {"preconditions": {"resourceVersion": created["metadata"]["resourceVersion"]}}
     status, error = await api.delete(f"{api.WORKSHOPS}/w1", options)
     assert status == 409
+    assert error["reason"] == "Conflict"
     status, _ = await api.get(f"{api.WORKSHOPS}/w1")
     assert status == 200

@@ -73,7 +73,7 @@ class ResourceHandler:
         definition = self._resolve(address)
         present = _present(definition)
         namespace, name, method = address.namespace, address.name, request.method
-        if method == "GET" and request.query.get("watch") in ("true", "1"):
+        if method == "GET" and request.query.get("watch", "").lower() in ("true", "1"):
             return await self._watch(request, definition, address)
         if name is None:
             if method == "GET":

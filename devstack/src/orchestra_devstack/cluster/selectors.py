@@ -86,12 +86,10 @@ def parse_field_selector(text: str | None) -> list[Requirement]:
     return requirements
 
 
-def _field_value(body: Mapping[str, Any], path: str) -> str | None:
+def _field_value(body: Mapping[str, Any], path: str) -> str:
     value: Any = body
     for step in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
+        value = value.get(step) if isinstance(value, Mapping) else None
     if value is None:
         return ""  # Kubernetes compares absent fields as empty strings
     if isinstance(value, bool):

@@ -186,7 +186,12 @@ class EmulatedCluster:
     async def __aenter__(self) -> Self:
         await self.emulator.__aenter__()
         self._declare_resources()
-        self._runner = web.AppRunner(self._application(), access_log=None, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            self._application(),
+            access_log=None,
+            shutdown_timeout=1.0,
+            handler_cancellation=True,  # end watches whose clients went away
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()

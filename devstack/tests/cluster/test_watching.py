@@ -1,0 +1,168 @@
+"""Watches: initial state, resuming from a resourceVersion, 410, timeouts, bookmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+
+from orchestra_devstack.cluster import EmulatedCluster
+
+
+def summary(events):
+    return [(e["type"], e["object"]["metadata"].get("name")) for e in events]
+
+
+async def test_a_watch_without_version_starts_with_the_current_objects(api):
+    await api.create(api.WORKSHOPS, api.workshop("a"))
+    await api.create(api.WORKSHOPS, api.workshop("b"))
+    await api.delete(f"{api.WORKSHOPS}/a")
+    events = await api.watch(api.WORKSHOPS, until=1, timeout=1)
+    assert summary(events) == [("ADDED", "b")]
+    assert events[0]["object"]["kind"] == "Workshop"
+
+
+async def test_a_watch_from_a_version_sends_only_later_changes_as_they_were(api):
+    await api.create(api.WORKSHOPS, api.workshop("old"))
+    start = await api.create(api.WORKSHOPS, api.workshop("a", image="1"))
+    _, patched = await api.patch(f"{api.WORKSHOPS}/a", {"spec": {"image": "2"}})
+    await api.patch(f"{api.WORKSHOPS}/a", {"spec": {"image": "3"}})
+    await api.delete(f"{api.WORKSHOPS}/a")
+
+    events = await api.watch(
+        api.WORKSHOPS, until=3, timeout=2, resourceVersion=start["metadata"]["resourceVersion"]
+    )
+    assert summary(events) == [("MODIFIED", "a"), ("MODIFIED", "a"), ("DELETED", "a")]
+    assert [e["object"]["spec"]["image"] for e in events] == ["2", "3", "3"]
+    assert (
+        events[0]["object"]["metadata"]["resourceVersion"]
+        == (patched["metadata"]["resourceVersion"])
+    )
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert versions == sorted(versions)
+
+
+async def test_a_watch_streams_live_changes(api):
+    _, listing = await api.get(api.WORKSHOPS)
+    watching = asyncio.create_task(
+        api.watch(
+            api.WORKSHOPS,
+            until=2,
+            timeout=2,
+            resourceVersion=listing["metadata"]["resourceVersion"],
+        )
+    )
+    await asyncio.sleep(0.1)
+    await api.create(api.WORKSHOPS, api.workshop("live"))
+    await api.create(api.DEPLOYMENTS, api.deployment("not-a-workshop"))
+    await api.patch(f"{api.WORKSHOPS}/live/status", {"status": {"phase": "Ready"}})
+    events = await watching
+    assert summary(events) == [("ADDED", "live"), ("MODIFIED", "live")]
+    assert events[1]["object"]["status"] == {"phase": "Ready"}
+
+
+async def test_a_namespaced_watch_ignores_other_namespaces(api):
+    await api.create("/api/v1/namespaces", {"metadata": {"name": "other"}})
+    await api.create("/apis/orchestra.io/v1/namespaces/other/workshops", api.workshop("there"))
+    await api.create(api.WORKSHOPS, api.workshop("here"))
+    events = await api.watch(api.WORKSHOPS, timeout=0.5, resourceVersion="1")
+    assert summary(events) == [("ADDED", "here")]
+
+
+async def test_a_too_old_version_answers_410_expired():
+    async with (
+        EmulatedCluster(event_log_capacity=3, kubelet=False) as cluster,
+        aiohttp.ClientSession(base_url=cluster.url) as session,
+    ):
+        path = "/api/v1/namespaces/default/configmaps"
+        for index in range(5):
+            async with session.post(path, json={"metadata": {"name": f"cm{index}"}}) as response:
+                assert response.status == 201
+        async with session.get(path, params={"watch": "true", "resourceVersion": "1"}) as rsp:
+            assert rsp.status == 200
+            events = [line async for line in rsp.content if line.strip()]
+        assert len(events) == 1
+        error = json.loads(events[0])
+        assert error["type"] == "ERROR"
+        assert error["object"]["kind"] == "Status"
+        assert error["object"]["code"] == 410
+        assert error["object"]["reason"] == "Expired"
+
+        # A version still in the log resumes normally.
+        recent = cluster.log.last_resource_version - 1
+        async with session.get(
+            path, params={"watch": "true", "resourceVersion": str(recent), "timeoutSeconds": "1"}
+        ) as rsp:
+            events = [line async for line in rsp.content if line.strip()]
+        assert len(events) == 1
+        assert b'"ADDED"' in events[0]
+
+
+async def test_timeout_seconds_ends_the_stream(api):
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    events = await api.watch(api.WORKSHOPS, timeout=5, timeoutSeconds="1")
+    assert events == []
+    assert 0.9 < loop.time() - started < 3
+
+
+async def test_bookmarks_when_allowed():
+    async with (
+        EmulatedCluster(bookmark_interval=0.2, kubelet=False) as bookmarking,
+        aiohttp.ClientSession(base_url=bookmarking.url) as session,
+    ):
+        path = "/api/v1/namespaces/default/configmaps"
+        params = {
+            "watch": "true",
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": "0.5",
+            "resourceVersion": str(bookmarking.log.last_resource_version),
+        }
+        async with session.get(path, params=params) as response:
+            events = [json.loads(line) async for line in response.content if line.strip()]
+        assert events
+        assert {e["type"] for e in events} == {"BOOKMARK"}
+        assert events[0]["object"]["kind"] == "ConfigMap"
+        assert events[0]["object"]["metadata"]["resourceVersion"] == str(
+            bookmarking.log.last_resource_version
+        )
+
+        params.pop("allowWatchBookmarks")
+        async with session.get(path, params=params) as response:
+            assert [line async for line in response.content if line.strip()] == []
+
+
+async def test_initial_events_end_with_a_bookmark(api):
+    await api.create(api.WORKSHOPS, api.workshop("a"))
+    events = await api.watch(
+        api.WORKSHOPS,
+        until=2,
+        timeout=2,
+        sendInitialEvents="true",
+        resourceVersionMatch="NotOlderThan",
+        allowWatchBookmarks="true",
+    )
+    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
+    annotations = events[1]["object"]["metadata"]["annotations"]
+    assert annotations == {"k8s.io/initial-events-end": "true"}
+
+
+async def test_kubernetes_asyncio_watch_resumes_from_a_list(cluster: EmulatedCluster, tmp_path):
+    from kubernetes_asyncio import client, config, watch
+
+    kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
+    await config.load_kube_config(config_file=str(kubeconfig))
+    async with client.ApiClient() as api_client:
+        core = client.CoreV1Api(api_client)
+        await core.create_namespaced_config_map("default", {"metadata": {"name": "before"}})
+        listing = await core.list_namespaced_config_map("default")
+        stream = watch.Watch().stream(
+            core.list_namespaced_config_map,
+            "default",
+            resource_version=listing.metadata.resource_version,
+            timeout_seconds=1,
+        )
+        await core.create_namespaced_config_map("default", {"metadata": {"name": "after"}})
+        names = [(event["type"], event["object"].metadata.name) async for event in stream]
+    assert names == [("ADDED", "after")]
