@@ -64,19 +64,24 @@ class FakeKubelet:
         self._pods: dict[Key, list[str]] = {}
         self._started = 0  # pods started so far; numbers their IP addresses
         for pattern, reason in (failing_images or {}).items():
-            self.add_failing_image(pattern, reason)
+            self._failing[pattern] = self._validate(reason)
 
     @property
     def failing_images(self) -> dict[str, str]:
         return dict(self._failing)
 
-    def add_failing_image(self, pattern: str, reason: str) -> None:
+    @staticmethod
+    def _validate(reason: str) -> str:
         if reason not in podstatuses.FAILURE_REASONS:
             raise ValueError(
                 f"Unknown failure reason {reason!r}; "
                 f"use one of {sorted(podstatuses.FAILURE_REASONS)}"
             )
-        self._failing[pattern] = reason
+        return reason
+
+    def add_failing_image(self, pattern: str, reason: str) -> None:
+        """From now on, images matching the pattern fail; running Deployments too."""
+        self._failing[pattern] = self._validate(reason)
         self._reconsider(pattern)
 
     def remove_failing_image(self, pattern: str) -> None:
@@ -97,11 +102,7 @@ class FakeKubelet:
 
     def _reconsider(self, pattern: str) -> None:
         """Re-evaluate running Deployments whose images match a changed pattern."""
-        try:
-            deployments = self._store.list(self._definition(DEPLOYMENTS), None)
-        except RuntimeError:
-            return
-        for body in deployments:
+        for body in self._store.list(self._definition(DEPLOYMENTS), None):
             if any(fnmatch.fnmatchcase(image, pattern) for image in _images(body)):
                 self._schedule(body, self._delay)
 
