@@ -1,0 +1,71 @@
+"""``python -m orchestra_devstack.cluster`` as the dev launcher runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+CRDS = Path(__file__).with_name("crds.yaml")
+
+
+async def test_the_process_serves_writes_files_and_stops_cleanly(tmp_path):
+    kubeconfig, ready = tmp_path / "kubeconfig", tmp_path / "ready"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "orchestra_devstack.cluster",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--crd",
+        str(CRDS),
+        "--kubeconfig",
+        str(kubeconfig),
+        "--ready-file",
+        str(ready),
+        "--kubelet-delay",
+        "0.05",
+        "--fail-image",
+        "bad/*=ImagePullBackOff",
+    )
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            await asyncio.sleep(0.05)
+        url = ready.read_text().strip()
+        config = yaml.safe_load(kubeconfig.read_text())
+        assert config["clusters"][0]["cluster"]["server"] == url
+        async with aiohttp.ClientSession(base_url=url) as session:
+            async with session.get("/apis/orchestra.io/v1/namespaces/default/workshops") as rsp:
+                assert rsp.status == 200
+            async with session.get("/_devstack/kubelet/failing-images") as rsp:
+                assert (await rsp.json())["failingImages"] == {"bad/*": "ImagePullBackOff"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=5)
+    assert code == 0
+
+
+async def test_a_malformed_failing_image_is_a_usage_error(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "orchestra_devstack.cluster",
+        "--kubeconfig",
+        str(tmp_path / "k"),
+        "--ready-file",
+        str(tmp_path / "r"),
+        "--fail-image",
+        "no-reason",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await process.communicate()
+    assert process.returncode == 2
+    assert b"PATTERN=REASON" in stderr
