@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import pytest
 
 from orchestra_devstack.postgresservers import (
@@ -17,7 +17,7 @@ from orchestra_devstack.postgresservers import (
     start_postgres,
 )
 from orchestra_devstack.probes import tcp_accepts
-from orchestra_devstack.processes import descendants
+from orchestra_devstack.processtrees import descendants
 
 StillAlive = Callable[[Iterable[int]], list[int]]
 

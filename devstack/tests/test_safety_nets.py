@@ -15,7 +15,7 @@ FORGETFUL_SCRIPT = """
 import asyncio, json
 from orchestra_devstack.natsservers import start_nats
 from orchestra_devstack.postgresservers import start_postgres
-from orchestra_devstack.processes import descendants
+from orchestra_devstack.processtrees import descendants
 
 async def main():
     global kept  # still referenced at exit: only the atexit net can clean up

@@ -27,7 +27,7 @@ import tempfile
 import weakref
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]  # ships no stubs
+import asyncpg
 
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.probes import LOOPBACK, HealthCheck, free_port

@@ -14,7 +14,8 @@ started the process has closed.
 
 Nothing may outlive the test run: each process leads its own group, so stopping
 it signals its children too; a hard kill also reaches descendants that left the
-group; and a `weakref.finalize` kills them all when the object is garbage
+group (`processtrees`); `stop` and `kill` return only once all of them are
+gone; and a `weakref.finalize` kills them all when the object is garbage
 collected or the interpreter exits without a `stop`.
 """
 
@@ -30,11 +31,16 @@ import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from orchestra_devstack import processtrees
 from orchestra_devstack.probes import HealthCheck
 
 POLL_INTERVAL = 0.02
 """Seconds between polls of a probe or of a process's exit: short, since start-up
 of NATS and Postgres takes well under a second and tests wait on it."""
+
+EXIT_TIMEOUT = 5.0
+"""Seconds that killed processes get to disappear before `stop` or `kill` gives up:
+SIGKILL cannot be refused, so only a process stuck in the kernel takes longer."""
 
 
 class ProcessError(Exception):
@@ -54,39 +60,22 @@ class ProcessExitedEarlyError(ProcessError):
     """The process exited before its health probe passed."""
 
 
-def descendants(pid: int) -> list[int]:
-    """Pids of the children of `pid`, their children and so on (Linux `/proc`).
+def _tree_of(popen: subprocess.Popen[bytes]) -> processtrees.Snapshot:
+    # Once reaped, the leader's pid may belong to someone else: no tree then.
+    return processtrees.snapshot(popen.pid) if popen.returncode is None else {}
 
-    Needed because the process group is not enough: Postgres makes every
-    child a group leader of its own (`setsid`), so a signal to the
-    postmaster's group never reaches its backends.
+
+def _kill_tree(popen: subprocess.Popen[bytes]) -> processtrees.Snapshot:
+    """SIGKILL the group of `popen` and every descendant, even those that left it.
+
+    Snapshot first: once the leader dies its children are re-parented and can
+    no longer be found. Returns the snapshot, to wait for it to be gone.
     """
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # exited while we looked
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
-
-
-def _kill_tree(pid: int) -> None:
-    # Hard kill and safety net: the group of `pid` and every descendant, even
-    # those that left the group. Snapshot first: once `pid` dies, its children
-    # are re-parented and can no longer be found. Gone already is fine.
-    strays = descendants(pid)
+    tree = _tree_of(popen)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    for stray in strays:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(stray, signal.SIGKILL)
+        os.killpg(popen.pid, signal.SIGKILL)
+    processtrees.kill_all(tree)
+    return tree
 
 
 def read_log_tail(path: Path, *, lines: int = 40, max_bytes: int = 16384) -> str:
@@ -138,7 +127,7 @@ class ManagedProcess:
         self.stop_grace = stop_grace
         self.user = user
         self._popen: subprocess.Popen[bytes] | None = None
-        self._finalizer: weakref.finalize[[int], ManagedProcess] | None = None
+        self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], ManagedProcess] | None = None
         self.starts = 0
 
     @property
@@ -187,7 +176,7 @@ class ManagedProcess:
                 extra_groups=[] if self.user else None,
             )
         self._popen = popen
-        self._finalizer = weakref.finalize(self, _kill_tree, popen.pid)
+        self._finalizer = weakref.finalize(self, _kill_tree, popen)
 
     async def wait_healthy(self) -> None:
         """Poll the health probe until it passes, the process exits, or time runs out."""
@@ -211,28 +200,30 @@ class ManagedProcess:
     async def stop(self) -> None:
         """Stop gracefully: `stop_signal` to the group, SIGKILL after the grace period.
 
-        Whatever is left in the group once the leader has exited is killed too,
-        so no stray child keeps a port or a shared-memory segment.
+        Returns once every process of the tree is gone: whatever the leader
+        left behind is killed, so no stray child keeps a port or a
+        shared-memory segment that the next start needs.
         """
         popen = self._popen
         if popen is None:
             return
+        tree = _tree_of(popen)
         if popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(popen.pid, self.stop_signal)
             if not await self._wait_exit(self.stop_grace):
-                _kill_tree(popen.pid)
+                tree.update(_kill_tree(popen))
                 await self._wait_exit(None)
-        self._reap_group()
+        await self._finish(tree)
 
     async def kill(self) -> None:
-        """Kill the whole group with SIGKILL at once: a crash, for fault tests."""
+        """SIGKILL the group and all descendants at once: a crash, for fault tests."""
         popen = self._popen
         if popen is None:
             return
-        _kill_tree(popen.pid)
+        tree = _kill_tree(popen)
         await self._wait_exit(None)
-        self._reap_group()
+        await self._finish(tree)
 
     async def restart(self) -> None:
         """Stop (if running) and start again with the same command."""
@@ -248,12 +239,15 @@ class ManagedProcess:
             await asyncio.sleep(POLL_INTERVAL)
         return True
 
-    def _reap_group(self) -> None:
+    async def _finish(self, tree: processtrees.Snapshot) -> None:
         assert self._popen is not None
-        # Whatever the leader left behind in its group (its other children are
-        # re-parented by now and out of reach; well-behaved servers reap them).
+        # Group members forked after the snapshot, and descendants that left the group.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._popen.pid, signal.SIGKILL)
+        processtrees.kill_all(tree)
+        left = await processtrees.wait_gone(tree, within=EXIT_TIMEOUT)
         if self._finalizer is not None:
             self._finalizer.detach()
             self._finalizer = None
+        if left:
+            raise ProcessError(f"{self.name}: pids {left} survived SIGKILL for {EXIT_TIMEOUT} s")
