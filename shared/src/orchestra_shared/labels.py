@@ -13,3 +13,5 @@ LEARNER_NAMESPACE = f"{GROUP}/learner-namespace"
 TRACEPARENT = f"{GROUP}/traceparent"
 # Which event created the Workshop: a redelivered launch is recognised by it.
 LAUNCH_EVENT = f"{GROUP}/launch-event"
+# Why a Workshop was deleted (user, admin, expired ...): set just before deletion.
+TERMINATION_REASON = f"{GROUP}/termination-reason"

@@ -17,6 +17,7 @@ from typing import Any
 
 from opentelemetry import trace
 
+_PLAIN = (str, int, float, bool, type(None))
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
@@ -40,7 +41,8 @@ class JsonFormatter(logging.Formatter):
             entry["trace_id"] = format(context.trace_id, "032x")
             entry["span_id"] = format(context.span_id, "016x")
         for key, value in record.__dict__.items():
-            if key not in _RESERVED and not key.startswith("_"):
+            # Only plain values: frameworks attach whole objects (settings, bodies) as extras.
+            if key not in _RESERVED and not key.startswith("_") and isinstance(value, _PLAIN):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -54,5 +56,6 @@ def configure_logging(service: str, *, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiohttp.access", "uvicorn.access"):
+    # Per-request and per-handler success lines drown what matters at 9 am.
+    for noisy in ("aiohttp.access", "uvicorn.access", "kopf.objects", "kopf.activities"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -55,7 +55,9 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent) -> None:
 
 
 def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
-    broker = NatsBroker(nats_url.split(","), max_reconnect_attempts=-1)
+    broker = NatsBroker(
+        nats_url.split(","), max_reconnect_attempts=-1, logger=logging.getLogger("faststream")
+    )
 
     async def consume(message: NatsMessage, consumer: str) -> None:
         try:

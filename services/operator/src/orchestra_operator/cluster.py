@@ -72,6 +72,21 @@ KIND_BY_NAME = {
 }
 
 
+def _api_error(status: int, reason: str, body: bytes | str | None) -> ApiError:
+    """An ``ApiError`` from a Kubernetes ``Status`` body (or whatever else came back)."""
+    try:
+        detail = json.loads(body or "{}")
+    except ValueError:
+        detail = {}
+    if not isinstance(detail, dict):
+        detail = {}
+    return ApiError(
+        status,
+        str(detail.get("reason") or reason),
+        str(detail.get("message") or body or ""),
+    )
+
+
 async def load_configuration(settings: KubernetesSettings) -> client.Configuration:
     configuration = client.Configuration()
     if settings.kubeconfig is not None:
@@ -116,16 +131,11 @@ class Cluster:
                 _preload_content=False,
             )
         except ApiException as error:
-            try:
-                status = json.loads(error.body or "{}")
-            except ValueError:
-                status = {}
-            raise ApiError(
-                int(error.status or 0),
-                str(status.get("reason") or error.reason),
-                str(status.get("message") or error.body),
-            ) from error
+            raise _api_error(int(error.status or 0), str(error.reason), error.body) from error
         data = await response.read()
+        # Without preloading, the client hands back error responses instead of raising.
+        if response.status >= 400:
+            raise _api_error(response.status, str(response.reason), data)
         return json.loads(data) if data else {}
 
     async def get(self, kind: Kind, name: str, namespace: str | None = None) -> Body | None:

@@ -15,6 +15,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from orchestra_operator import assessing, manifests
 from orchestra_operator.cluster import DEPLOYMENTS, KIND_BY_NAME, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
@@ -76,6 +78,17 @@ async def ensure(cluster: Cluster, desired: Body) -> tuple[Body, str]:
     return await cluster.patch(kind, metadata["name"], patch, metadata.get("namespace")), "repaired"
 
 
+def invalid_spec_status(error: ValidationError, now: datetime) -> Body:
+    """A Workshop written by hand (or by a newer operator) that this one cannot run."""
+    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+    return {
+        "phase": "Failed",
+        "reason": "InvalidSpec",
+        "message": f"the Workshop's spec is invalid: {problems}",
+        "phaseChangedAt": now.isoformat().replace("+00:00", "Z"),
+    }
+
+
 def _parse_time(value: str | None, default: datetime) -> datetime:
     if not value:
         return default
@@ -108,9 +121,20 @@ class Reconciler:
         if meta.get("deletionTimestamp"):
             return
         name, namespace, uid = meta["name"], meta["namespace"], meta["uid"]
-        spec = WorkshopSpec.model_validate(workshop["spec"])
         status = workshop.get("status") or {}
         now = datetime.now(UTC)
+        try:
+            spec = WorkshopSpec.model_validate(workshop.get("spec") or {})
+        except ValidationError as error:
+            if status.get("phase") != "Failed":
+                await self.cluster.patch(
+                    WORKSHOPS,
+                    name,
+                    {"status": invalid_spec_status(error, now)},
+                    namespace,
+                    status=True,
+                )
+            return
         current = status.get("phase")
 
         if current != "Failed":

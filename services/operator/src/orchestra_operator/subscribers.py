@@ -79,7 +79,11 @@ async def handle_command(
 
 
 def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
-    broker = NatsBroker(settings.nats_url.split(","), max_reconnect_attempts=-1)
+    broker = NatsBroker(
+        settings.nats_url.split(","),
+        max_reconnect_attempts=-1,
+        logger=logging.getLogger("faststream"),
+    )
 
     @broker.subscriber(
         subjects.COMMANDS,

@@ -12,8 +12,9 @@ import logging
 from datetime import datetime
 
 from orchestra_operator import namespaces
-from orchestra_operator.cluster import WORKSHOPS, Cluster
+from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_shared import labels
 from orchestra_shared.events import ExtendRequested, TerminateRequested
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,19 @@ async def terminate(
     event: TerminateRequested, *, cluster: Cluster, settings: OperatorSettings
 ) -> bool:
     namespace = namespaces.namespace_name(event.owner, settings)
+    try:
+        # Sync reads the reason from the deleted object's last state.
+        await cluster.patch(
+            WORKSHOPS,
+            event.instance,
+            {"metadata": {"annotations": {labels.TERMINATION_REASON: event.reason}}},
+            namespace,
+        )
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        log.info("workshop already gone", extra={"workshop": event.instance})
+        return False
     deleted = await cluster.delete(WORKSHOPS, event.instance, namespace)
     log.info(
         "workshop terminated" if deleted else "workshop already gone",

@@ -15,8 +15,6 @@ from typing import Any
 from orchestra_shared import labels
 from orchestra_shared.phases import PHASES, Phase
 
-TERMINATION_REASON = f"{labels.GROUP}/termination-reason"
-
 
 @dataclass(frozen=True)
 class Observation:
@@ -61,7 +59,7 @@ def observe(obj: dict[str, Any], *, deleted: bool, now: datetime) -> Observation
     if deleted:
         last = status.get("phase")
         annotations = meta.get("annotations") or {}
-        reason = annotations.get(TERMINATION_REASON) or (
+        reason = annotations.get(labels.TERMINATION_REASON) or (
             "failed" if last == "Failed" else "deleted"
         )
         message = status.get("message") if last == "Failed" else None

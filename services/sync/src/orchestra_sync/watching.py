@@ -53,7 +53,7 @@ async def connect(settings: KubernetesSettings) -> client.ApiClient:
 
 async def _get(api: client.ApiClient, query: list[tuple[str, str]], timeout: float | None) -> Any:
     try:
-        return await api.call_api(
+        response = await api.call_api(
             PATH,
             "GET",
             query_params=query,
@@ -66,6 +66,15 @@ async def _get(api: client.ApiClient, query: list[tuple[str, str]], timeout: flo
         if error.status == 410:
             raise Gone() from error
         raise
+    # Without preloading, the client hands back error responses instead of raising.
+    if response.status == 410:
+        response.release()
+        raise Gone()
+    if response.status >= 400:
+        body = await response.text()
+        response.release()
+        raise ApiException(status=response.status, reason=f"{response.reason}: {body[:300]}")
+    return response
 
 
 async def list_workshops(api: client.ApiClient) -> tuple[list[Body], str]:

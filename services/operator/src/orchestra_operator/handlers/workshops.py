@@ -43,6 +43,8 @@ def register(registry: kopf.OperatorRegistry, reconciler: Reconciler) -> None:
             await reconciler.reconcile(dict(body))
         except (ApiError, OSError) as error:
             log.warning("reconcile failed; the resync retries", extra={"error": str(error)})
+        except Exception:
+            log.exception("unexpected failure reconciling a workshop; the resync retries")
 
     for group, version, plural in CHILD_KINDS:
 

@@ -1,0 +1,90 @@
+"""``orchestra-dev``: the launcher behind ``make dev``.
+
+Starts the whole platform on loopback (see ``stacks.py``), prints where the
+API is and how to reach it, and stops everything on Ctrl-C or SIGTERM. With
+``--kubeconfig`` it uses a real cluster (kind) instead of the emulated one;
+nothing else changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+from orchestra_devstack.processes import ProcessError
+from orchestra_devstack.stacks import SERVICES, PortInUseError, StackOptions, start_stack
+
+EMULATED_BANNER = (
+    "The Kubernetes API is EMULATED: workshops go through every phase, but no pod runs;\n"
+    "a fake kubelet marks Deployments available after {delay}s."
+)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="orchestra-dev", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--api-port",
+        type=int,
+        default=int(os.environ.get("ORCHESTRA_API_PORT", "8000")),
+        help="port of the API (default: $ORCHESTRA_API_PORT or 8000)",
+    )
+    parser.add_argument("--workdir", type=Path, default=Path(".devstack"))
+    parser.add_argument("--kubeconfig", type=Path, help="use this real cluster instead")
+    parser.add_argument("--kube-context")
+    parser.add_argument("--kubelet-delay", type=float, default=2.0)
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    options = StackOptions(
+        root=Path.cwd(),
+        workdir=args.workdir.resolve(),
+        api_port=args.api_port,
+        kubeconfig=args.kubeconfig,
+        kube_context=args.kube_context,
+        kubelet_delay=args.kubelet_delay,
+    )
+    print("orchestra-dev: starting NATS, Postgres, the cluster and the services ...", flush=True)
+    stack = await start_stack(options)
+    try:
+        print(f"\n  API:        {stack.api_url}", flush=True)
+        print(
+            f"  kubeconfig: {stack.kubeconfig}  (KUBECONFIG={stack.kubeconfig} kubectl get ws -A)"
+        )
+        print(f"  NATS:       {stack.nats.url}")
+        print(f"  Postgres:   {stack.postgres.dsn}")
+        print(f"  logs:       {options.workdir}/{{{','.join(SERVICES)}}}.log")
+        if stack.emulated:
+            print("\n" + EMULATED_BANNER.format(delay=args.kubelet_delay))
+        print("\nCtrl-C stops everything.", flush=True)
+        while not stop.is_set():
+            for name, process in stack.processes.items():
+                if not process.running:
+                    print(
+                        f"orchestra-dev: {name} exited; its log:\n{process.log_tail()}", flush=True
+                    )
+                    stop.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+    finally:
+        print("\norchestra-dev: stopping ...", flush=True)
+        await stack.stop()
+        print("orchestra-dev: stopped.", flush=True)
+
+
+def run(argv: list[str] | None = None) -> None:
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    try:
+        asyncio.run(serve(args))
+    except (PortInUseError, ProcessError) as error:
+        print(f"orchestra-dev: {error}", file=sys.stderr)
+        raise SystemExit(1) from None

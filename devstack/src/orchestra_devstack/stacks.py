@@ -1,0 +1,192 @@
+"""The whole platform on loopback: infrastructure plus the four services, as processes.
+
+Used by ``make dev`` (through ``main.py``) and by the end-to-end tests, so
+both run exactly the same thing. ``start_stack`` starts NATS, Postgres and
+(unless a real cluster's kubeconfig is given) the emulated Kubernetes API,
+migrates the database, then starts api, operator, sync and expiry with their
+settings in the environment. ``Stack.service(name)`` gives one process to
+kill or restart for fault tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestra_devstack.natsservers import NatsServer, start_nats
+from orchestra_devstack.postgresservers import PostgresServer, start_postgres
+from orchestra_devstack.probes import LOOPBACK, file_exists, free_port, http_ok
+from orchestra_devstack.processes import ManagedProcess
+from orchestra_devstack.supervising import Supervisor
+from orchestra_shared.migrating import upgrade_database_async
+
+SERVICES = ("api", "operator", "sync", "expiry")
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    root: Path
+    """The repository root: the CRD and the default catalog are read from the chart there."""
+    workdir: Path
+    """Logs, the JetStream store, the Postgres data and the kubeconfig go here."""
+    api_port: int = 8000
+    kubeconfig: Path | None = None
+    """A real cluster's kubeconfig; None starts the emulated cluster."""
+    kube_context: str | None = None
+    kubelet_delay: float = 1.0
+    failing_images: Mapping[str, str] = field(default_factory=dict)
+    catalog_dir: Path | None = None
+    service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Extra environment per service, e.g. ``{"expiry": {"ORCHESTRA_EXPIRY_TICK": "0.1"}}``."""
+
+    @property
+    def crd(self) -> Path:
+        return self.root / "charts" / "orchestra" / "crds" / "workshops.yaml"
+
+    @property
+    def catalog(self) -> Path:
+        return self.catalog_dir or self.root / "charts" / "orchestra" / "files" / "templates"
+
+
+@dataclass
+class Stack:
+    supervisor: Supervisor
+    nats: NatsServer
+    postgres: PostgresServer
+    kubeconfig: Path
+    emulated: bool
+    api_url: str
+    processes: dict[str, ManagedProcess]
+
+    def service(self, name: str) -> ManagedProcess:
+        return self.processes[name]
+
+    async def stop(self) -> None:
+        await self.supervisor.stop_all()
+
+
+def _bin(name: str) -> str:
+    """An entry point of this virtualenv (next to the running interpreter)."""
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def service_environment(
+    options: StackOptions, *, nats_url: str, dsn: str, kubeconfig: Path, emulated: bool
+) -> dict[str, dict[str, str]]:
+    """Each service's settings, by its own env prefix (pure; the launcher prints none of it)."""
+    kube = {"KUBECONFIG": str(kubeconfig)}
+    if options.kube_context:
+        kube["KUBE_CONTEXT"] = options.kube_context
+    per_service = {
+        "api": {
+            "NATS_URL": nats_url,
+            "DATABASE_DSN": dsn,
+            "HOST": LOOPBACK,
+            "PORT": str(options.api_port),
+            "CATALOG_DIR": str(options.catalog),
+            "CLUSTER_KIND": "emulated" if emulated else "real",
+        },
+        "operator": {"NATS_URL": nats_url, **kube},
+        "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
+        "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
+    }
+    environment: dict[str, dict[str, str]] = {}
+    for service, values in per_service.items():
+        prefix = f"ORCHESTRA_{service.upper()}_"
+        env = {prefix + key: value for key, value in values.items()}
+        env.update(options.service_env.get(service, {}))
+        environment[service] = env
+    return environment
+
+
+async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) -> Path:
+    kubeconfig = options.workdir / "kubeconfig"
+    ready = options.workdir / "cluster.ready"
+    ready.unlink(missing_ok=True)
+    argv = [
+        sys.executable, "-m", "orchestra_devstack.cluster",
+        "--host", LOOPBACK,
+        "--port", str(free_port()),
+        "--crd", str(options.crd),
+        "--kubeconfig", str(kubeconfig),
+        "--ready-file", str(ready),
+        "--kubelet-delay", str(options.kubelet_delay),
+    ]  # fmt: skip
+    for pattern, reason in options.failing_images.items():
+        argv += ["--fail-image", f"{pattern}={reason}"]
+    await supervisor.start(
+        ManagedProcess(
+            "cluster",
+            argv,
+            log_path=options.workdir / "cluster.log",
+            health=file_exists(ready),
+            start_timeout=20.0,
+        )
+    )
+    return kubeconfig
+
+
+class PortInUseError(RuntimeError):
+    """The API's port is taken (often: another ``make dev`` still running)."""
+
+
+def ensure_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError as error:
+            raise PortInUseError(
+                f"port {port} on {LOOPBACK} is in use (is another `make dev` running?); "
+                "stop it or choose another port with ORCHESTRA_API_PORT"
+            ) from error
+
+
+async def start_stack(options: StackOptions) -> Stack:
+    ensure_port_free(options.api_port)
+    options.workdir.mkdir(parents=True, exist_ok=True)
+    supervisor = Supervisor()
+    try:
+        nats = await start_nats(workdir=options.workdir / "nats")
+        supervisor.track(nats)
+        postgres = await start_postgres(workdir=options.workdir / "postgres")
+        supervisor.track(postgres)
+        await upgrade_database_async(postgres.dsn)
+        emulated = options.kubeconfig is None
+        kubeconfig = (
+            await start_emulated_cluster(options, supervisor)
+            if options.kubeconfig is None
+            else options.kubeconfig
+        )
+        environment = service_environment(
+            options, nats_url=nats.url, dsn=postgres.dsn, kubeconfig=kubeconfig, emulated=emulated
+        )
+        api_url = f"http://{LOOPBACK}:{options.api_port}"
+        processes: dict[str, ManagedProcess] = {}
+        for service in SERVICES:
+            process = ManagedProcess(
+                service,
+                [_bin(f"orchestra-{service}")],
+                log_path=options.workdir / f"{service}.log",
+                env={**os.environ, **environment[service]},
+                cwd=options.root,
+                health=http_ok(f"{api_url}/healthz") if service == "api" else None,
+                start_timeout=30.0,
+            )
+            processes[service] = await supervisor.start(process)
+    except BaseException:
+        await supervisor.stop_all()
+        raise
+    return Stack(
+        supervisor=supervisor,
+        nats=nats,
+        postgres=postgres,
+        kubeconfig=kubeconfig,
+        emulated=emulated,
+        api_url=api_url,
+        processes=processes,
+    )
