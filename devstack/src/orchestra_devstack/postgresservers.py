@@ -31,7 +31,7 @@ import asyncpg
 
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.probes import LOOPBACK, HealthCheck, free_port
-from orchestra_devstack.processes import ManagedProcess, ProcessError
+from orchestra_devstack.processes import ManagedProcess, ProcessError, read_log_tail
 
 DEBIAN_POSTGRES_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "postgres"
@@ -170,7 +170,9 @@ class PostgresServer:
         await self.close()
 
 
-async def _initdb(bin_dir: Path, data_dir: Path, *, user: str | None, log_path: Path) -> None:
+async def _initdb(
+    bin_dir: Path, data_dir: Path, *, user: str | None, log_path: Path, timeout: float
+) -> None:
     argv = [
         str(bin_dir / "initdb"),
         "--pgdata", str(data_dir),
@@ -181,21 +183,26 @@ async def _initdb(bin_dir: Path, data_dir: Path, *, user: str | None, log_path: 
         "--no-sync",
     ]  # fmt: skip
     with log_path.open("ab") as log:
-        result = await asyncio.to_thread(
-            subprocess.run,
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            user=user,
-            group=user,
-            extra_groups=[] if user else None,
-            check=False,
-        )
+        try:
+            result = await asyncio.to_thread(
+                subprocess.run,
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                user=user,
+                group=user,
+                extra_groups=[] if user else None,
+                timeout=timeout,  # kills initdb when it expires
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ProcessError(
+                f"initdb did not finish within {timeout} s", log_tail=read_log_tail(log_path)
+            ) from None
     if result.returncode != 0:
         raise ProcessError(
-            f"initdb exited with code {result.returncode}",
-            log_tail=ManagedProcess("initdb", [], log_path=log_path).log_tail(),
+            f"initdb exited with code {result.returncode}", log_tail=read_log_tail(log_path)
         )
 
 
@@ -234,7 +241,7 @@ async def start_postgres(
     server: PostgresServer | None = None
     try:
         if not (data_dir / "PG_VERSION").exists():
-            await _initdb(bin_dir, data_dir, user=user, log_path=log_path)
+            await _initdb(bin_dir, data_dir, user=user, log_path=log_path, timeout=start_timeout)
         argv = [
             str(bin_dir / "postgres"),
             "-D", str(data_dir),
