@@ -1,0 +1,18 @@
+# One image recipe for the four services: `docker build --build-arg SERVICE=api .`
+# The workspace's lock file pins every dependency; only the chosen service and shared go in.
+FROM python:3.11-slim AS build
+RUN pip install --no-cache-dir uv==0.13.9
+WORKDIR /src
+COPY . .
+ARG SERVICE
+RUN uv sync --frozen --no-dev --no-editable --package orchestra-${SERVICE}
+
+FROM python:3.11-slim
+ARG SERVICE
+ENV ORCHESTRA_SERVICE=${SERVICE} \
+    PATH=/app/.venv/bin:$PATH \
+    ORCHESTRA_API_CATALOG_DIR=/app/catalog
+COPY --from=build /src/.venv /app/.venv
+COPY charts/orchestra/files/templates /app/catalog
+USER 10001:10001
+ENTRYPOINT ["sh", "-c", "exec orchestra-$ORCHESTRA_SERVICE \"$@\"", "--"]

@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make dev` runs the whole stack, `make test` the whole suite.
+# Both install what they need first (scripts/bootstrap.sh).
+
+UV := .cache/bootstrap/bin/uv
+RUN := $(UV) run --frozen --all-packages
+
+.PHONY: dev test bootstrap lint typecheck layers unit e2e schema clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+dev: bootstrap
+	@$(RUN) orchestra-dev
+
+test: bootstrap lint typecheck layers
+	@$(RUN) pytest
+
+lint:
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+
+typecheck:
+	@$(RUN) mypy shared/src services/api/src services/operator/src services/sync/src services/expiry/src devstack/src cli/src
+
+layers:
+	@$(RUN) lint-imports
+
+# Faster loops while working: everything but the end-to-end tests, or only them.
+unit: bootstrap
+	@$(RUN) pytest -m "not e2e"
+
+e2e: bootstrap
+	@$(RUN) pytest -m e2e
+
+clean:
+	rm -rf .devstack .cache .venv .mypy_cache .ruff_cache .pytest_cache

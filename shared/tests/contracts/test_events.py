@@ -1,0 +1,119 @@
+"""Contract tests for every event model: round trip, strictness, schema version."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from orchestra_shared import events, subjects
+from orchestra_shared.events import (
+    DeadLetter,
+    Event,
+    Expiring,
+    ExtendRequested,
+    LaunchRequested,
+    StatusChanged,
+    TerminateRequested,
+    encode_event,
+    parse_event,
+)
+from orchestra_shared.workshops import WorkshopSpec
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+SPEC = WorkshopSpec(
+    owner="ada@example.org",
+    template="rstudio",
+    template_name="RStudio",
+    image="example.org/rstudio:1",
+    port=8787,
+    expires_at=NOW + timedelta(hours=4),
+)
+COMMON: dict[str, Any] = {"instance": "rstudio-1122-bcdfgh", "owner": "ada@example.org"}
+
+EXAMPLES: list[Event] = [
+    LaunchRequested(
+        **COMMON, template_slug="rstudio", expires_at=NOW + timedelta(hours=4), spec=SPEC
+    ),
+    TerminateRequested(**COMMON, reason="user", requested_by="ada@example.org"),
+    ExtendRequested(**COMMON, expires_at=NOW + timedelta(hours=5), extension=1),
+    StatusChanged(**COMMON, phase="Ready", url="http://x.example/", transitioned_at=NOW),
+    Expiring(**COMMON, expires_at=NOW, lead_seconds=300),
+]
+
+
+def test_every_event_type_has_an_example_and_a_subject() -> None:
+    union_members = {cls.__name__ for cls in Event.__subclasses__()}
+    assert {type(e).__name__ for e in EXAMPLES} == union_members
+    for example in EXAMPLES:
+        assert example.type in subjects.SUBJECT_BY_TYPE  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_round_trip_through_json_gives_the_same_event(event: Event) -> None:
+    parsed = parse_event(encode_event(event))
+    assert type(parsed) is type(event)
+    assert parsed == event
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_unknown_fields_are_rejected(event: Event) -> None:
+    data = json.loads(encode_event(event))
+    data["surprise"] = 1
+    with pytest.raises(ValidationError, match="surprise"):
+        parse_event(json.dumps(data))
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_schema_version_is_present_and_checked(event: Event) -> None:
+    data = json.loads(encode_event(event))
+    assert data["version"] == events.SCHEMA_VERSION
+    data["version"] = 99
+    with pytest.raises(ValidationError, match="version"):
+        parse_event(json.dumps(data))
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_events_carry_id_time_instance_and_owner(event: Event) -> None:
+    data = json.loads(encode_event(event))
+    assert uuid.UUID(data["event_id"])
+    assert datetime.fromisoformat(data["occurred_at"]).tzinfo is not None
+    assert data["instance"] and data["owner"]
+
+
+def test_events_are_frozen() -> None:
+    with pytest.raises(ValidationError):
+        EXAMPLES[0].instance = "other"  # type: ignore[misc]
+
+
+def test_an_unknown_type_is_rejected() -> None:
+    data = json.loads(encode_event(EXAMPLES[1]))
+    data["type"] = "launch.cancelled"
+    with pytest.raises(ValidationError):
+        parse_event(json.dumps(data))
+
+
+def test_naive_timestamps_are_rejected() -> None:
+    data = json.loads(encode_event(EXAMPLES[3]))
+    data["transitioned_at"] = "2026-11-22T09:00:00"
+    with pytest.raises(ValidationError, match="timezone"):
+        parse_event(json.dumps(data))
+
+
+def test_dead_letters_keep_any_payload_verbatim() -> None:
+    letter = DeadLetter(
+        consumer="operator-commands",
+        subject=subjects.LAUNCH_REQUESTED,
+        reason="not JSON",
+        payload="\x00garbage",
+    )
+    again = DeadLetter.model_validate_json(letter.model_dump_json())
+    assert again.payload == "\x00garbage"
+    assert (
+        subjects.dead_letter_subject("operator-commands")
+        == "orchestra.deadletter.operator-commands"
+    )
