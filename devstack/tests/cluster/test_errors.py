@@ -74,3 +74,11 @@ async def test_malformed_json_is_400(api):
     ) as response:
         assert response.status == 400
         assert_status(await response.json(), code=400, reason="BadRequest")
+
+
+async def test_dry_runs_are_refused_rather_than_written(api):
+    status, error = await api.call("POST", api.WORKSHOPS, api.workshop("w1"), dryRun="All")
+    assert status == 400
+    assert "dry run" in error["message"]
+    status, _ = await api.get(f"{api.WORKSHOPS}/w1")
+    assert status == 404

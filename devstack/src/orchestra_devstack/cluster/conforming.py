@@ -73,6 +73,9 @@ class ResourceHandler:
         definition = self._resolve(address)
         present = _present(definition)
         namespace, name, method = address.namespace, address.name, request.method
+        if "dryRun" in request.query and method != "GET":
+            # Refuse loudly rather than write for real what a client meant as a dry run.
+            raise BadRequestError("dry runs are not supported by the emulated cluster")
         if method == "GET" and request.query.get("watch", "").lower() in ("true", "1"):
             return await self._watch(request, definition, address)
         if name is None:
