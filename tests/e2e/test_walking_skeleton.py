@@ -73,28 +73,30 @@ async def test_a_launch_becomes_ready_expires_and_leaves_nothing_running() -> No
 
 
 async def test_delete_terminates_early_and_anonymous_calls_are_refused() -> None:
-    async with running_stack() as stack:
-        async with httpx.AsyncClient(base_url=stack.api_url, timeout=10) as client:
-            anonymous = await client.post("/api/v1/instances", json={"template": "jupyter"})
-            assert anonymous.status_code == 401
-            assert anonymous.json()["type"].endswith("/unauthenticated")
+    async with (
+        running_stack() as stack,
+        httpx.AsyncClient(base_url=stack.api_url, timeout=10) as client,
+    ):
+        anonymous = await client.post("/api/v1/instances", json={"template": "jupyter"})
+        assert anonymous.status_code == 401
+        assert anonymous.json()["type"].endswith("/unauthenticated")
 
-            launched = await client.post(
-                "/api/v1/instances", json={"template": "jupyter"}, headers=as_learner(GRACE)
-            )
-            name = launched.json()["name"]
-            await wait_for(
-                lambda: instance(client, name, GRACE),
-                until=lambda body: body["phase"] == "Ready",
-                timeout=60,
-                what=f"{name} to be Ready",
-            )
-            deleted = await client.delete(f"/api/v1/instances/{name}", headers=as_learner(GRACE))
-            assert deleted.status_code == 202
-            ended = await wait_for(
-                lambda: instance(client, name, GRACE),
-                until=lambda body: body["phase"] == "Terminated",
-                timeout=60,
-                what=f"{name} to terminate",
-            )
-            assert ended["reason"] == "user"
+        launched = await client.post(
+            "/api/v1/instances", json={"template": "jupyter"}, headers=as_learner(GRACE)
+        )
+        name = launched.json()["name"]
+        await wait_for(
+            lambda: instance(client, name, GRACE),
+            until=lambda body: body["phase"] == "Ready",
+            timeout=60,
+            what=f"{name} to be Ready",
+        )
+        deleted = await client.delete(f"/api/v1/instances/{name}", headers=as_learner(GRACE))
+        assert deleted.status_code == 202
+        ended = await wait_for(
+            lambda: instance(client, name, GRACE),
+            until=lambda body: body["phase"] == "Terminated",
+            timeout=60,
+            what=f"{name} to terminate",
+        )
+        assert ended["reason"] == "user"

@@ -82,7 +82,8 @@ def test_events_carry_id_time_instance_and_owner(event: Event) -> None:
     data = json.loads(encode_event(event))
     assert uuid.UUID(data["event_id"])
     assert datetime.fromisoformat(data["occurred_at"]).tzinfo is not None
-    assert data["instance"] and data["owner"]
+    assert data["instance"] == COMMON["instance"]
+    assert data["owner"] == COMMON["owner"]
 
 
 def test_events_are_frozen() -> None:
