@@ -134,12 +134,15 @@ def _check_file(
     """The template (if valid), the file's problems, and its slug and line (if it has one)."""
     file = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except OSError as error:
         return None, [Problem(file, None, WHOLE_FILE, f"cannot read: {error.strerror}")], None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
         message = f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
-        return None, [Problem(file, None, WHOLE_FILE, message)], None
+        return None, [Problem(file, line, WHOLE_FILE, message)], None
     document = read_yaml(text, _shape().schema)
     problems = [
         Problem(file, finding.line, _field_name(finding.path), finding.message)

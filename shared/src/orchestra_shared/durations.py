@@ -21,7 +21,7 @@ __all__ = ["DURATION_PATTERN", "Duration", "format_duration", "parse_duration"]
 
 #: The accepted notation as a regular expression; also used in the JSON Schema, so editors
 #: reject a bad duration while the author types. The lookahead forbids the empty string.
-DURATION_PATTERN = r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$"
+DURATION_PATTERN = r"^(?=[0-9])(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$"
 
 _DURATION = re.compile(DURATION_PATTERN)
 _UNITS: tuple[tuple[str, int], ...] = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))

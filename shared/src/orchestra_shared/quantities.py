@@ -38,10 +38,13 @@ _SUFFIXES: dict[str, Decimal] = {
 
 #: Non-negative quantities as Kubernetes accepts them (the sign is left out on purpose: no
 #: resource in a template can be negative). Also used in the JSON Schema.
-QUANTITY_PATTERN = r"^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$"
+QUANTITY_PATTERN = (
+    r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # a decimal number, then one kind of suffix:
+    r"(?:[eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"  # exponent, decimal SI, binary SI
+)
 
 _QUANTITY = re.compile(QUANTITY_PATTERN)
-_NUMBER = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(.*)$")
+_NUMBER = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(.*)$")
 
 
 def parse_quantity(text: str) -> Decimal:

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 SLUG_MAX_LENGTH = 40
-SLUG_PATTERN = r"^(?=.{1,40}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"  # an RFC 1123 label of at most 40
 # Docker's reference grammar, slightly simplified: registry[:port]/path[:tag][@digest].
 IMAGE_PATTERN = (
     r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
