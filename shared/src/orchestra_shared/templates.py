@@ -95,25 +95,37 @@ EnvName = Annotated[
 ]
 
 
+def _unprivileged(port: int) -> int:
+    if port < 1024:
+        raise ValueError(
+            f"{port} is below 1024: workshop containers run without root and cannot listen "
+            "there; make the application listen on a port such as 8080"
+        )
+    return port
+
+
 class TemplateLimits(BaseModel):
     """The platform's caps on what a template may ask for; the API builds one from settings."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    max_duration: timedelta = timedelta(days=1)
+    max_duration: Duration = timedelta(days=1)
     """Longest session a template may grant. One day covers a full workshop day in any time
     zone, and anything forgotten is reclaimed by the next morning. Also the ``maxDuration`` of
     templates that do not set one."""
-    max_cpu: str = "8"
+    max_cpu: Quantity = "8"
     """Largest CPU limit (cores, as a quantity): half of a common 16-core node."""
-    max_memory: str = "32Gi"
+    max_memory: ByteQuantity = "32Gi"
     """Largest memory limit: enough for single-cell analyses, half of a common 64Gi node."""
-    max_ephemeral_storage: str = "50Gi"
+    max_ephemeral_storage: ByteQuantity = "50Gi"
     """Largest scratch disk (image layers excluded); node disks are usually 100Gi."""
-    max_storage_size: str = "100Gi"
+    max_storage_size: ByteQuantity = "100Gi"
     """Largest persistent volume a template may ask for."""
-    max_startup_timeout: timedelta = timedelta(hours=1)
+    max_startup_timeout: Duration = timedelta(hours=1)
     """Longest a launch may wait to become Ready; a cold pull of a 10GB image fits easily."""
+
+
+_PLATFORM_MAX_DURATION = TemplateLimits().max_duration
 
 
 def _limits(info: ValidationInfo) -> TemplateLimits | None:
@@ -234,10 +246,13 @@ class Template(_Strict):
     default_duration: Duration
     """Session length at launch, such as '4h'."""
     max_duration: Duration = Field(
-        default=TemplateLimits().max_duration, json_schema_extra={"default": "1d"}
+        default=_PLATFORM_MAX_DURATION,
+        json_schema_extra={"default": format_duration(_PLATFORM_MAX_DURATION)},
     )
     """Longest a session may be extended to; absent: the platform's maximum duration."""
-    port: int = Field(ge=1024, le=65535)
+    port: Annotated[int, AfterValidator(_unprivileged)] = Field(
+        le=65535, json_schema_extra={"minimum": 1024}
+    )
     """Port the application listens on; below 1024 needs root, which workshop pods never get."""
     tier: Literal["small", "large"] = "small"
     """Node pool class the workshop is scheduled on (mapped to node labels in settings)."""

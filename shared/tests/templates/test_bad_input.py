@@ -60,6 +60,19 @@ def test_a_number_in_a_string_field_is_kept_exactly_as_written(
     assert template.args == ["--release", number]
 
 
+def test_null_in_a_string_field_must_be_quoted(write_template: WriteTemplate) -> None:
+    path = write_template(VALID + "tags: [null]\n")
+    assert only_problem(path) == (
+        f'{path}:15: tags[0]: YAML reads unquoted null as no value; quote it ("null") to keep '
+        "the text"
+    )
+
+
+def test_keys_are_kept_as_written(write_template: WriteTemplate) -> None:
+    template = load_template_file(write_template(VALID + "env:\n  on: '1'\n  NO: 'x'\n"))
+    assert template.env == {"on": "1", "NO": "x"}
+
+
 def test_yes_in_a_boolean_field_asks_for_true(write_template: WriteTemplate) -> None:
     path = write_template(changed("enabled: true", "enabled: yes"))
     assert only_problem(path) == (

@@ -25,12 +25,13 @@ def test_reference_templates_keep_their_text() -> None:
     jupyter = catalog.templates["jupyter"]
     assert jupyter.args == ["start-notebook.py", "--IdentityProvider.token=''"]
     ontoproc = catalog.templates["ontoproc2c"]
-    assert ontoproc.storage is not None and ontoproc.storage.workspace is not None
+    assert ontoproc.storage is not None
+    assert ontoproc.storage.workspace is not None
     assert ontoproc.storage.workspace.persist == "per-user"
     bioc = catalog.templates["bioc2026-intro-workshop"]
     assert bioc.description.startswith("Workshop introducing new users of Bioconductor")
     assert "\n\n- Understanding and using Bioconductor Objects\n" in bioc.description
-    assert bioc.resources.cpu == "1" and bioc.resources.cpu_request == "500m"
+    assert (bioc.resources.cpu, bioc.resources.cpu_request) == ("1", "500m")
 
 
 def test_templates_without_max_duration_get_the_platform_maximum() -> None:
@@ -59,7 +60,8 @@ def test_get_and_visibility(tmp_path: Path) -> None:
     (tmp_path / "hidden.yaml").write_text(hidden)
     (tmp_path / "template.schema.json").write_text("{}")  # not a template: ignored
     catalog = load_catalog(tmp_path)
-    assert catalog.get("hidden") is not None and catalog.get("nope") is None
+    assert catalog.get("hidden") is not None
+    assert catalog.get("nope") is None
     assert [t.slug for t in catalog.visible(admin=False)] == ["demo"]
     assert [t.slug for t in catalog.visible(admin=True)] == ["demo", "hidden"]
 
