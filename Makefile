@@ -9,8 +9,9 @@ RUN := $(UV) run --frozen --all-packages
 bootstrap:
 	@scripts/bootstrap.sh
 
+# $$PPID is make itself: the launcher stops when make does (make does not pass SIGTERM on).
 dev: bootstrap
-	@$(RUN) orchestra-dev
+	@$(RUN) orchestra-dev --stop-with $$PPID
 
 test: bootstrap lint typecheck layers
 	@$(RUN) pytest

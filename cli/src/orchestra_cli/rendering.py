@@ -13,10 +13,9 @@ from typing import TextIO
 
 import yaml
 
-from orchestra_shared import labels
 from orchestra_shared.catalogs import CatalogError, load_template_file
 from orchestra_shared.names import instance_name, is_dns_label, random_suffix, session_tag
-from orchestra_shared.owners import learner_namespace, owner_hash
+from orchestra_shared.owners import learner_namespace
 from orchestra_shared.templates import Template
 from orchestra_shared.workshops import spec_from_template, workshop_manifest
 
@@ -42,15 +41,10 @@ def render(path: Path, *, owner: str, name: str | None, out: TextIO, err: TextIO
 
 
 def workshop_for(template: Template, *, owner: str, name: str, now: datetime) -> dict[str, object]:
-    """The Workshop of a launch at ``now`` for its default duration (labelled as the operator does)."""
+    """The Workshop of a launch at ``now`` for its default duration (labelled as every Workshop is)."""
     spec = spec_from_template(template, owner=owner, expires_at=now + template.default_duration)
     return workshop_manifest(
         name=name,
         namespace=learner_namespace(owner),
         spec=spec,
-        labels_={
-            labels.MANAGED_BY: labels.MANAGER,
-            labels.OWNER_HASH: owner_hash(owner),
-            labels.TEMPLATE: template.slug,
-        },
     )

@@ -37,7 +37,23 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kubeconfig", type=Path, help="use this real cluster instead")
     parser.add_argument("--kube-context")
     parser.add_argument("--kubelet-delay", type=float, default=2.0)
+    parser.add_argument(
+        "--stop-with",
+        type=int,
+        metavar="PID",
+        help="stop when this process ends (make passes itself: it does not forward SIGTERM)",
+    )
     return parser.parse_args(argv)
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -67,6 +83,9 @@ async def serve(args: argparse.Namespace) -> None:
             print("\n" + EMULATED_BANNER.format(delay=args.kubelet_delay))
         print("\nCtrl-C stops everything.", flush=True)
         while not stop.is_set():
+            if args.stop_with and not process_exists(args.stop_with):
+                print(f"orchestra-dev: process {args.stop_with} ended", flush=True)
+                stop.set()
             for name, process in stack.processes.items():
                 if not process.running:
                     print(

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from orchestra_shared import labels
+from orchestra_shared.owners import owner_hash
 from orchestra_shared.phases import Phase
 from orchestra_shared.templates import Template
 
@@ -90,12 +91,20 @@ class WorkshopStatus(_Resource):
     conditions: list[Condition] = Field(default_factory=list)
 
 
+def workshop_labels(spec: WorkshopSpec) -> dict[str, str]:
+    """Labels every Workshop carries; the owner only as a hash."""
+    return {
+        labels.MANAGED_BY: labels.MANAGER,
+        labels.OWNER_HASH: owner_hash(spec.owner),
+        labels.TEMPLATE: spec.template[:63],
+    }
+
+
 def workshop_manifest(
     *,
     name: str,
     namespace: str,
     spec: WorkshopSpec,
-    labels_: dict[str, str] | None = None,
     annotations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Workshop object to create; pure, so the CLI can print it and tests can inspect it."""
@@ -105,7 +114,7 @@ def workshop_manifest(
         "metadata": {
             "name": name,
             "namespace": namespace,
-            "labels": dict(labels_ or {}),
+            "labels": workshop_labels(spec),
             "annotations": dict(annotations or {}),
         },
         "spec": spec.model_dump(mode="json", by_alias=True, exclude_none=True),

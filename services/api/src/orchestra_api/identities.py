@@ -7,7 +7,7 @@ other request is anonymous, and anonymous requests get 401.
 """
 
 from dataclasses import dataclass
-from ipaddress import ip_address
+from ipaddress import IPv6Address, ip_address
 
 from orchestra_api.config import IPNetwork
 from orchestra_api.problems import Unauthenticated
@@ -33,6 +33,9 @@ def is_trusted_peer(peer: str | None, networks: list[IPNetwork]) -> bool:
         address = ip_address(peer)
     except ValueError:
         return False
+    # A dual-stack listener reports IPv4 callers as ::ffff:a.b.c.d.
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
     return any(address in network for network in networks)
 
 

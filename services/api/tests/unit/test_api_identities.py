@@ -54,15 +54,9 @@ class TestTrustedPeers:
     def test_no_networks_trust_nobody(self) -> None:
         assert not is_trusted_peer("127.0.0.1", [])
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "a dual-stack listener reports IPv4 peers as IPv4-mapped IPv6 (::ffff:a.b.c.d); "
-            "is_trusted_peer compares them with IPv4 networks only by version, so they never match"
-        ),
-    )
     def test_ipv4_mapped_peer_is_trusted_like_its_ipv4_address(self) -> None:
         assert is_trusted_peer("::ffff:10.0.0.7", PROXIES)
+        assert not is_trusted_peer("::ffff:192.0.2.1", PROXIES)
 
 
 class TestIdentity:

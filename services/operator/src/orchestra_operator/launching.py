@@ -15,7 +15,6 @@ from orchestra_operator.config import OperatorSettings
 from orchestra_operator.reconciling import ensure
 from orchestra_shared import labels
 from orchestra_shared.events import LaunchRequested
-from orchestra_shared.owners import owner_hash
 from orchestra_shared.workshops import workshop_manifest
 
 log = logging.getLogger(__name__)
@@ -31,11 +30,6 @@ def workshop_for(
         name=event.instance,
         namespace=namespaces.namespace_name(event.owner, settings),
         spec=event.spec,
-        labels_={
-            labels.MANAGED_BY: labels.MANAGER,
-            labels.OWNER_HASH: owner_hash(event.owner),
-            labels.TEMPLATE: event.template_slug[:63],
-        },
         annotations=annotations,
     )
 
