@@ -29,11 +29,11 @@ def async_url(dsn: str) -> str:
     return dsn
 
 
-def upgrade_database(dsn: str, revision: str = "head") -> None:
+def upgrade_database(dsn: str, revision: str = "heads") -> None:
     """Run every pending migration (blocking; alembic runs its own event loop)."""
     command.upgrade(alembic_config(dsn), revision)
 
 
-async def upgrade_database_async(dsn: str, revision: str = "head") -> None:
+async def upgrade_database_async(dsn: str, revision: str = "heads") -> None:
     """The same from async code: alembic's env starts a loop, so it runs in a thread."""
     await asyncio.to_thread(upgrade_database, dsn, revision)
