@@ -7,7 +7,12 @@ be left running afterwards.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +22,20 @@ from tests.e2e.stacking import as_learner, history, instance, running_stack, wai
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 ADA = "ada@example.org"
 GRACE = "grace@example.org"
+
+
+def kubectl_json(kubeconfig: Path, *args: str) -> dict[str, Any]:
+    """kubectl from the pinned wheel, against the cluster the stack runs."""
+    kubectl = Path(sys.executable).parent / "kubectl"
+    done = subprocess.run(
+        [str(kubectl), "--kubeconfig", str(kubeconfig), *args, "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 def phases(transitions: list[dict[str, object]]) -> list[object]:
@@ -49,6 +68,11 @@ async def test_a_launch_becomes_ready_expires_and_leaves_nothing_running() -> No
             assert ready["url"] == f"http://{name}.workshops.localhost/"
             assert ready["ready_at"] is not None
             assert phases(await history(client, name, ADA))[-1] == "Ready"
+            workshops = kubectl_json(stack.kubeconfig, "get", "workshops", "--all-namespaces")
+            (workshop,) = workshops["items"]
+            assert workshop["metadata"]["name"] == name
+            assert workshop["status"]["phase"] == "Ready"
+            assert ADA not in json.dumps(workshop["metadata"]["labels"])
 
             ended = await wait_for(
                 lambda: instance(client, name, ADA),
