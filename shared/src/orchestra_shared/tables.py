@@ -20,6 +20,10 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 metadata = sa.MetaData()
 
+# The phases in which an instance still holds (or is about to hold) cluster resources; the
+# api's limit and capacity queries use exactly this predicate, so the partial index serves them.
+ACTIVE_PHASES_SQL = "phase IN ('Requested', 'Pending', 'Provisioning', 'Ready', 'Terminating')"
+
 instances = sa.Table(
     "instances",
     metadata,
@@ -35,6 +39,11 @@ instances = sa.Table(
     sa.Column(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
+    # The template's maxDuration at launch (seconds): extensions never take the lifetime
+    # (expires_at - created_at) past it. NULL on rows from before migration 0002_api.
+    sa.Column("max_duration_seconds", sa.Integer, nullable=True),
+    # When someone asked to end the instance early (api); sync still records the phases.
+    sa.Column("terminate_requested_at", sa.DateTime(timezone=True), nullable=True),
     # Observed status: written by sync only.
     sa.Column("phase", sa.Text, nullable=False, server_default="Requested"),
     sa.Column("reason", sa.Text, nullable=True),
@@ -46,6 +55,14 @@ instances = sa.Table(
     sa.Column("terminated_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("observed_version", sa.BigInteger, nullable=False, server_default="0"),
     sa.UniqueConstraint("owner", "idempotency_key", name="instances_owner_idempotency_key"),
+    # Limits and capacity count the instances still running, per template (api, every launch).
+    sa.Index(
+        "instances_active_template",
+        "template_slug",
+        postgresql_where=sa.text(ACTIVE_PHASES_SQL),
+    ),
+    # Admin listings and history pages walk instances newest first.
+    sa.Index("instances_created", "created_at", "name"),
 )
 
 instance_history = sa.Table(
@@ -92,13 +109,21 @@ expiry_schedule = sa.Table(
     metadata,
     sa.Column("instance", sa.Text, primary_key=True),
     sa.Column("owner", sa.Text, nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # NULL while only a status change was seen (events may arrive before the launch).
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
     # Which warning lead times (seconds) were already announced for this deadline.
     sa.Column("warned", sa.ARRAY(sa.Integer), nullable=False, server_default="{}"),
     sa.Column("fired_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
     # The deadline is only ever replaced by a newer decision (launch, then extension n).
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    # What fired: 'expired' or 'startup-timeout' (the reason of the terminate request).
+    sa.Column("fired_reason", sa.Text, nullable=True),
+    # Launch time + the spec's startup timeout; a launch not Ready by then (plus a grace)
+    # is terminated by expiry unless the operator failed it first (ADR 0031).
+    sa.Column("startup_deadline", sa.DateTime(timezone=True), nullable=True),
+    # When Ready, Failed or Terminating was first seen: the launch is no longer stuck.
+    sa.Column("startup_settled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column(
         "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
