@@ -7,7 +7,7 @@ give the common fields one name, one default and one docstring.
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings
 
 
@@ -37,3 +37,25 @@ class KubernetesSettings(BaseSettings):
         description="Kubeconfig to use; unset means in-cluster service-account credentials.",
     )
     kube_context: str | None = Field(default=None, description="Context within the kubeconfig.")
+
+
+class TelemetrySettings(BaseSettings):
+    """Tracing is configured by the standard OpenTelemetry variables, nothing of our own.
+
+    Without an OTLP endpoint, tracing stays off (a no-op tracer): no exporter
+    retrying against nothing. The SDK itself reads the rest (``OTEL_SERVICE_NAME``,
+    ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_BSP_*``, headers, protocol).
+    """
+
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
+        ),
+        description="Where spans go (OTLP over HTTP); unset means tracing is off.",
+    )
+    sdk_disabled: bool = Field(
+        default=False,
+        validation_alias="OTEL_SDK_DISABLED",
+        description="The standard kill switch: true turns tracing off whatever else is set.",
+    )

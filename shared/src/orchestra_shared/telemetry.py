@@ -12,10 +12,18 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from orchestra_shared.settings import TelemetrySettings
 
 _PLAIN = (str, int, float, bool, type(None))
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -59,3 +67,30 @@ def configure_logging(service: str, *, level: str = "INFO") -> None:
     # Per-request and per-handler success lines drown what matters at 9 am.
     for noisy in ("aiohttp.access", "uvicorn.access", "kopf.objects", "kopf.activities"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def configure_tracing(service: str, settings: TelemetrySettings) -> Callable[[], None]:
+    """Install the global tracer provider when an endpoint is set; returns a flush-and-stop.
+
+    Every service calls this once from ``main.py``. Spans are exported over
+    OTLP/HTTP in batches; the returned function flushes what is left at exit.
+    """
+    if settings.sdk_disabled or not settings.otlp_endpoint:
+        return lambda: None
+    resource = Resource.create({SERVICE_NAME: f"orchestra-{service}"})
+    provider = TracerProvider(resource=resource)
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+    return provider.shutdown
+
+
+def inject_context(carrier: dict[str, str] | None = None) -> dict[str, str]:
+    """The current trace context as W3C headers (``traceparent``), for a message or annotation."""
+    carrier = {} if carrier is None else carrier
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract_context(carrier: Mapping[str, str] | None) -> Context:
+    """The trace context carried by message headers or a Workshop annotation."""
+    return propagate.extract(dict(carrier or {}))
