@@ -10,6 +10,11 @@ test compares them). One writer per fact:
 - ``outbox``: written by the api in the same transaction as the instance row,
   drained by the api's relay.
 - ``expiry_schedule``: the expiry service's durable schedule.
+- ``sync_outbox``: ``status changed`` events, written by sync in the same
+  transaction as the history rows they announce, drained by sync's relay.
+- ``termination_requests``: why each workshop was asked to end, as sync's own
+  consumer of ``terminate requested`` learned it, so a Workshop deleted while
+  sync was down is still recorded with its reason.
 
 Services use asyncpg with plain SQL at run time; these definitions serve the
 migrations, the tests and readers of the schema.
@@ -54,6 +59,11 @@ instances = sa.Table(
     sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("terminated_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("observed_version", sa.BigInteger, nullable=False, server_default="0"),
+    # Also sync's (migration 0002_sync): the Workshop's status conditions as the cluster
+    # shows them, and the deadline the cluster enforces (the Workshop's spec.expiresAt,
+    # which follows the api's ``expires_at`` once the operator applied an extension).
+    sa.Column("conditions", JSONB, nullable=True),
+    sa.Column("cluster_expires_at", sa.DateTime(timezone=True), nullable=True),
     sa.UniqueConstraint("owner", "idempotency_key", name="instances_owner_idempotency_key"),
     # Limits and capacity count the instances still running, per template (api, every launch).
     sa.Index(
@@ -132,4 +142,32 @@ expiry_schedule = sa.Table(
         "expires_at",
         postgresql_where=sa.text("fired_at IS NULL AND cancelled_at IS NULL"),
     ),
+)
+
+sync_outbox = sa.Table(
+    "sync_outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    # Derived from the transition (instance, phase, cluster time); also the Nats-Msg-Id.
+    sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    sa.Column("instance", sa.Text, nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("sync_outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")),
+)
+
+termination_requests = sa.Table(
+    "termination_requests",
+    metadata,
+    sa.Column("instance", sa.Text, primary_key=True),
+    # The first request wins: the operator deletes on it, later ones find nothing to delete.
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.Text, nullable=True),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("event_id", UUID(as_uuid=True), nullable=False),
 )
