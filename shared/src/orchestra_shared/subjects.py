@@ -58,3 +58,5 @@ class ConsumerSpec:
 OPERATOR_COMMANDS = ConsumerSpec(durable="operator-commands", subjects=(COMMANDS,))
 EXPIRY_COMMANDS = ConsumerSpec(durable="expiry-commands", subjects=(COMMANDS,))
 EXPIRY_STATUS = ConsumerSpec(durable="expiry-status", subjects=(STATUS_CHANGED,))
+# Sync remembers why each workshop was asked to end (the reason outlives the Workshop).
+SYNC_TERMINATIONS = ConsumerSpec(durable="sync-terminations", subjects=(TERMINATE_REQUESTED,))

@@ -74,6 +74,19 @@ class Condition(_Resource):
     last_transition_time: datetime
 
 
+# How many transitions the operator keeps in ``status.transitions`` (newest last).
+TRANSITIONS_KEPT = 10
+
+
+class Transition(_Resource):
+    """One phase change as the operator made it, kept so sync can replay what it missed."""
+
+    phase: Phase
+    reason: str | None = None
+    message: str | None = None
+    time: datetime
+
+
 class WorkshopStatus(_Resource):
     """Written by the operator only; read by sync."""
 
@@ -89,6 +102,9 @@ class WorkshopStatus(_Resource):
     ready_at: datetime | None = None
     observed_generation: int | None = None
     conditions: list[Condition] = Field(default_factory=list)
+    # The last ``TRANSITIONS_KEPT`` phase changes, oldest first, the current phase last;
+    # appended in the same status write that changes ``phase`` and ``phaseChangedAt``.
+    transitions: list[Transition] = Field(default_factory=list, max_length=TRANSITIONS_KEPT)
 
 
 def workshop_labels(spec: WorkshopSpec) -> dict[str, str]:
