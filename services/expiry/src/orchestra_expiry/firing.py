@@ -1,12 +1,14 @@
-"""Firing deadlines and warnings from the durable schedule.
+"""Firing deadlines, stuck launches and warnings from the durable schedule.
 
-Each tick claims what is due (locked, so a second replica skips it), publishes
-a ``terminate requested`` (reason ``expired``) or an ``expiring`` warning with
-a message id derived from the instance, the revision and the lead time, and
-marks the row in the same transaction. A crash between publish and commit
-republishes the same message id, which JetStream drops as a duplicate.
-Deadlines that passed while the service was down are simply due at the first
-tick after start.
+Each scan claims what is due (locked, so a second replica skips it), lets
+``scheduling.decide`` say what to do, publishes a ``terminate requested``
+(reason ``expired`` or ``startup-timeout``) or an ``expiring`` warning with a
+message id derived from the instance, the revision and the lead time, and
+marks the rows in the same transaction. A crash or an outage between publish
+and commit rolls the marks back; the next scan republishes the same message
+ids, which JetStream drops as duplicates. So a deadline is never lost, only
+delayed, and deadlines that passed while the service was down are simply due
+at the first scan after start.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import nats
 from nats.js import JetStreamContext
 
 from orchestra_expiry.schedules import claim_due, mark_fired, mark_warned
-from orchestra_expiry.scheduling import due_warnings, is_due
+from orchestra_expiry.scheduling import Entry, Terminate, Warn, decide
 from orchestra_shared import subjects
-from orchestra_shared.events import Expiring, TerminateRequested, encode_event
+from orchestra_shared.events import Event, Expiring, TerminateRequested, encode_event
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -33,62 +34,102 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _message(entry: Entry, action: Terminate | Warn, now: datetime) -> tuple[str, Event]:
+    if isinstance(action, Terminate):
+        return subjects.TERMINATE_REQUESTED, TerminateRequested(
+            instance=entry.instance, owner=entry.owner, reason=action.reason, occurred_at=now
+        )
+    assert entry.expires_at is not None  # decide() warns only about a known deadline
+    return subjects.EXPIRING, Expiring(
+        instance=entry.instance,
+        owner=entry.owner,
+        expires_at=entry.expires_at,
+        lead_seconds=action.lead,
+        occurred_at=now,
+    )
+
+
 async def fire_due(
     pool: asyncpg.Pool,
     js: JetStreamContext,
     *,
     leads: list[int],
     limit: int,
+    startup_grace: timedelta = timedelta(0),
     clock: Clock = _utcnow,
 ) -> int:
-    """One scan; returns how many deadlines fired."""
+    """One scan; returns how many rows it acted on (``limit`` means: scan again at once)."""
     now = clock()
-    fired = 0
     async with pool.acquire() as connection, connection.transaction():
-        for entry in await claim_due(connection, now=now, leads=leads, limit=limit):
-            if is_due(entry.expires_at, now):
-                event = TerminateRequested(
-                    instance=entry.instance, owner=entry.owner, reason="expired", occurred_at=now
-                )
-                msg_id = f"expire:{entry.instance}:{entry.revision}"
-                await js.publish(
-                    subjects.TERMINATE_REQUESTED,
-                    encode_event(event),
-                    headers={"Nats-Msg-Id": msg_id},
-                )
-                await mark_fired(connection, entry.instance, now)
-                lateness = (now - entry.expires_at).total_seconds()
+        entries = await claim_due(
+            connection, now=now, leads=leads, startup_grace=startup_grace, limit=limit
+        )
+        decided = [
+            (entry, action)
+            for entry in entries
+            if (action := decide(entry, now, leads=leads, startup_grace=startup_grace))
+        ]
+
+        async def publish(entry: Entry, action: Terminate | Warn) -> None:
+            subject, event = _message(entry, action, now)
+            await js.publish(
+                subject, encode_event(event), headers={"Nats-Msg-Id": action.message_id}
+            )
+
+        # Concurrently: a class's deadlines all fall in the same second, and one
+        # publish round trip each in sequence would add up to the lateness.
+        await asyncio.gather(*(publish(entry, action) for entry, action in decided))
+        for entry, action in decided:
+            if isinstance(action, Terminate):
+                await mark_fired(connection, entry.instance, now, action.reason)
                 log.info(
-                    "deadline fired", extra={"workshop": entry.instance, "lateness_s": lateness}
+                    "deadline fired",
+                    extra={
+                        "workshop": entry.instance,
+                        "reason": action.reason,
+                        "lateness_s": _lateness(entry, action, now),
+                    },
                 )
-                fired += 1
-                continue
-            leads_due = due_warnings(entry.expires_at, entry.warned, leads, now)
-            for lead in leads_due:
-                warning = Expiring(
-                    instance=entry.instance,
-                    owner=entry.owner,
-                    expires_at=entry.expires_at,
-                    lead_seconds=lead,
-                    occurred_at=now,
-                )
-                await js.publish(
-                    subjects.EXPIRING,
-                    encode_event(warning),
-                    headers={"Nats-Msg-Id": f"warn:{entry.instance}:{entry.revision}:{lead}"},
-                )
-            if leads_due:
-                await mark_warned(connection, entry.instance, leads_due)
-    return fired
+            else:
+                await mark_warned(connection, entry.instance, list(action.covered))
+    return len(decided)
+
+
+def _lateness(entry: Entry, action: Terminate, now: datetime) -> float | None:
+    moment = entry.expires_at if action.reason == "expired" else entry.startup_deadline
+    return None if moment is None else (now - moment).total_seconds()
 
 
 async def fire_forever(
-    pool: asyncpg.Pool, js: JetStreamContext, *, leads: list[int], limit: int, tick: float
+    pool: asyncpg.Pool,
+    js: JetStreamContext,
+    *,
+    leads: list[int],
+    limit: int,
+    tick: float,
+    startup_grace: timedelta = timedelta(0),
+    retry_delay: float = 1.0,
+    clock: Clock = _utcnow,
 ) -> None:
+    """Scan every ``tick`` seconds (at once again while batches come back full), forever.
+
+    Whatever a scan raises (Postgres or NATS down, a connection lost mid-way) is
+    logged and retried after ``retry_delay``: this loop is the only thing that
+    fires deadlines, so it must not die.
+    """
     while True:
         try:
-            while await fire_due(pool, js, leads=leads, limit=limit) == limit:
+            while (
+                await fire_due(
+                    pool, js, leads=leads, limit=limit, startup_grace=startup_grace, clock=clock
+                )
+                == limit
+            ):
                 pass
-        except (asyncpg.PostgresError, OSError, nats.errors.Error, TimeoutError) as error:
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # any failure: see the docstring
             log.warning("expiry scan failed; retrying", extra={"error": repr(error)})
+            await asyncio.sleep(retry_delay)
+            continue
         await asyncio.sleep(tick)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 import asyncpg
 import nats
@@ -37,7 +38,13 @@ async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
     await broker.start()
     firing = asyncio.create_task(
         fire_forever(
-            pool, js, leads=settings.warning_leads, limit=settings.batch_size, tick=settings.tick
+            pool,
+            js,
+            leads=settings.warning_leads,
+            limit=settings.batch_size,
+            tick=settings.tick,
+            startup_grace=timedelta(seconds=settings.startup_grace),
+            retry_delay=settings.retry_delay,
         ),
         name="firing",
     )

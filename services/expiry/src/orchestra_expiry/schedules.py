@@ -1,97 +1,174 @@
-"""The durable schedule in Postgres (table ``expiry_schedule``).
+"""The durable schedule in Postgres (table ``expiry_schedule``), read and written by expiry only.
 
 Each instance has one row: its deadline and a revision (0 at launch, n after
-the n-th extension). A write with an older revision than the row's is
-ignored, so a stale or duplicated event never moves a deadline back. Rows are
-claimed with ``FOR UPDATE SKIP LOCKED``, so two replicas never fire the same
-deadline.
+the n-th extension), the warnings sent, whether and why it fired, and the
+stuck-launch deadline. Events may arrive in any order (two consumers,
+redeliveries), so every write is order-independent: a deadline is replaced
+only under the row lock and only by a newer revision (``scheduling.judge_move``),
+a cancellation or a settled startup is a mark that nothing clears, and a row
+is created by whichever event comes first. Due rows are claimed with
+``FOR UPDATE SKIP LOCKED``, so two replicas never fire the same deadline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
+from orchestra_expiry.scheduling import (
+    Entry,
+    FiredReason,
+    Refusal,
+    judge_move,
+    rearmed_warnings,
+)
 
-@dataclass(frozen=True)
-class Entry:
-    instance: str
-    owner: str
-    expires_at: datetime
-    warned: list[int]
-    revision: int
+COLUMNS = (
+    "instance, owner, expires_at, revision, warned, startup_deadline, startup_settled_at, "
+    "fired_at, cancelled_at"
+)
+# A row made by a status change or a cancellation before the launch: no deadline yet.
+PLACEHOLDER_REVISION = -1
 
 
-async def upsert(
-    pool: asyncpg.Pool, *, instance: str, owner: str, expires_at: datetime, revision: int
-) -> bool:
-    """Schedule or move a deadline; returns False when a newer decision is already stored."""
-    result = await pool.fetchval(
-        """
-        INSERT INTO expiry_schedule (instance, owner, expires_at, revision)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (instance) DO UPDATE SET
-            expires_at = EXCLUDED.expires_at,
-            revision = EXCLUDED.revision,
-            warned = CASE WHEN expiry_schedule.expires_at = EXCLUDED.expires_at
-                          THEN expiry_schedule.warned ELSE '{}' END,
-            fired_at = NULL,
-            updated_at = now()
-        WHERE expiry_schedule.revision < EXCLUDED.revision
-          AND expiry_schedule.cancelled_at IS NULL
-          AND expiry_schedule.fired_at IS NULL
-        RETURNING 1
-        """,
+def _entry(row: asyncpg.Record) -> Entry:
+    return Entry(**dict(row))
+
+
+async def get(pool: asyncpg.Pool, instance: str) -> Entry | None:
+    row = await pool.fetchrow(
+        f"SELECT {COLUMNS} FROM expiry_schedule WHERE instance = $1", instance
+    )
+    return None if row is None else _entry(row)
+
+
+async def record_deadline(
+    pool: asyncpg.Pool,
+    *,
+    instance: str,
+    owner: str,
+    expires_at: datetime,
+    revision: int,
+    startup_deadline: datetime | None = None,
+) -> Refusal | None:
+    """Schedule or move a deadline; returns why not when a newer decision stands.
+
+    ``startup_deadline`` (from the launch) is kept whatever the revision says,
+    because an extension may have been handled before its launch.
+    """
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute(
+            """INSERT INTO expiry_schedule (instance, owner, revision) VALUES ($1, $2, $3)
+               ON CONFLICT (instance) DO NOTHING""",
+            instance,
+            owner,
+            PLACEHOLDER_REVISION,
+        )
+        row = await connection.fetchrow(
+            f"SELECT {COLUMNS} FROM expiry_schedule WHERE instance = $1 FOR UPDATE", instance
+        )
+        current = _entry(row)
+        refusal = judge_move(current, revision)
+        if refusal is None:
+            await connection.execute(
+                """UPDATE expiry_schedule SET expires_at = $2, revision = $3, warned = $4,
+                       startup_deadline = COALESCE(startup_deadline, $5), updated_at = now()
+                   WHERE instance = $1""",
+                instance,
+                expires_at,
+                revision,
+                rearmed_warnings(current, expires_at),
+                startup_deadline,
+            )
+        elif startup_deadline is not None and current.startup_deadline is None:
+            await connection.execute(
+                """UPDATE expiry_schedule SET startup_deadline = $2, updated_at = now()
+                   WHERE instance = $1""",
+                instance,
+                startup_deadline,
+            )
+        return refusal
+
+
+async def cancel(pool: asyncpg.Pool, *, instance: str, owner: str) -> None:
+    """The instance ended: nothing fires for it any more, even if its launch comes later."""
+    await pool.execute(
+        """INSERT INTO expiry_schedule (instance, owner, revision, cancelled_at)
+           VALUES ($1, $2, $3, now())
+           ON CONFLICT (instance) DO UPDATE
+               SET cancelled_at = COALESCE(expiry_schedule.cancelled_at, now()), updated_at = now()""",
         instance,
         owner,
-        expires_at,
-        revision,
+        PLACEHOLDER_REVISION,
     )
-    return result is not None
 
 
-async def cancel(pool: asyncpg.Pool, instance: str) -> None:
+async def settle_startup(pool: asyncpg.Pool, *, instance: str, owner: str, at: datetime) -> None:
+    """The launch became Ready (or the operator failed it): it can no longer be stuck."""
     await pool.execute(
-        "UPDATE expiry_schedule SET cancelled_at = now() WHERE instance = $1 AND cancelled_at IS NULL",
+        """INSERT INTO expiry_schedule (instance, owner, revision, startup_settled_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (instance) DO UPDATE
+               SET startup_settled_at = COALESCE(expiry_schedule.startup_settled_at, $4),
+                   updated_at = now()""",
         instance,
+        owner,
+        PLACEHOLDER_REVISION,
+        at,
     )
 
 
 async def claim_due(
-    connection: asyncpg.Connection, *, now: datetime, leads: list[int], limit: int
+    connection: asyncpg.Connection,
+    *,
+    now: datetime,
+    leads: list[int],
+    startup_grace: timedelta,
+    limit: int,
 ) -> list[Entry]:
-    """Rows whose deadline passed or with a warning due and unsent, locked for this transaction."""
+    """Live rows with a deadline, a stuck launch or a warning due, locked for this transaction.
+
+    Rows another replica holds are skipped, not waited for.
+    """
     rows = await connection.fetch(
-        """
-        SELECT instance, owner, expires_at, warned, revision FROM expiry_schedule
+        f"""
+        SELECT {COLUMNS} FROM expiry_schedule
         WHERE fired_at IS NULL AND cancelled_at IS NULL AND (
             expires_at <= $1
+            OR (startup_settled_at IS NULL AND startup_deadline + $4::interval <= $1)
             OR EXISTS (
                 SELECT 1 FROM unnest($3::int[]) AS lead
                 WHERE NOT lead = ANY(warned) AND expires_at - make_interval(secs => lead) <= $1
             )
         )
-        ORDER BY expires_at LIMIT $2
+        ORDER BY LEAST(expires_at, startup_deadline) LIMIT $2
         FOR UPDATE SKIP LOCKED
         """,
         now,
         limit,
         leads,
+        startup_grace,
     )
-    return [Entry(**dict(row)) for row in rows]
+    return [_entry(row) for row in rows]
 
 
-async def mark_fired(connection: asyncpg.Connection, instance: str, now: datetime) -> None:
+async def mark_fired(
+    connection: asyncpg.Connection, instance: str, now: datetime, reason: FiredReason
+) -> None:
     await connection.execute(
-        "UPDATE expiry_schedule SET fired_at = $2 WHERE instance = $1", instance, now
+        """UPDATE expiry_schedule SET fired_at = $2, fired_reason = $3, updated_at = now()
+           WHERE instance = $1""",
+        instance,
+        now,
+        reason,
     )
 
 
 async def mark_warned(connection: asyncpg.Connection, instance: str, leads: list[int]) -> None:
     await connection.execute(
-        "UPDATE expiry_schedule SET warned = warned || $2::int[] WHERE instance = $1",
+        """UPDATE expiry_schedule SET warned = warned || $2::int[], updated_at = now()
+           WHERE instance = $1""",
         instance,
         leads,
     )

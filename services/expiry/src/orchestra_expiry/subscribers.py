@@ -1,14 +1,18 @@
 """Expiry's NATS entry: learn deadlines from commands, forget them when a workshop ends.
 
-Two durable pull consumers: the commands stream (launch → schedule, extend →
-move the deadline forward, terminate → cancel) and status changes
-(``Terminated`` → cancel). Unparseable messages go to the dead-letter subject.
+Two durable pull consumers: the commands stream (launch → schedule the deadline
+and the startup deadline, extend → move the deadline, terminate → cancel) and
+status changes (Ready or Failed → the launch is not stuck, ``Terminated`` →
+cancel). The two may deliver out of order; ``schedules`` makes that harmless.
+Unparseable messages go to the dead-letter subject; a failed database write is
+retried by redelivery, never dropped.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import asyncpg
 from faststream import AckPolicy
@@ -31,27 +35,50 @@ from orchestra_shared.events import (
 log = logging.getLogger(__name__)
 
 
+# Phases after which a launch cannot be stuck any more: it started, the operator
+# failed it (and will delete it, with the cluster's reason), or it is going away.
+SETTLED_PHASES = frozenset({"Ready", "Failed", "Terminating", "Terminated"})
+# Terminations expiry itself requested; its schedule already says it fired.
+OWN_REASONS = frozenset({"expired", "startup-timeout"})
+
+
 async def apply(pool: asyncpg.Pool, event: AnyEvent) -> None:
+    """Carry one event into the schedule; idempotent and independent of arrival order."""
+    refusal = None
     if isinstance(event, LaunchRequested):
-        await schedules.upsert(
+        refusal = await schedules.record_deadline(
             pool,
             instance=event.instance,
             owner=event.owner,
             expires_at=event.expires_at,
             revision=0,
+            startup_deadline=event.occurred_at
+            + timedelta(seconds=event.spec.startup_timeout_seconds),
         )
     elif isinstance(event, ExtendRequested):
-        await schedules.upsert(
+        refusal = await schedules.record_deadline(
             pool,
             instance=event.instance,
             owner=event.owner,
             expires_at=event.expires_at,
             revision=event.extension,
         )
-    elif (isinstance(event, TerminateRequested) and event.reason != "expired") or (
-        isinstance(event, StatusChanged) and event.phase == "Terminated"
-    ):
-        await schedules.cancel(pool, event.instance)
+    elif isinstance(event, TerminateRequested) and event.reason not in OWN_REASONS:
+        await schedules.cancel(pool, instance=event.instance, owner=event.owner)
+    elif isinstance(event, StatusChanged):
+        if event.phase in SETTLED_PHASES:
+            await schedules.settle_startup(
+                pool, instance=event.instance, owner=event.owner, at=event.transitioned_at
+            )
+        if event.phase == "Terminated":
+            await schedules.cancel(pool, instance=event.instance, owner=event.owner)
+    if refusal is not None and not isinstance(event, LaunchRequested):
+        # A redelivered launch is routine; a refused extension means the learner was
+        # told of a deadline that will not hold (ADR 0030), so it is worth a warning.
+        log.warning(
+            "extension refused",
+            extra={"workshop": event.instance, "reason": str(refusal), "event": event.type},
+        )
 
 
 def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
@@ -78,7 +105,7 @@ def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
             return
         try:
             await apply(pool, event)
-        except (asyncpg.PostgresError, OSError) as error:
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
             log.warning("schedule update failed; will retry", extra={"error": repr(error)})
             await message.nack(delay=1.0)
             return
