@@ -43,16 +43,27 @@ def deployment_available(deployment: Body | None) -> bool:
     return generation is None or observed is None or observed >= generation
 
 
+def _explained(text: str, detail: str | None) -> str:
+    """Our sentence, then the cluster's own words when it gave some (never the same twice)."""
+    if not detail or detail == text:
+        return text
+    return f"{text}: {detail}"
+
+
 def pod_failure(pods: list[Body]) -> Assessment | None:
     """A reason from the pods that makes waiting pointless, if there is one."""
     for pod in pods:
         status = pod.get("status") or {}
-        for container in status.get("containerStatuses") or []:
+        containers = (status.get("initContainerStatuses") or []) + (
+            status.get("containerStatuses") or []
+        )
+        for container in containers:
             waiting = (container.get("state") or {}).get("waiting") or {}
             reason = waiting.get("reason")
             if reason in FATAL_WAITING:
-                detail = waiting.get("message") or FATAL_WAITING[reason]
-                return Assessment("Failed", reason, f"{FATAL_WAITING[reason]}: {detail}")
+                return Assessment(
+                    "Failed", reason, _explained(FATAL_WAITING[reason], waiting.get("message"))
+                )
     return None
 
 
@@ -72,13 +83,29 @@ def pod_pending_reason(pods: list[Body]) -> Assessment | None:
     return None
 
 
-def deployment_failure(deployment: Body | None) -> Assessment | None:
+def deployment_failure(deployment: Body | None, pods: list[Body]) -> Assessment | None:
+    """The Deployment gave up (progress deadline) or cannot create its pods (quota).
+
+    The reason is the pods' own when they have one (a pod that fits nowhere
+    says ``Unschedulable``), so the learner reads the cause, not the symptom.
+    """
     for condition in ((deployment or {}).get("status") or {}).get("conditions") or []:
-        if (
-            condition.get("type") == "Progressing"
-            and condition.get("reason") == "ProgressDeadlineExceeded"
-        ):
-            return Assessment("Failed", "ProgressDeadlineExceeded", condition.get("message"))
+        kind, reason = condition.get("type"), condition.get("reason")
+        if kind == "Progressing" and reason == "ProgressDeadlineExceeded":
+            pending = pod_pending_reason(pods)
+            if pending is not None:
+                return Assessment("Failed", pending.reason, pending.message)
+            return Assessment(
+                "Failed",
+                "ProgressDeadlineExceeded",
+                condition.get("message") or "the workshop did not start in time",
+            )
+        if kind == "ReplicaFailure" and condition.get("status") == "True":
+            return Assessment(
+                "Failed",
+                reason or "ReplicaFailure",
+                _explained("the workshop's pod could not be created", condition.get("message")),
+            )
     return None
 
 
@@ -96,7 +123,7 @@ def assess(
         return Assessment("Failed", current_reason)  # failure is final: cleanup follows
     if deployment_available(deployment):
         return Assessment("Ready")
-    failure = pod_failure(pods) or deployment_failure(deployment)
+    failure = pod_failure(pods) or deployment_failure(deployment, pods)
     if failure is not None:
         return failure
     waiting = pod_pending_reason(pods)

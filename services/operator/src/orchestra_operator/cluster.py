@@ -58,6 +58,7 @@ DEPLOYMENTS = Kind("apps/v1", "deployments")
 INGRESSES = Kind("networking.k8s.io/v1", "ingresses")
 NETWORK_POLICIES = Kind("networking.k8s.io/v1", "networkpolicies")
 WORKSHOPS = Kind("orchestra.io/v1", "workshops")
+LEASES = Kind("coordination.k8s.io/v1", "leases")
 
 KIND_BY_NAME = {
     "Namespace": NAMESPACES,
@@ -147,9 +148,16 @@ class Cluster:
             raise
 
     async def list(
-        self, kind: Kind, namespace: str | None = None, *, labels: str | None = None
+        self,
+        kind: Kind,
+        namespace: str | None = None,
+        *,
+        labels: str | None = None,
+        fields: str | None = None,
     ) -> list[Body]:
         query = [("labelSelector", labels)] if labels else []
+        if fields:
+            query.append(("fieldSelector", fields))
         result = await self._call("GET", kind.path(namespace), query=query)
         return list(result.get("items", []))
 
@@ -171,18 +179,28 @@ class Cluster:
             "PATCH", path, body=patch, content_type="application/merge-patch+json"
         )
 
-    async def delete(self, kind: Kind, name: str, namespace: str | None = None) -> bool:
-        """Delete in the background (children follow through garbage collection)."""
+    async def delete(
+        self,
+        kind: Kind,
+        name: str,
+        namespace: str | None = None,
+        *,
+        resource_version: str | None = None,
+    ) -> bool:
+        """Delete in the background (children follow through garbage collection).
+
+        With ``resource_version``, only that version of the object is deleted
+        (409 if it changed since it was read): decide on what you read, or not at all.
+        """
+        options: Body = {
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "propagationPolicy": "Background",
+        }
+        if resource_version is not None:
+            options["preconditions"] = {"resourceVersion": resource_version}
         try:
-            await self._call(
-                "DELETE",
-                kind.path(namespace, name),
-                body={
-                    "kind": "DeleteOptions",
-                    "apiVersion": "v1",
-                    "propagationPolicy": "Background",
-                },
-            )
+            await self._call("DELETE", kind.path(namespace, name), body=options)
         except ApiError as error:
             if error.status == 404:
                 return False

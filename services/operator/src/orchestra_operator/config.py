@@ -4,7 +4,10 @@ The only place the operator reads its environment; ``main.py`` builds one
 ``OperatorSettings`` and passes it (through Kopf's memo) to every handler.
 """
 
-from pydantic import BaseModel, Field
+import os
+import socket
+
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from orchestra_shared.settings import KubernetesSettings, NatsSettings
@@ -27,6 +30,11 @@ class LearnerQuota(BaseModel):
     pods: int = 6
     persistent_volume_claims: int = 6
     storage: str = "100Gi"
+
+
+def default_identity() -> str:
+    """Host name and pid: unique per process, readable in ``kubectl get lease``."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 class OperatorSettings(NatsSettings, KubernetesSettings):
@@ -85,10 +93,67 @@ class OperatorSettings(NatsSettings, KubernetesSettings):
         ),
     )
     commands_batch: int = Field(default=20, description="Commands fetched per pull.")
-    peering_priority: int = Field(
-        default=0, description="Kopf peering priority; the highest-priority replica acts."
+    commands_ack_wait: float = Field(
+        default=30.0,
+        description=(
+            "Seconds JetStream waits for the acknowledgement of a command before it "
+            "redelivers it (to whichever replica leads then): a crashed operator's launch "
+            "is completed by its successor after at most this long."
+        ),
     )
-    standalone: bool = Field(
+    namespace_grace: float = Field(
+        default=600.0,
+        description=(
+            "Seconds a learner namespace may stay without Workshops and without a "
+            "persistent workspace before it is deleted; long enough that a learner "
+            "relaunching after a failure keeps their namespace."
+        ),
+    )
+    identity: str = Field(
+        default_factory=default_identity,
+        description=(
+            "This replica's name in the leader Lease and on its Kubernetes Events; set it "
+            "to the pod name (downward API). Defaults to host name and pid."
+        ),
+    )
+    leader_election: bool = Field(
         default=True,
-        description="Run without Kopf peering (one replica); set False for an HA pair.",
+        description=(
+            "Act only while holding the Lease (see docs/adr/0010); off only for a single "
+            "replica that must not touch Leases."
+        ),
     )
+    lease_name: str = Field(default="orchestra-operator", description="Name of the leader Lease.")
+    lease_namespace: str = Field(
+        default="default",
+        description="Namespace of the leader Lease: the operator's own (the chart sets it).",
+    )
+    lease_duration: int = Field(
+        default=15,
+        ge=1,
+        description=(
+            "Seconds a Lease that nobody renews stays with its holder: how long a crashed "
+            "leader's replica waits before taking over (as client-go's default)."
+        ),
+    )
+    lease_renew_interval: float = Field(
+        default=2.0, gt=0, description="Seconds between renewals of a held Lease."
+    )
+    lease_renew_deadline: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds the leader keeps acting without a successful renewal before it gives "
+            "up and exits; shorter than lease_duration, so it has stopped before anyone "
+            "else can take over."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _renewals_fit_in_the_lease(self) -> "OperatorSettings":
+        if not self.lease_renew_interval < self.lease_renew_deadline < self.lease_duration:
+            raise ValueError(
+                "need lease_renew_interval < lease_renew_deadline < lease_duration, so a "
+                "leader that cannot renew stops before its Lease can be taken"
+            )
+        return self

@@ -1,8 +1,12 @@
-"""Acting on ``launch requested``: the learner's namespace, then the Workshop.
+"""Acting on ``launch requested``: admission, the learner's namespace, then the Workshop.
 
 Idempotent by construction: every object is created only if missing, and the
-Workshop is named after the instance, so a redelivered launch finds it already
-there and does nothing more. Kopf takes over from the Workshop's creation.
+Workshop is named after the instance and annotated with the launch's event id,
+so a redelivered (or re-published) launch finds its own Workshop and does
+nothing more. A Workshop of that name made by a *different* launch is a name
+collision, refused rather than silently taken for a redelivery: the name is
+also the workshop's host, which must lead to one learner only. Kopf takes over
+from the Workshop's creation.
 """
 
 from __future__ import annotations
@@ -10,9 +14,13 @@ from __future__ import annotations
 import logging
 
 from orchestra_operator import namespaces
-from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
+from orchestra_operator.admitting import admit_launch, check_same_launch
+from orchestra_operator.cluster import NAMESPACES, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.errors import CommandDeferred
 from orchestra_operator.reconciling import ensure
+from orchestra_operator.recording import record_event
+from orchestra_operator.sweeping import EMPTY_SINCE
 from orchestra_shared import labels
 from orchestra_shared.events import LaunchRequested
 from orchestra_shared.workshops import workshop_manifest
@@ -34,6 +42,28 @@ def workshop_for(
     )
 
 
+async def existing_workshop(cluster: Cluster, name: str) -> dict[str, object] | None:
+    """The Workshop of that name in any namespace: hosts are cluster-wide, names too."""
+    found = await cluster.list(WORKSHOPS, fields=f"metadata.name={name}")
+    return found[0] if found else None
+
+
+async def prepare_namespace(owner: str, *, cluster: Cluster, settings: OperatorSettings) -> None:
+    """Create or repair the learner's namespace and its guard rails; keep the sweeper off it."""
+    for obj in namespaces.learner_objects(owner, settings):
+        actual, _ = await ensure(cluster, obj)
+        if obj["kind"] != "Namespace":
+            continue
+        meta = actual.get("metadata") or {}
+        if meta.get("deletionTimestamp"):
+            raise CommandDeferred(f"namespace {meta.get('name')} is being deleted; retry later")
+        if EMPTY_SINCE in (meta.get("annotations") or {}):
+            # A changed resourceVersion also voids a sweep that read it before this.
+            await cluster.patch(
+                NAMESPACES, meta["name"], {"metadata": {"annotations": {EMPTY_SINCE: None}}}
+            )
+
+
 async def launch(
     event: LaunchRequested,
     *,
@@ -42,19 +72,31 @@ async def launch(
     traceparent: str | None = None,
 ) -> bool:
     """Make sure the Workshop exists; returns False when it already did (a redelivery)."""
-    for obj in namespaces.learner_objects(event.owner, settings):
-        await ensure(cluster, obj)
+    admit_launch(event, settings)
+    existing = await existing_workshop(cluster, event.instance)
+    if existing is not None:
+        check_same_launch(event, existing)
+        log.info("launch redelivered; workshop exists", extra={"workshop": event.instance})
+        return False
+    await prepare_namespace(event.owner, cluster=cluster, settings=settings)
     body = workshop_for(event, settings, traceparent)
     try:
-        await cluster.create(WORKSHOPS, body)
+        created = await cluster.create(WORKSHOPS, body)
     except ApiError as error:
-        if error.status == 409:
-            log.info(
-                "workshop already exists; launch was redelivered",
-                extra={"workshop": event.instance},
-            )
-            return False
-        raise
+        if error.status != 409:
+            raise
+        raced = await existing_workshop(cluster, event.instance)
+        if raced is None:
+            raise CommandDeferred("workshop vanished right after a conflict") from error
+        check_same_launch(event, raced)
+        return False
+    await record_event(
+        cluster,
+        created,
+        "Launched",
+        f"launched from template {event.template_slug} by launch {event.event_id}",
+        settings=settings,
+    )
     log.info(
         "workshop created", extra={"workshop": event.instance, "template": event.template_slug}
     )

@@ -1,9 +1,11 @@
 """Composition root of the operator: Kopf for Workshops, faststream for commands, one loop.
 
 ``run`` reads settings, connects to the Kubernetes API (kubeconfig or
-in-cluster), makes sure the JetStream stream exists, then runs three things
-until SIGTERM: Kopf (watch-driven reconciles), the command consumer, and the
-periodic resync.
+in-cluster), waits to lead (the Lease, docs/adr/0010), makes sure the
+JetStream stream exists, then runs four things until SIGTERM: Kopf
+(watch-driven reconciles), the command consumer, the periodic resync and the
+Lease renewal. Losing the Lease ends the process (exit status 1) so that it
+restarts as a follower.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import nats
 
 from orchestra_operator.cluster import Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.electing import Leadership
+from orchestra_operator.errors import LeadershipLost
 from orchestra_operator.handlers import workshops
 from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
@@ -68,7 +72,28 @@ async def wait_for_stream(settings: OperatorSettings) -> None:
 
 
 async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set; raises ``LeadershipLost`` when the Lease slips away.
+
+    A replica first waits for the leader Lease; only then does it start Kopf,
+    the command consumer and the resync (docs/adr/0010), so a follower does
+    nothing at all but wait.
+    """
     cluster = await Cluster.connect(settings)
+    leadership = Leadership(cluster, settings) if settings.leader_election else None
+    try:
+        if leadership is not None and not await leadership.acquire(stop):
+            return
+        await _act(settings, stop, cluster, leadership)
+    finally:
+        if leadership is not None:
+            await leadership.release()
+        await cluster.close()
+        log.info("operator stopped")
+
+
+async def _act(
+    settings: OperatorSettings, stop: asyncio.Event, cluster: Cluster, leadership: Leadership | None
+) -> None:
     reconciler = Reconciler(cluster, settings)
     registry = kopf.OperatorRegistry()
     workshops.register(registry, reconciler)
@@ -91,8 +116,7 @@ async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
             kopf.operator(
                 registry=registry,
                 clusterwide=True,
-                standalone=settings.standalone,
-                priority=settings.peering_priority,
+                standalone=True,  # the Lease decides who acts, not Kopf's peering
                 stop_flag=kopf_stop,
                 memo=SimpleNamespace(),
             ),
@@ -100,10 +124,13 @@ async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
         ),
         asyncio.create_task(resync_forever(cluster, reconciler, settings), name="resync"),
     ]
-    log.info("operator started")
+    if leadership is not None:
+        tasks.append(asyncio.create_task(leadership.keep(), name="leadership"))
+    log.info("operator started", extra={"identity": settings.identity})
     try:
         waiter = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
         for task in done:
             if task is not waiter and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
@@ -115,8 +142,6 @@ async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
         for task in tasks:
             with suppress(asyncio.CancelledError, Exception):
                 await task
-        await cluster.close()
-        log.info("operator stopped")
 
 
 def run() -> None:
@@ -130,4 +155,8 @@ def run() -> None:
             loop.add_signal_handler(signum, stop.set)
         await serve(settings, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except LeadershipLost as lost:
+        log.error("leadership lost; exiting", extra={"error": str(lost)})
+        raise SystemExit(1) from lost

@@ -91,6 +91,10 @@ def invalid_spec_status(error: ValidationError, now: datetime) -> Body:
     }
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _parse_time(value: str | None, default: datetime) -> datetime:
     if not value:
         return default
@@ -122,7 +126,7 @@ class Reconciler:
         meta = workshop["metadata"]
         if meta.get("deletionTimestamp"):
             return
-        name, namespace, uid = meta["name"], meta["namespace"], meta["uid"]
+        name, namespace = meta["name"], meta["namespace"]
         status = workshop.get("status") or {}
         now = datetime.now(UTC)
         try:
@@ -138,17 +142,19 @@ class Reconciler:
                 )
             return
         current = status.get("phase")
+        if spec.tier not in self.settings.tiers and current != "Failed":
+            await self._write_status(
+                workshop,
+                assessing.Assessment(
+                    "Failed", "UnknownTier", f"tier {spec.tier!r} has no placement here"
+                ),
+                spec,
+                now,
+            )
+            return
 
         if current != "Failed":
-            for child in manifests.children(name, namespace, uid, spec, self.settings):
-                _, action = await ensure(self.cluster, child)
-                if action == "repaired" or (action == "created" and current == "Ready"):
-                    await record_event(
-                        self.cluster,
-                        workshop,
-                        "Repaired",
-                        f"{child['kind']} {child['metadata']['name']} {action} after drift",
-                    )
+            await self._ensure_children(workshop, spec, current)
         deployment = await self.cluster.get(DEPLOYMENTS, name, namespace)
         pods = await self.cluster.list(PODS, namespace, labels=f"{labels.WORKSHOP}={name}")
         assessment = assessing.assess(
@@ -165,6 +171,25 @@ class Reconciler:
             await self.cluster.delete(DEPLOYMENTS, name, namespace)
         await self._write_status(workshop, assessment, spec, now)
 
+    async def _ensure_children(
+        self, workshop: Body, spec: WorkshopSpec, current: str | None
+    ) -> None:
+        """Create what is missing, restore what drifted; an Event for each, so the story shows."""
+        meta = workshop["metadata"]
+        children = manifests.children(
+            meta["name"], meta["namespace"], meta["uid"], spec, self.settings
+        )
+        for child in children:
+            _, action = await ensure(self.cluster, child)
+            if action == "kept":
+                continue
+            what = f"{child['kind']} {child['metadata']['name']}"
+            if action == "repaired" or current == "Ready":
+                reason, message = "Repaired", f"{what} {action} after drift"
+            else:
+                reason, message = "Created", f"{what} created"
+            await record_event(self.cluster, workshop, reason, message, settings=self.settings)
+
     async def _write_status(
         self, workshop: Body, assessment: assessing.Assessment, spec: WorkshopSpec, now: datetime
     ) -> None:
@@ -175,17 +200,18 @@ class Reconciler:
             status.get("phase") == assessment.phase
             and status.get("reason") == assessment.reason
             and status.get("url") == url
+            and status.get("expiresAt") == _stamp(spec.expires_at)
         )
         if unchanged:
             return
-        stamp = now.isoformat().replace("+00:00", "Z")
+        stamp = _stamp(now)
         patch: Body = {
             "phase": assessment.phase,
             "reason": assessment.reason,
             "message": assessment.message,
             "url": url,
             "observedGeneration": meta.get("generation"),
-            "expiresAt": spec.expires_at.isoformat().replace("+00:00", "Z"),
+            "expiresAt": _stamp(spec.expires_at),
         }
         if status.get("phase") != assessment.phase:
             patch["phaseChangedAt"] = stamp
@@ -203,13 +229,15 @@ class Reconciler:
         await self.cluster.patch(
             WORKSHOPS, meta["name"], {"status": patch}, meta["namespace"], status=True
         )
-        await record_event(
-            self.cluster,
-            workshop,
-            assessment.phase,
-            assessment.message or f"workshop is {assessment.phase}",
-            warning=assessment.phase == "Failed",
-        )
+        if status.get("phase") != assessment.phase or status.get("reason") != assessment.reason:
+            await record_event(
+                self.cluster,
+                workshop,
+                assessment.phase,
+                assessment.message or f"workshop is {assessment.phase}",
+                settings=self.settings,
+                warning=assessment.phase == "Failed",
+            )
         log.info(
             "workshop phase",
             extra={

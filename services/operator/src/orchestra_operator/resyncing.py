@@ -3,7 +3,9 @@
 Every ``reconcile_interval`` it reconciles the Workshops that are not Ready
 yet (so a startup timeout fires on time) and deletes Failed Workshops whose
 retention has passed (no session is ever stuck); every ``steady_interval`` it
-reconciles all of them (drift a missed watch event did not report).
+reconciles all of them (drift a missed watch event did not report) and sweeps
+learner namespaces that nothing lives in any more (``sweeping``). Only the
+leader runs it (``main``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.reconciling import Reconciler
+from orchestra_operator.recording import record_event
+from orchestra_operator.sweeping import sweep_namespaces
+from orchestra_shared import labels
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +40,31 @@ async def resync_once(
     now = datetime.now(UTC)
     for workshop in await cluster.list(WORKSHOPS):
         meta = workshop["metadata"]
-        phase = (workshop.get("status") or {}).get("phase")
+        status = workshop.get("status") or {}
+        phase = status.get("phase")
         try:
             if failed_and_expired(workshop, now, timedelta(seconds=settings.failed_retention)):
-                await cluster.delete(WORKSHOPS, meta["name"], meta["namespace"])
+                await record_event(
+                    cluster,
+                    workshop,
+                    "CleaningUp",
+                    f"failed {settings.failed_retention:g}s ago; deleting the workshop",
+                    settings=settings,
+                )
+                # Sync reads why from the deleted object's last state, as for a terminate.
+                reason = "startup-timeout" if status.get("reason") == "StartupTimeout" else "failed"
+                marked = await cluster.patch(
+                    WORKSHOPS,
+                    meta["name"],
+                    {"metadata": {"annotations": {labels.TERMINATION_REASON: reason}}},
+                    meta["namespace"],
+                )
+                await cluster.delete(
+                    WORKSHOPS,
+                    meta["name"],
+                    meta["namespace"],
+                    resource_version=marked["metadata"]["resourceVersion"],
+                )
             elif everything or phase not in ("Ready", "Failed"):
                 await reconciler.reconcile(workshop)
         except (ApiError, OSError) as error:
@@ -46,6 +72,8 @@ async def resync_once(
                 "resync of one workshop failed",
                 extra={"workshop": meta["name"], "error": str(error)},
             )
+    if everything:
+        await sweep_namespaces(cluster, settings=settings, now=now)
 
 
 async def resync_forever(

@@ -2,10 +2,12 @@
 
 Parses each message into an event, calls the activity for it and
 acknowledges once the effect is in the Kubernetes API. A message that cannot
-be parsed, or that the API rejects as invalid, goes to the dead-letter
-subject with the reason and is acknowledged, so the consumer carries on. A
-temporary failure (API unreachable, 5xx, conflict) is negatively acknowledged
-with a delay and comes back.
+be parsed, that an activity refuses (``errors.CommandRefused``: a name that is
+no DNS label, a name another launch already holds), or that the API rejects as
+invalid, goes to the dead-letter subject with the reason and is acknowledged,
+so the consumer carries on. A temporary failure (API unreachable, 5xx,
+conflict, ``errors.CommandDeferred``) is negatively acknowledged with a delay
+and comes back. Only the leader consumes (``main``), so commands stay in order.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import logging
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from nats.js.api import ConsumerConfig
 from pydantic import ValidationError
 
 from orchestra_operator import launching, terminating
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.errors import CommandDeferred, CommandRefused
 from orchestra_shared import subjects
 from orchestra_shared.events import (
     DeadLetter,
@@ -32,10 +36,6 @@ from orchestra_shared.events import (
 log = logging.getLogger(__name__)
 CONSUMER = subjects.OPERATOR_COMMANDS
 RETRY_DELAY = 2.0
-
-
-class PermanentFailure(Exception):
-    """The command can never succeed as sent; it goes to the dead-letter subject."""
 
 
 async def dead_letter(broker: NatsBroker, message: NatsMessage, reason: str) -> None:
@@ -60,7 +60,7 @@ async def handle_command(
     try:
         event = parse_event(data)
     except ValidationError as error:
-        raise PermanentFailure(f"not a valid command: {error}") from error
+        raise CommandRefused(f"not a valid command: {error}") from error
     try:
         if isinstance(event, LaunchRequested):
             await launching.launch(
@@ -71,10 +71,10 @@ async def handle_command(
         elif isinstance(event, ExtendRequested):
             await terminating.extend(event, cluster=cluster, settings=settings)
         else:
-            raise PermanentFailure(f"{event.type} is not a command for the operator")
+            raise CommandRefused(f"{event.type} is not a command for the operator")
     except ApiError as error:
         if error.status in (400, 403, 422):
-            raise PermanentFailure(f"the Kubernetes API refused it: {error}") from error
+            raise CommandRefused(f"the Kubernetes API refused it: {error}") from error
         raise
 
 
@@ -90,6 +90,7 @@ def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
         stream=JStream(subjects.STREAM, declare=False),
         durable=CONSUMER.durable,
         pull_sub=PullSub(batch_size=settings.commands_batch, timeout=1.0),
+        config=ConsumerConfig(ack_wait=settings.commands_ack_wait),
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_command(message: NatsMessage) -> None:
@@ -102,10 +103,10 @@ def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
                 settings=settings,
                 traceparent=traceparent if isinstance(traceparent, str) else None,
             )
-        except PermanentFailure as failure:
+        except CommandRefused as failure:
             await dead_letter(broker, message, str(failure))
             await message.ack()
-        except (ApiError, OSError) as error:
+        except (ApiError, OSError, CommandDeferred) as error:
             log.warning("command failed; will retry", extra={"error": str(error)})
             await message.nack(delay=RETRY_DELAY)
         except Exception:

@@ -9,11 +9,12 @@ stale or duplicated event cannot shorten a workshop.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from orchestra_operator import namespaces
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.recording import record_event
 from orchestra_shared import labels
 from orchestra_shared.events import ExtendRequested, TerminateRequested
 
@@ -26,7 +27,7 @@ async def terminate(
     namespace = namespaces.namespace_name(event.owner, settings)
     try:
         # Sync reads the reason from the deleted object's last state.
-        await cluster.patch(
+        marked = await cluster.patch(
             WORKSHOPS,
             event.instance,
             {"metadata": {"annotations": {labels.TERMINATION_REASON: event.reason}}},
@@ -37,6 +38,9 @@ async def terminate(
             raise
         log.info("workshop already gone", extra={"workshop": event.instance})
         return False
+    await record_event(
+        cluster, marked, "Terminating", f"terminated, reason {event.reason}", settings=settings
+    )
     deleted = await cluster.delete(WORKSHOPS, event.instance, namespace)
     log.info(
         "workshop terminated" if deleted else "workshop already gone",
@@ -53,10 +57,15 @@ async def extend(event: ExtendRequested, *, cluster: Cluster, settings: Operator
     current = datetime.fromisoformat(str(workshop["spec"]["expiresAt"]).replace("Z", "+00:00"))
     if event.expires_at <= current:
         return False
-    await cluster.patch(
-        WORKSHOPS,
-        event.instance,
-        {"spec": {"expiresAt": event.expires_at.isoformat().replace("+00:00", "Z")}},
-        namespace,
+    expires_at = event.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    updated = await cluster.patch(
+        WORKSHOPS, event.instance, {"spec": {"expiresAt": expires_at}}, namespace
+    )
+    await record_event(
+        cluster,
+        updated,
+        "Extended",
+        f"extension {event.extension}: now expires at {expires_at}",
+        settings=settings,
     )
     return True

@@ -1,0 +1,72 @@
+"""A launch command becomes a Ready workshop in the learner's own, fenced namespace."""
+
+from __future__ import annotations
+
+import pytest
+from services.operator.tests.integration.driving import (
+    BASE_DOMAIN,
+    World,
+    launch_event,
+    namespace_of,
+)
+
+from orchestra_operator.cluster import (
+    DEPLOYMENTS,
+    INGRESSES,
+    LIMIT_RANGES,
+    NAMESPACES,
+    NETWORK_POLICIES,
+    QUOTAS,
+    SERVICES,
+)
+from orchestra_shared import labels
+from orchestra_shared.owners import owner_hash
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator: World) -> None:
+    world = operator
+    event = launch_event()
+    namespace = namespace_of(event)
+    await world.publish(event)
+
+    workshop = await world.wait_for_phase(event, "Ready")
+
+    assert workshop["status"]["url"] == f"http://{event.instance}.{BASE_DOMAIN}/"
+    assert workshop["metadata"]["annotations"][labels.LAUNCH_EVENT] == str(event.event_id)
+    ns = await world.kube.get(NAMESPACES, namespace)
+    assert ns is not None
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert ns["metadata"]["labels"][labels.OWNER_HASH] == owner_hash(event.owner)
+    assert await world.kube.get(QUOTAS, "learner-quota", namespace) is not None
+    assert await world.kube.get(LIMIT_RANGES, "learner-limits", namespace) is not None
+    deny = await world.kube.get(NETWORK_POLICIES, "default-deny", namespace)
+    assert deny is not None
+    assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    uid = workshop["metadata"]["uid"]
+    for kind in (DEPLOYMENTS, SERVICES, INGRESSES, NETWORK_POLICIES):
+        child = await world.kube.get(kind, event.instance, namespace)
+        assert child is not None, kind
+        assert [ref["uid"] for ref in child["metadata"]["ownerReferences"]] == [uid]
+    ingress = await world.kube.get(INGRESSES, event.instance, namespace)
+    assert ingress is not None
+    assert ingress["spec"]["rules"][0]["host"] == f"{event.instance}.{BASE_DOMAIN}"
+    reasons = await world.event_reasons(event)
+    assert reasons[0] == "Launched"
+    assert {"Created", "Ready"} <= set(reasons)
+    assert reasons.count("Created") == 4  # NetworkPolicy, Service, Ingress, Deployment
+
+
+async def test_a_tier_places_the_workshop_from_the_settings(operator: World) -> None:
+    event = launch_event(tier="large")
+    await operator.publish(event)
+    await operator.wait_for_phase(event, "Ready")
+    deployment = await operator.kube.get(DEPLOYMENTS, event.instance, namespace_of(event))
+    assert deployment is not None
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"orchestra.io/pool": "large"}
+    assert pod["tolerations"] == [
+        {"key": "orchestra.io/large", "operator": "Exists", "effect": "NoSchedule"}
+    ]
+    assert pod["priorityClassName"] == "workshop-large"
