@@ -1,4 +1,8 @@
-"""Settings of the sync service, read from ``ORCHESTRA_SYNC_*`` environment variables."""
+"""Settings of the sync service, read from ``ORCHESTRA_SYNC_*`` environment variables.
+
+The only module that reads the environment; everything else gets a
+``SyncSettings`` (or the few numbers it needs) as arguments.
+"""
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -16,13 +20,53 @@ class SyncSettings(NatsSettings, DatabaseSettings, KubernetesSettings):
             "resourceVersion; the API server may end it sooner."
         ),
     )
-    backoff_max: float = Field(
-        default=5.0, description="Longest pause, in seconds, between reconnection attempts."
-    )
-    vanished_grace: float = Field(
-        default=2.0,
+    backoff_min: float = Field(
+        default=0.2,
         description=(
-            "Seconds after which an instance whose Workshop was seen once and is gone "
-            "from a fresh list is recorded as Terminated (deleted while sync was down)."
+            "First pause, in seconds, after a failure (watch, Postgres, NATS); doubled on "
+            "each further failure up to ``backoff_max``."
+        ),
+    )
+    backoff_max: float = Field(
+        default=5.0,
+        description=(
+            "Longest pause, in seconds, between attempts: short enough that an outage "
+            "of Postgres or NATS costs seconds of lag after it ends, not minutes."
+        ),
+    )
+    relay_interval: float = Field(
+        default=1.0,
+        description=(
+            "Seconds between looks at the outbox when nothing woke the relay; covers rows "
+            "left by another replica or by a crash. Local writes wake it at once."
+        ),
+    )
+    relay_batch: int = Field(
+        default=200, description="Outbox rows published per relay transaction."
+    )
+    publish_timeout: float = Field(
+        default=5.0, description="Seconds to wait for JetStream to acknowledge one publish."
+    )
+    outbox_retention: float = Field(
+        default=86_400.0,
+        description=(
+            "Seconds a published outbox row is kept (for inspection) before it is "
+            "deleted; well beyond JetStream's 10-minute duplicate window."
+        ),
+    )
+    terminations_batch: int = Field(
+        default=100, description="Terminate requests fetched at once by sync's consumer."
+    )
+    terminations_ack_wait: float = Field(
+        default=30.0,
+        description="Seconds before an unacknowledged terminate request is redelivered.",
+    )
+    vanished_reason_wait: float = Field(
+        default=30.0,
+        description=(
+            "Seconds the recording of Workshops deleted while sync was away waits for the "
+            "terminate-requests consumer to catch up (so the reason is known); after that "
+            "(NATS down) they are recorded with reason 'vanished' rather than shown as "
+            "running and holding capacity."
         ),
     )

@@ -1,8 +1,12 @@
 """Composition root of sync: watch Workshops, record each transition, announce it.
 
-Postgres and NATS must answer at start (the launcher or Kubernetes restarts
-the process otherwise); the Kubernetes watch is retried with backoff. On every (re)list, instances whose Workshop
-vanished while sync was not watching are recorded as Terminated.
+``serve`` wires the pieces: Postgres (waited for at start), the Workshop watch
+(``watching``) feeding a ``Syncer`` (``observing`` → ``recording``), the outbox
+relay (``publishing``) and the terminate-requests consumer (``remembering``),
+which start whenever NATS answers, so sync records status even while NATS is
+down. On every (re)list, instances whose Workshop vanished while sync was not
+watching are recorded as Terminated, once the remembered termination reasons
+are up to date.
 """
 
 from __future__ import annotations
@@ -10,98 +14,191 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import nats
-from nats.js import JetStreamContext
 
-from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.telemetry import configure_logging
 from orchestra_sync.config import SyncSettings
-from orchestra_sync.observing import Observation, observe
-from orchestra_sync.publishing import announce
-from orchestra_sync.recording import record, vanished_instances
+from orchestra_sync.connecting import connect_nats, connect_postgres
+from orchestra_sync.errors import Unavailable
+from orchestra_sync.measuring import LagObserver, lag_seconds, observe_lag
+from orchestra_sync.observing import Observation, observe, vanished
+from orchestra_sync.publishing import Relay, RelaySettings
+from orchestra_sync.recording import Recorded, record, recorded_candidates
+from orchestra_sync.remembering import Terminations
 from orchestra_sync.watching import Handlers, connect, follow
 
 log = logging.getLogger(__name__)
+DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Syncer:
     """Glue between the watch and the database; one per process."""
 
-    def __init__(self, pool: asyncpg.Pool, js: JetStreamContext, settings: SyncSettings) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: SyncSettings,
+        *,
+        terminations: Terminations | None = None,
+        wake_relay: Callable[[], None] = lambda: None,
+        lag: LagObserver = observe_lag,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
         self.pool = pool
-        self.js = js
         self.settings = settings
+        self.terminations = terminations
+        self.wake_relay = wake_relay
+        self.lag = lag
+        self.clock = clock
+        self._listed: tuple[frozenset[str], int] | None = None
+        self._listed_changed = asyncio.Event()
 
-    async def apply(self, observation: Observation | None) -> None:
+    async def apply(self, observation: Observation | None) -> Recorded | None:
+        """Record one observation; ``Unavailable`` when Postgres did not take it."""
         if observation is None:
-            return
-        transition = await record(self.pool, observation)
-        if transition is not None:
+            return None
+        try:
+            recorded = await record(self.pool, observation)
+        except DATABASE_ERRORS as error:
+            raise Unavailable("recording failed") from error
+        if recorded is not None and recorded.steps:
+            committed = self.clock()
+            for step in recorded.steps:
+                self.lag(lag_seconds(step.at, committed))
             log.info(
                 "transition recorded",
-                extra={"workshop": transition.name, "phase": transition.phase},
+                extra={"workshop": recorded.name, "phases": [s.phase for s in recorded.steps]},
             )
-            try:
-                await announce(self.js, self.pool, transition)
-            except (nats.errors.Error, OSError, TimeoutError) as error:
-                log.warning("could not announce a transition", extra={"error": repr(error)})
+            self.wake_relay()
+        return recorded
 
     async def on_event(self, kind: str, obj: dict[str, Any]) -> None:
-        now = datetime.now(UTC)
-        await self.apply(observe(obj, deleted=kind == "DELETED", now=now))
+        await self.apply(observe(obj, deleted=kind == "DELETED", now=self.clock()))
 
-    async def on_snapshot(self, items: list[dict[str, Any]]) -> None:
-        now = datetime.now(UTC)
+    async def on_snapshot(self, items: list[dict[str, Any]], listed: str) -> None:
+        now = self.clock()
         for obj in items:
             await self.apply(observe(obj, deleted=False, now=now))
-        present = {obj["metadata"]["name"] for obj in items}
-        cutoff = now - timedelta(seconds=self.settings.vanished_grace)
-        for name in await vanished_instances(self.pool, present, cutoff):
-            await self.apply(
-                Observation(
-                    name=name,
-                    namespace=None,
-                    phase="Terminated",
-                    reason="vanished",
-                    message="the workshop was deleted while sync was not watching",
-                    url=None,
-                    transitioned_at=now,
-                    version=0,
-                )
-            )
+        try:
+            version = int(listed)
+        except ValueError:
+            return  # an opaque version cannot order anything: leave vanished rows alone
+        self._listed = (frozenset(obj["metadata"]["name"] for obj in items), version)
+        self._listed_changed.set()
+
+    async def reconcile_vanished(self, present: frozenset[str], listed: int) -> int:
+        """Record as Terminated what a list at ``listed`` no longer shows; returns how many."""
+        try:
+            names = await recorded_candidates(self.pool, listed)
+        except DATABASE_ERRORS as error:
+            raise Unavailable("reading instances failed") from error
+        count = 0
+        for name in sorted(set(names) - present):
+            recorded = await self.apply(vanished(name, listed_version=listed, now=self.clock()))
+            count += bool(recorded and recorded.steps)
+        return count
+
+    async def _reasons_known(self) -> bool:
+        """Wait (bounded) until the terminate requests published so far are remembered."""
+        if self.terminations is None:
+            return True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.vanished_reason_wait
+        while not await self.terminations.caught_up():
+            if loop.time() >= deadline:
+                log.warning("termination reasons unknown (NATS?); recording vanished without")
+                return False
+            await asyncio.sleep(self.settings.backoff_min)
+        return True
+
+    async def reconcile_vanished_forever(self) -> None:
+        delay = self.settings.backoff_min
+        while True:
+            await self._listed_changed.wait()
+            self._listed_changed.clear()
+            if self._listed is None:
+                continue
+            await self._reasons_known()
+            present, listed = self._listed
+            try:
+                count = await self.reconcile_vanished(present, listed)
+            except Unavailable as error:
+                log.warning("vanished check failed; retrying", extra={"error": repr(error)})
+                self._listed_changed.set()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.backoff_max)
+                continue
+            delay = self.settings.backoff_min
+            if count:
+                log.info("vanished workshops recorded as terminated", extra={"count": count})
+
+
+async def _messaging(settings: SyncSettings, relay: Relay, terminations: Terminations) -> None:
+    client = await connect_nats(settings)
+    try:
+        js = client.jetstream()
+        await asyncio.gather(relay.run(js), terminations.run(js))
+    finally:
+        await client.close()
 
 
 async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
-    pool = await asyncpg.create_pool(
-        settings.database_dsn, min_size=1, max_size=settings.database_pool_size
-    )
-    client = await nats.connect(
-        settings.nats_url, max_reconnect_attempts=-1, connect_timeout=settings.nats_connect_timeout
-    )
-    js = client.jetstream()
-    await ensure_stream(js)
+    pool = await connect_postgres(settings)
     api = await connect(settings)
-    syncer = Syncer(pool, js, settings)
-    task = asyncio.create_task(
-        follow(
-            api,
-            Handlers(snapshot=syncer.on_snapshot, event=syncer.on_event),
-            watch_timeout=settings.watch_timeout,
-            backoff_max=settings.backoff_max,
-        )
+    relay = Relay(
+        pool,
+        RelaySettings(
+            batch=settings.relay_batch,
+            publish_timeout=settings.publish_timeout,
+            retention=settings.outbox_retention,
+        ),
+        interval=settings.relay_interval,
+        backoff_min=settings.backoff_min,
+        backoff_max=settings.backoff_max,
     )
+    terminations = Terminations(
+        pool,
+        batch=settings.terminations_batch,
+        ack_wait=settings.terminations_ack_wait,
+        backoff_min=settings.backoff_min,
+        backoff_max=settings.backoff_max,
+    )
+    syncer = Syncer(pool, settings, terminations=terminations, wake_relay=relay.wake)
+    tasks = [
+        asyncio.create_task(
+            follow(
+                api,
+                Handlers(snapshot=syncer.on_snapshot, event=syncer.on_event),
+                watch_timeout=settings.watch_timeout,
+                backoff_max=settings.backoff_max,
+                backoff_min=settings.backoff_min,
+            ),
+            name="watch",
+        ),
+        asyncio.create_task(syncer.reconcile_vanished_forever(), name="vanished"),
+        asyncio.create_task(_messaging(settings, relay, terminations), name="messaging"),
+    ]
+    stopping = asyncio.create_task(stop.wait(), name="stop")
     log.info("sync started")
     try:
-        await stop.wait()
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not stopping:
+                task.result()  # a loop that ended by itself is a bug: surface it
+                raise RuntimeError(f"sync task {task.get_name()} ended")
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        for task in [stopping, *tasks]:
+            task.cancel()
+        await asyncio.gather(stopping, *tasks, return_exceptions=True)
         await api.close()
-        await client.close()
         await pool.close()
 
 

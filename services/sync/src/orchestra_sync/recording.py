@@ -1,82 +1,148 @@
-"""Writing observations into Postgres: the instance row and the append-only history.
+"""Writing observations into Postgres: the instance row, the history and the outbox.
 
 One transaction per observation, with the instance row locked, so two sync
-replicas (or a replayed watch event) cannot interleave: an observation older
-than what is stored (lower resourceVersion) is ignored, and a transition
-already in the history (same instance, phase and cluster time) is not added
-again. Returns the transition to announce, if there was one.
+replicas (or a replayed watch event) cannot interleave; ``planning`` decides
+what the observation changes. Every appended history row gets its ``status
+changed`` event in ``sync_outbox`` in the same transaction (the relay publishes
+it), so a transition is announced if and only if it was recorded, whatever
+crashes in between. A history row that already exists (same instance, phase
+and cluster time) is neither added nor announced again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC
 
 import asyncpg
 
-from orchestra_sync.observing import Observation
+from orchestra_shared.events import StatusChanged, event_json
+from orchestra_sync.observing import Observation, Step
+from orchestra_sync.planning import Plan, Requested, Stored, plan
+
+# Message ids are derived from the transition, so every replica derives the same one.
+EVENT_NAMESPACE = uuid.UUID("6f0b7a0e-3f4c-4a8e-9f1e-6d1c0c5b2a91")
 
 
-async def record(pool: asyncpg.Pool, observation: Observation) -> Observation | None:
-    """Apply one observation; returns it when it is a new phase transition."""
+@dataclass(frozen=True)
+class Recorded:
+    """What one committed observation appended (empty when only the row changed)."""
+
+    name: str
+    steps: tuple[Step, ...]
+
+
+def event_id(name: str, step: Step) -> uuid.UUID:
+    return uuid.uuid5(EVENT_NAMESPACE, f"{name}:{step.phase}:{step.at.astimezone(UTC).isoformat()}")
+
+
+def status_event(observation: Observation, owner: str, step: Step) -> StatusChanged:
+    """The event for one recorded step; its id and time come from the step (replay-stable)."""
+    return StatusChanged(
+        event_id=event_id(observation.name, step),
+        occurred_at=step.at,
+        instance=observation.name,
+        owner=owner,
+        phase=step.phase,
+        reason=step.reason,
+        message=step.message,
+        url=observation.url if step.phase != "Terminated" else None,
+        transitioned_at=step.at,
+    )
+
+
+async def _requested(connection: asyncpg.Connection, name: str) -> Requested | None:
+    row = await connection.fetchrow(
+        "SELECT reason, requested_at FROM termination_requests WHERE instance = $1", name
+    )
+    return None if row is None else Requested(row["reason"], row["requested_at"])
+
+
+async def _update_row(connection: asyncpg.Connection, decided: Plan) -> None:
+    observation = decided.observation
+    last = decided.steps[-1].at if decided.steps else None
+    ready = next((s.at for s in decided.steps if s.phase == "Ready"), None)
+    await connection.execute(
+        """
+        UPDATE instances SET
+            phase = $2, reason = $3, message = $4,
+            url = COALESCE($5, url), namespace = COALESCE($6, namespace),
+            observed_version = GREATEST(observed_version, $7),
+            phase_changed_at = COALESCE($8, phase_changed_at),
+            ready_at = COALESCE(ready_at, $9),
+            terminated_at = CASE WHEN $2 = 'Terminated' THEN $8 ELSE terminated_at END,
+            conditions = COALESCE($10::jsonb, conditions),
+            cluster_expires_at = COALESCE($11, cluster_expires_at)
+        WHERE name = $1
+        """,
+        observation.name,
+        observation.phase,
+        observation.reason,
+        observation.message,
+        observation.url,
+        observation.namespace,
+        observation.version,
+        last,
+        ready,
+        None if observation.conditions is None else json.dumps(observation.conditions),
+        observation.expires_at,
+    )
+
+
+async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | None:
+    """Apply one observation; None when it changed nothing (unknown, final, replayed, older)."""
     async with pool.acquire() as connection, connection.transaction():
         row = await connection.fetchrow(
-            "SELECT phase, observed_version FROM instances WHERE name = $1 FOR UPDATE",
+            """SELECT owner, phase, phase_changed_at, observed_version
+               FROM instances WHERE name = $1 FOR UPDATE""",
             observation.name,
         )
         if row is None:
             return None  # not an Orchestra launch (or its row is gone): nothing to track
-        if row["phase"] == "Terminated":
-            return None  # final
-        if observation.version and observation.version < row["observed_version"]:
-            return None  # older than what is stored
-        changed = row["phase"] != observation.phase
-        await connection.execute(
-            """
-            UPDATE instances SET
-                phase = $2, reason = $3, message = $4,
-                url = COALESCE($5, url), namespace = COALESCE($6, namespace),
-                observed_version = GREATEST(observed_version, $7),
-                phase_changed_at = CASE WHEN $8 THEN $9 ELSE phase_changed_at END,
-                ready_at = CASE WHEN $2 = 'Ready' AND ready_at IS NULL THEN $9 ELSE ready_at END,
-                terminated_at = CASE WHEN $2 = 'Terminated' THEN $9 ELSE terminated_at END
-            WHERE name = $1
-            """,
-            observation.name,
-            observation.phase,
-            observation.reason,
-            observation.message,
-            observation.url,
-            observation.namespace,
-            observation.version,
-            changed,
-            observation.transitioned_at,
-        )
-        if not changed:
+        stored = Stored(row["phase"], row["phase_changed_at"], row["observed_version"])
+        requested = None
+        if observation.phase == "Terminated" and observation.reason_guessed:
+            requested = await _requested(connection, observation.name)
+        decided = plan(observation, stored, requested)
+        if decided is None:
             return None
-        inserted = await connection.fetchval(
-            """
-            INSERT INTO instance_history (instance, phase, reason, message, transitioned_at)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT ON CONSTRAINT instance_history_transition DO NOTHING
-            RETURNING id
-            """,
-            observation.name,
-            observation.phase,
-            observation.reason,
-            observation.message,
-            observation.transitioned_at,
-        )
-        return observation if inserted is not None else None
+        await _update_row(connection, decided)
+        appended = []
+        for step in decided.steps:
+            inserted = await connection.fetchval(
+                """
+                INSERT INTO instance_history (instance, phase, reason, message, transitioned_at)
+                VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT ON CONSTRAINT instance_history_transition DO NOTHING
+                RETURNING id
+                """,
+                observation.name,
+                step.phase,
+                step.reason,
+                step.message,
+                step.at,
+            )
+            if inserted is None:
+                continue
+            event = status_event(decided.observation, row["owner"], step)
+            await connection.execute(
+                """INSERT INTO sync_outbox (event_id, instance, payload) VALUES ($1, $2, $3::jsonb)
+                   ON CONFLICT (event_id) DO NOTHING""",
+                event.event_id,
+                observation.name,
+                json.dumps(event_json(event)),
+            )
+            appended.append(step)
+    return Recorded(name=observation.name, steps=tuple(appended))
 
 
-async def vanished_instances(
-    pool: asyncpg.Pool, present: set[str], older_than: datetime
-) -> list[str]:
-    """Instances sync saw in the cluster, not Terminated, whose Workshop is no longer listed."""
+async def recorded_candidates(pool: asyncpg.Pool, listed_version: int) -> list[str]:
+    """Instances sync has seen, not Terminated, last observed at or before a list's version."""
     rows = await pool.fetch(
         """SELECT name FROM instances
-           WHERE phase NOT IN ('Terminated', 'Requested') AND observed_version > 0
-             AND created_at < $1""",
-        older_than,
+           WHERE phase <> 'Terminated' AND observed_version BETWEEN 1 AND $1""",
+        listed_version,
     )
-    return [row["name"] for row in rows if row["name"] not in present]
+    return [row["name"] for row in rows]

@@ -5,6 +5,11 @@ resourceVersion), then watch from it; every event moves the resume point;
 when a watch ends, watch again from there; when the server answers 410 Gone
 (the resume point is too old), list again. Each list is handed over whole so
 the caller can reconcile what disappeared while nobody was watching.
+
+The resume point moves only after a handler returned: when recording fails
+(``Unavailable``: Postgres is down), the watch restarts from the last event
+that was recorded, so no transition is skipped; if that point has expired
+meanwhile, the relist covers it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from orchestra_shared.settings import KubernetesSettings
 from orchestra_shared.workshops import GROUP, PLURAL, VERSION
+from orchestra_sync.errors import Unavailable
 
 log = logging.getLogger(__name__)
 PATH = f"/apis/{GROUP}/{VERSION}/{PLURAL}"
@@ -34,7 +40,7 @@ class Gone(Exception):
 
 @dataclass
 class Handlers:
-    snapshot: Callable[[list[Body]], Awaitable[None]]
+    snapshot: Callable[[list[Body], str], Awaitable[None]]  # the items and the list's version
     event: Callable[[str, Body], Awaitable[None]]
 
 
@@ -109,26 +115,42 @@ async def watch_workshops(
 
 
 async def follow(
-    api: client.ApiClient, handlers: Handlers, *, watch_timeout: int, backoff_max: float
+    api: client.ApiClient,
+    handlers: Handlers,
+    *,
+    watch_timeout: int,
+    backoff_max: float,
+    backoff_min: float = 0.2,
 ) -> None:
     """Run until cancelled: list, then watch from the list, resuming and relisting as needed."""
     resource_version: str | None = None
-    delay = 0.2
+    delay = backoff_min
     while True:
         try:
             if resource_version is None:
-                items, resource_version = await list_workshops(api)
-                await handlers.snapshot(items)
+                items, listed = await list_workshops(api)
+                await handlers.snapshot(items, listed)
+                resource_version = listed
             async for kind, obj in watch_workshops(api, resource_version, timeout=watch_timeout):
                 version = obj.get("metadata", {}).get("resourceVersion")
                 if kind != "BOOKMARK":
                     await handlers.event(kind, obj)
                 if version:
                     resource_version = str(version)
-                delay = 0.2
+                delay = backoff_min
         except Gone:
             log.info("watch resume point expired; relisting")
             resource_version = None
+        except Unavailable as error:
+            log.warning(
+                "recording failed; resuming from the last recorded event",
+                extra={
+                    "error": repr(error.__cause__ or error),
+                    "resource_version": resource_version,
+                },
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, backoff_max)
         except (aiohttp.ClientError, ApiException, OSError, TimeoutError, RuntimeError) as error:
             log.warning("watch interrupted; reconnecting", extra={"error": repr(error)})
             await asyncio.sleep(delay)
