@@ -1,0 +1,140 @@
+"""Commands over JetStream: idempotent launches, refusals to the dead-letter subject, extensions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from services.operator.tests.integration.driving import (
+    World,
+    launch_event,
+    namespace_of,
+    new_owner,
+)
+
+from orchestra_operator.cluster import WORKSHOPS
+from orchestra_shared import subjects
+from orchestra_shared.events import DeadLetter, ExtendRequested
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+def letters_about(letters: list[DeadLetter], marker: str) -> list[DeadLetter]:
+    return [letter for letter in letters if marker in letter.payload]
+
+
+async def test_a_launch_published_twice_makes_one_workshop(operator: World) -> None:
+    event = launch_event()
+    # Two publications with different message ids: JetStream cannot drop the second.
+    await operator.publish(event, msg_id=f"first-{event.event_id}")
+    await operator.publish(event, msg_id=f"second-{event.event_id}")
+    await operator.wait_for_phase(event, "Ready")
+    marker = launch_event()  # a later command: once it is handled, both copies were
+    await operator.publish(marker)
+    await operator.wait_for_phase(marker, "Ready")
+
+    found = await operator.kube.list(WORKSHOPS, fields=f"metadata.name={event.instance}")
+    assert len(found) == 1
+    assert (await operator.event_reasons(event)).count("Launched") == 1
+    assert letters_about(await operator.dead_letters(), event.instance) == []
+
+
+async def test_a_launch_reusing_a_taken_name_is_refused(operator: World) -> None:
+    first = launch_event()
+    await operator.publish(first)
+    await operator.wait_for_phase(first, "Ready")
+    thief = launch_event(instance=first.instance, owner=new_owner())  # another launch id
+
+    await operator.publish(thief)
+
+    letters = await operator.wait_for(
+        operator.dead_letters,
+        until=lambda letters: bool(letters_about(letters, str(thief.event_id))),
+        what="the colliding launch to be dead-lettered",
+    )
+    (letter,) = letters_about(letters, str(thief.event_id))
+    assert "already exists" in letter.reason
+    assert letter.subject == subjects.LAUNCH_REQUESTED
+    assert await operator.kube.list(WORKSHOPS, namespace_of(thief)) == []
+    workshop = await operator.workshop(first)
+    assert workshop is not None
+    assert workshop["spec"]["owner"] == first.owner
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"instance": "Not_A_Label"}, "is not a DNS label"),
+        ({"tier": "gpu"}, "tier 'gpu' has no placement"),
+    ],
+    ids=["name", "tier"],
+)
+async def test_a_launch_that_cannot_run_is_refused(
+    operator: World, overrides: dict[str, str], reason: str
+) -> None:
+    event = launch_event(**overrides)  # type: ignore[arg-type]
+    await operator.publish(event)
+    letters = await operator.wait_for(
+        operator.dead_letters,
+        until=lambda letters: bool(letters_about(letters, str(event.event_id))),
+        what="the launch to be dead-lettered",
+    )
+    assert reason in letters_about(letters, str(event.event_id))[0].reason
+    assert await operator.kube.list(WORKSHOPS, namespace_of(event)) == []
+
+
+async def test_a_malformed_message_is_dead_lettered_and_the_consumer_carries_on(
+    operator: World,
+) -> None:
+    marker = uuid.uuid4().hex
+    await operator.publish_raw(
+        subjects.LAUNCH_REQUESTED, f'{{"garbage": "{marker}"'.encode(), msg_id=marker
+    )
+    after = launch_event()
+    await operator.publish(after)
+
+    await operator.wait_for_phase(after, "Ready")
+    letters = await operator.wait_for(
+        operator.dead_letters,
+        until=lambda letters: bool(letters_about(letters, marker)),
+        what="the malformed message to be dead-lettered",
+    )
+    (letter,) = letters_about(letters, marker)
+    assert letter.reason.startswith("not a valid command")
+    assert letter.consumer == subjects.OPERATOR_COMMANDS.durable
+
+
+async def test_an_extension_only_ever_moves_the_deadline_forward(operator: World) -> None:
+    event = launch_event()
+    await operator.publish(event)
+    await operator.wait_for_phase(event, "Ready")
+    later = event.expires_at + timedelta(hours=1)
+    earlier = event.expires_at - timedelta(minutes=30)
+
+    def extend(to: datetime, extension: int) -> ExtendRequested:
+        return ExtendRequested(
+            instance=event.instance, owner=event.owner, expires_at=to, extension=extension
+        )
+
+    await operator.publish(extend(later, 1))
+    await operator.publish(extend(earlier, 2))  # stale or wrong: must not shorten it
+    await operator.publish(extend(later, 1).model_copy(update={"event_id": uuid.uuid4()}))
+    marker = launch_event()
+    await operator.publish(marker)
+    await operator.wait_for_phase(marker, "Ready")  # every extension above was handled
+
+    def expires(body: dict[str, object] | None, where: str) -> datetime:
+        assert body is not None
+        part = body[where]
+        assert isinstance(part, dict)
+        return datetime.fromisoformat(str(part["expiresAt"]).replace("Z", "+00:00"))
+
+    workshop = await operator.workshop(event)
+    assert expires(workshop, "spec") == later.astimezone(UTC)
+    await operator.wait_for(
+        lambda: operator.workshop(event),
+        until=lambda body: expires(body, "status") == later.astimezone(UTC),
+        what="status.expiresAt to follow",
+    )
+    assert (await operator.event_reasons(event)).count("Extended") == 1

@@ -1,0 +1,71 @@
+"""Crashes and replicas: a launch survives kill -9, and of two replicas only the leader acts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from services.operator.tests.integration.driving import World, launch_event, namespace_of
+
+from orchestra_operator.cluster import NAMESPACES, WORKSHOPS
+from orchestra_shared import subjects
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def commands_settled(world: World) -> bool:
+    """Every command was handled and acknowledged (none pending, none in flight)."""
+    info = await world.js.consumer_info(subjects.STREAM, subjects.OPERATOR_COMMANDS.durable)
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+
+
+async def test_a_launch_interrupted_by_kill_9_completes_once_after_restart(world: World) -> None:
+    operator = await world.start_leader("crashy", lease_name="restart")
+    event = launch_event()
+    await world.publish(event)
+    # The operator has the launch in hand as soon as the learner's namespace appears.
+    await world.wait_for(
+        lambda: world.kube.get(NAMESPACES, namespace_of(event)),
+        until=lambda body: body is not None,
+        what="the launch to be received",
+    )
+    await operator.kill()
+
+    await operator.start()
+    await world.wait_for_phase(event, "Ready")
+
+    await world.wait_for(lambda: commands_settled(world), until=bool, what="the launch acked")
+    found = await world.kube.list(WORKSHOPS, fields=f"metadata.name={event.instance}")
+    assert len(found) == 1
+    assert (await world.event_reasons(event)).count("Launched") <= 1
+    await operator.stop()
+
+
+async def test_two_replicas_only_the_leader_acts_and_the_other_takes_over(world: World) -> None:
+    replicas = {name: world.operator(name, lease_name="pair") for name in ("left", "right")}
+    await asyncio.gather(*(process.start() for process in replicas.values()))
+    leader = await world.wait_for(
+        lambda: world.lease_holder("pair"), until=lambda holder: holder in replicas, what="a leader"
+    )
+    assert leader is not None
+    follower = next(name for name in replicas if name != leader)
+
+    first = launch_event()
+    await world.publish(first)
+    await world.wait_for_phase(first, "Ready")
+    events = await world.events_of(first)
+    assert {e["reportingInstance"] for e in events} == {leader}
+    assert [e["reason"] for e in events].count("Created") == 4  # not twice four
+
+    await replicas[leader].kill()
+    await world.wait_for(
+        lambda: world.lease_holder("pair"),
+        until=lambda holder: holder == follower,
+        what="the follower to take over",
+    )
+    second = launch_event()
+    await world.publish(second)
+    await world.wait_for_phase(second, "Ready")
+    assert {e["reportingInstance"] for e in await world.events_of(second)} == {follower}
+    assert replicas[follower].running
+    await replicas[follower].stop()
