@@ -9,7 +9,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from orchestra_operator import manifests, namespaces
+from orchestra_operator import leases, manifests, namespaces, recording
 from orchestra_operator.config import OperatorSettings
 from orchestra_shared.catalogs import load_template_file
 from orchestra_shared.workshops import WorkshopSpec, spec_from_template
@@ -86,3 +86,23 @@ def test_the_validator_rejects_what_a_typo_would_produce(
     deployment["spec"]["template"]["spec"]["containers"][0]["securityContex"] = {}
     with pytest.raises(kubernetes_validate.ValidationError):
         validate(deployment, KUBERNETES_VERSIONS[0])
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_recorded_events_are_valid(version: str) -> None:
+    workshop = {"metadata": {"name": NAME, "namespace": NAMESPACE, "uid": UID}}
+    body = recording.event_manifest(
+        workshop,
+        "Repaired",
+        "Deployment restored after drift",
+        warning=False,
+        now=datetime(2026, 11, 22, tzinfo=UTC),
+        reporter="orchestra-operator-0",
+    )
+    validate(body, version)
+    assert body["reportingInstance"] == "orchestra-operator-0"
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_leader_lease_is_valid(version: str, settings: OperatorSettings) -> None:
+    validate(leases.new_lease(settings, datetime(2026, 11, 22, tzinfo=UTC)), version)
