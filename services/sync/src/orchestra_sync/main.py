@@ -27,7 +27,7 @@ from orchestra_sync.errors import Unavailable
 from orchestra_sync.measuring import LagObserver, lag_seconds, observe_lag
 from orchestra_sync.observing import Observation, observe, vanished
 from orchestra_sync.publishing import Relay, RelaySettings
-from orchestra_sync.recording import Recorded, record, recorded_candidates
+from orchestra_sync.recording import Recorded, record, recorded_candidates, resume_point
 from orchestra_sync.remembering import Terminations
 from orchestra_sync.watching import Handlers, connect, follow
 
@@ -150,8 +150,20 @@ async def _messaging(settings: SyncSettings, relay: Relay, terminations: Termina
         await client.close()
 
 
+async def _resume_point(pool: asyncpg.Pool, settings: SyncSettings) -> str | None:
+    delay = settings.backoff_min
+    while True:
+        try:
+            return await resume_point(pool)
+        except DATABASE_ERRORS as error:
+            log.warning("postgres not answering; retrying", extra={"error": repr(error)})
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, settings.backoff_max)
+
+
 async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
     pool = await connect_postgres(settings)
+    resume_from = await _resume_point(pool, settings)
     api = await connect(settings)
     relay = Relay(
         pool,
@@ -180,6 +192,7 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
                 watch_timeout=settings.watch_timeout,
                 backoff_max=settings.backoff_max,
                 backoff_min=settings.backoff_min,
+                resume_from=resume_from,
             ),
             name="watch",
         ),

@@ -47,6 +47,8 @@ class Observation:
     # Terminated only: True when the reason is a fallback, not the operator's annotation,
     # so a remembered terminate request may name the real one.
     reason_guessed: bool = False
+    # Terminated only: True when the object gave no deletion time (``now`` stands in for it).
+    time_guessed: bool = False
     # Vanished only: the resourceVersion of the list that no longer showed the Workshop;
     # anything recorded after it means the Workshop came back, so nothing vanished.
     absent_from_version: int | None = None
@@ -128,7 +130,8 @@ def observe(obj: dict[str, Any], *, deleted: bool, now: datetime) -> Observation
         annotated = annotations.get(labels.TERMINATION_REASON)
         reason = annotated or ("failed" if last == "Failed" else "deleted")
         message = status.get("message") if last == "Failed" else None
-        at = parse_time(meta.get("deletionTimestamp")) or now
+        deleted_at = parse_time(meta.get("deletionTimestamp"))
+        at = deleted_at or now
         return Observation(
             name=meta["name"],
             namespace=meta.get("namespace"),
@@ -142,6 +145,7 @@ def observe(obj: dict[str, Any], *, deleted: bool, now: datetime) -> Observation
             conditions=conditions_of(status),
             expires_at=expires_at,
             reason_guessed=not annotated,
+            time_guessed=deleted_at is None,
         )
     if last not in PHASES:
         return None
@@ -181,5 +185,6 @@ def vanished(name: str, *, listed_version: int, now: datetime) -> Observation:
             ),
         ),
         reason_guessed=True,
+        time_guessed=True,
         absent_from_version=listed_version,
     )

@@ -49,22 +49,29 @@ class Plan:
 def resolve_termination(
     observation: Observation, stored: Stored, requested: Requested | None
 ) -> Observation:
-    """Name why a Workshop ended when the object itself did not say (no annotation).
+    """Name why and when a Workshop ended where the object itself did not say.
 
-    A remembered terminate request names the reason (and, for a Workshop that
-    vanished while sync was away, the best known time: the operator deletes on
-    the request); else a Workshop that was Failed ended as failed.
+    A remembered terminate request names the reason when the object carries no
+    annotation, and its time stands in for a deletion time the object does not
+    give (the operator deletes on the request within moments; a DELETED event
+    replayed after downtime would otherwise be stamped with the replay's time).
+    Without a request, a Workshop that was Failed ended as failed.
     """
-    if observation.phase != "Terminated" or not observation.reason_guessed:
+    if observation.phase != "Terminated":
         return observation
     reason = observation.reason
     at = observation.transitioned_at
     if requested is not None:
-        reason = requested.reason
-        if observation.absent_from_version is not None:
-            at = requested.at
-    elif stored.phase == "Failed":
+        if observation.reason_guessed:
+            reason = requested.reason
+        if observation.time_guessed and (
+            stored.phase_changed_at is None or requested.at > stored.phase_changed_at
+        ):
+            at = min(at, requested.at)
+    elif observation.reason_guessed and stored.phase == "Failed":
         reason = "failed"
+    if (reason, at) == (observation.reason, observation.transitioned_at):
+        return observation
     final = Step("Terminated", reason, observation.message, at)
     return replace(
         observation,

@@ -103,7 +103,7 @@ async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | Non
             return None  # not an Orchestra launch (or its row is gone): nothing to track
         stored = Stored(row["phase"], row["phase_changed_at"], row["observed_version"])
         requested = None
-        if observation.phase == "Terminated" and observation.reason_guessed:
+        if observation.phase == "Terminated":
             requested = await _requested(connection, observation.name)
         decided = plan(observation, stored, requested)
         if decided is None:
@@ -146,3 +146,14 @@ async def recorded_candidates(pool: asyncpg.Pool, listed_version: int) -> list[s
         listed_version,
     )
     return [row["name"] for row in rows]
+
+
+async def resume_point(pool: asyncpg.Pool) -> str | None:
+    """Where a restarted watch can resume: the newest resourceVersion recorded.
+
+    Events are recorded in resourceVersion order and the resume point only moves
+    past recorded ones, so every event up to this version was handled (by this
+    replica or another); replaying a few after it is harmless. None: list first.
+    """
+    version = await pool.fetchval("SELECT max(observed_version) FROM instances")
+    return str(version) if version else None

@@ -13,6 +13,7 @@ everything published so far has been stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import asyncpg
@@ -105,8 +106,15 @@ class Terminations:
                     messages = await subscription.fetch(self.batch, timeout=1.0)
                 except nats.errors.TimeoutError:
                     continue
-                for message in messages:
-                    await self._handle(js, message)
+                for index, message in enumerate(messages):
+                    try:
+                        await self._handle(js, message)
+                    except BaseException:
+                        # Redeliver soon, not after ack_wait: a vanished Workshop waits for them.
+                        for unhandled in messages[index:]:
+                            with contextlib.suppress(nats.errors.Error, OSError):
+                                await unhandled.nak(delay=self.backoff_max)
+                        raise
                 delay = self.backoff_min
             except (
                 nats.errors.Error,

@@ -76,6 +76,12 @@ async def _get(api: client.ApiClient, query: list[tuple[str, str]], timeout: flo
     if response.status == 410:
         response.release()
         raise Gone()
+    if response.status == 504:
+        body = await response.text()
+        response.release()
+        if "Too large resource version" in body:
+            raise Gone()  # a resume point from another cluster (or a restored etcd): relist
+        raise ApiException(status=504, reason=body[:300])
     if response.status >= 400:
         body = await response.text()
         response.release()
@@ -121,9 +127,16 @@ async def follow(
     watch_timeout: int,
     backoff_max: float,
     backoff_min: float = 0.2,
+    resume_from: str | None = None,
 ) -> None:
-    """Run until cancelled: list, then watch from the list, resuming and relisting as needed."""
-    resource_version: str | None = None
+    """Run until cancelled: list, then watch from the list, resuming and relisting as needed.
+
+    ``resume_from`` skips the first list: a restarted sync watches from where it
+    stopped, so changes made while it was down arrive as the events they were,
+    deletions included (with their last status and annotations); if the server
+    no longer keeps that point, it answers 410 and the list covers the gap.
+    """
+    resource_version: str | None = resume_from
     delay = backoff_min
     while True:
         try:

@@ -97,3 +97,13 @@ async def status_events(js: JetStreamContext) -> list[StatusChanged]:
     finally:
         await subscription.unsubscribe()
     return events
+
+
+async def wait_for_phase(pool: asyncpg.Pool, name: str, phase: str) -> None:
+    await eventually(lambda: phases(pool, name), ends_with(phase))
+
+
+async def wait_for_history(
+    pool: asyncpg.Pool, name: str, expected: list[tuple[str, datetime]]
+) -> None:
+    await eventually(lambda: history(pool, name), lambda seen: seen == expected)
