@@ -4,7 +4,7 @@ The cluster runs in the test's event loop (``EmulatedCluster``, real HTTP, a
 fake kubelet failing chosen images); NATS is the pinned server; each operator
 is the real ``orchestra-operator`` command in a process of its own (Kopf,
 faststream, the Lease), so tests can kill -9 one and start another. The
-settings are short (sub-second resyncs, a 3-second Lease) but every wait is
+settings are short (sub-second resyncs, a 5-second Lease) but every wait is
 a poll with a generous deadline: the machines are shared and slow at times.
 """
 
@@ -57,7 +57,7 @@ FAILING_IMAGES = {
 }
 FAILING_IMAGE_BY_REASON = {reason: pattern[:-1] + "1" for pattern, reason in FAILING_IMAGES.items()}
 
-LEASE_DURATION = 3
+LEASE_DURATION = 5
 FAST_SETTINGS = {
     "BASE_DOMAIN": BASE_DOMAIN,
     "RECONCILE_INTERVAL": "0.3",
@@ -67,7 +67,7 @@ FAST_SETTINGS = {
     "COMMANDS_ACK_WAIT": "3",
     "LEASE_DURATION": str(LEASE_DURATION),
     "LEASE_RENEW_INTERVAL": "0.5",
-    "LEASE_RENEW_DEADLINE": "2",
+    "LEASE_RENEW_DEADLINE": "4",
     "TIERS": (
         '{"small": {}, "large": {"node_selector": {"orchestra.io/pool": "large"},'
         ' "tolerations": [{"key": "orchestra.io/large", "operator": "Exists",'

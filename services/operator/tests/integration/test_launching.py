@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from pathlib import Path
+
 import pytest
 from services.operator.tests.integration.driving import (
     BASE_DOMAIN,
@@ -23,6 +27,7 @@ from orchestra_shared import labels
 from orchestra_shared.owners import owner_hash
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+KUBECTL = Path(sys.executable).parent / "kubectl"
 
 
 async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator: World) -> None:
@@ -70,3 +75,27 @@ async def test_a_tier_places_the_workshop_from_the_settings(operator: World) -> 
         {"key": "orchestra.io/large", "operator": "Exists", "effect": "NoSchedule"}
     ]
     assert pod["priorityClassName"] == "workshop-large"
+
+
+@pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl is not installed in the venv")
+async def test_kubectl_describe_tells_the_story(operator: World) -> None:
+    event = launch_event()
+    await operator.publish(event)
+    await operator.wait_for_phase(event, "Ready")
+    # Asynchronously: the emulated cluster answers kubectl from this very event loop.
+    process = await asyncio.create_subprocess_exec(
+        str(KUBECTL),
+        f"--kubeconfig={operator.kubeconfig}",
+        "describe",
+        "ws",
+        event.instance,
+        "-n",
+        namespace_of(event),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    text = output.decode()
+    assert process.returncode == 0, text
+    for line in ("Launched", f"Deployment {event.instance} created", "Ready"):
+        assert line in text, text
