@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
+from orchestra_api.records import InstanceRecord
 from orchestra_shared.phases import Phase
 
 
@@ -20,7 +22,26 @@ class LaunchBody(BaseModel):
     )
 
 
+INSTANCE_EXAMPLE: JsonDict = {
+    "name": "rstudio-0901-x7k2p",
+    "owner": "ada@example.org",
+    "template": "rstudio",
+    "template_name": "RStudio",
+    "phase": "Ready",
+    "reason": None,
+    "message": None,
+    "url": "https://rstudio-0901-x7k2p.workshops.example.org/",
+    "created_at": "2025-09-01T09:00:00Z",
+    "expires_at": "2025-09-01T11:00:00Z",
+    "ready_at": "2025-09-01T09:00:41Z",
+    "terminated_at": None,
+    "extensions": 0,
+}
+
+
 class InstanceBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [INSTANCE_EXAMPLE]})
+
     name: str
     owner: str
     template: str
@@ -34,6 +55,28 @@ class InstanceBody(BaseModel):
     ready_at: datetime | None
     terminated_at: datetime | None
     extensions: int
+    terminate_requested_at: datetime | None = Field(
+        default=None, description="When someone asked to end it early; null otherwise."
+    )
+
+    @classmethod
+    def of(cls, record: InstanceRecord) -> "InstanceBody":
+        return cls(
+            name=record.name,
+            owner=record.owner,
+            template=record.template_slug,
+            template_name=record.template_name,
+            phase=record.phase,  # only phases are ever written
+            reason=record.reason,
+            message=record.message,
+            url=record.url,
+            created_at=record.created_at,
+            expires_at=record.expires_at,
+            ready_at=record.ready_at,
+            terminated_at=record.terminated_at,
+            extensions=record.extensions,
+            terminate_requested_at=record.terminate_requested_at,
+        )
 
 
 class HistoryEntryBody(BaseModel):
@@ -76,3 +119,57 @@ class TemplateBody(BaseModel):
 class HealthBody(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExtendBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"by": "1h"}]})
+
+    by: str = Field(min_length=1, max_length=20, description="How much longer, e.g. '30m' or '1h'.")
+
+
+class InstancePage(BaseModel):
+    """One page of instances, newest first; pass ``next`` as ``cursor`` for the following one."""
+
+    items: list[InstanceBody]
+    next: str | None = Field(description="Cursor of the next page; null on the last page.")
+
+
+class TemplateStatsBody(BaseModel):
+    template: str = Field(description="Template slug (stable across renames).")
+    launches: int
+    active: int = Field(description="Instances running or starting now.")
+    unique_users: int
+    median_seconds_to_ready: float | None = Field(
+        description="Median of ready_at - created_at over instances that became Ready."
+    )
+    p95_seconds_to_ready: float | None
+
+
+class StatsBody(BaseModel):
+    since: datetime | None = Field(description="Launches counted from this time; null: all time.")
+    templates: list[TemplateStatsBody]
+
+
+class ProblemBody(BaseModel):
+    """RFC 9457 problem details; ``type`` is stable, ``detail`` is for humans."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "https://orchestra.io/problems/not-found",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "no instance named 'rstudio-0901-x7k2p'",
+                    "instance": "/api/v1/instances/rstudio-0901-x7k2p",
+                }
+            ]
+        },
+    )
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str

@@ -8,7 +8,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from orchestra_shared.settings import DatabaseSettings, NatsSettings
@@ -57,6 +57,121 @@ class ApiSettings(NatsSettings, DatabaseSettings):
         ),
     )
     outbox_batch_size: int = Field(default=100, description="Events published per relay round.")
+
+    # Per-learner limits: what one learner may hold at once.
+    max_active_per_template: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Active instances one learner may hold of one template. One: a second launch is "
+            "almost always a double click, and the 409 offers the running one instead."
+        ),
+    )
+    max_active_per_user: int = Field(
+        default=3,
+        ge=1,
+        description="Active instances one learner may hold in all (a few courses at once).",
+    )
+    # Capacity: what the cluster is sized for.
+    capacity_total: int = Field(
+        default=1000,
+        ge=0,
+        description=(
+            "Active instances on the whole platform; launches beyond it get 429. Size it to "
+            "the node pools; 1000 is a few large classes at once."
+        ),
+    )
+    capacity_per_template: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "Active instances per template slug (JSON object); templates not named are "
+            "bounded by capacity_total only. For images with licences or scarce GPUs."
+        ),
+    )
+    capacity_retry_after: int = Field(
+        default=60,
+        ge=1,
+        description=(
+            "Seconds sent as Retry-After with a 429: about how long a class takes to free a "
+            "few seats, and long enough that a full platform is not hammered by retries."
+        ),
+    )
+    max_extensions: int = Field(
+        default=3,
+        ge=0,
+        description=(
+            "Extensions one instance may get; each stays within the template's maxDuration, "
+            "counted from the instance's creation."
+        ),
+    )
+
+    # OIDC bearer tokens, verified by the api itself (for clients not behind oauth2-proxy).
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Expected 'iss' of bearer tokens; unset disables bearer tokens entirely.",
+    )
+    oidc_audience: str | None = Field(
+        default=None, description="Expected 'aud' of bearer tokens (the api's client id)."
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="Where the issuer publishes its signing keys (JWKS); required with an issuer.",
+    )
+    oidc_email_claim: str = Field(default="email", description="Claim holding the email.")
+    oidc_groups_claim: str = Field(default="groups", description="Claim holding the groups.")
+    oidc_algorithms: list[str] = Field(
+        default_factory=lambda: ["RS256"],
+        description="Signature algorithms accepted; never 'none', never HMAC with public keys.",
+    )
+    oidc_jwks_cache_seconds: float = Field(
+        default=300.0,
+        description=(
+            "How long fetched signing keys are reused. An unknown key id refetches sooner "
+            "(at most every oidc_jwks_min_refresh seconds), so key rotation is picked up."
+        ),
+    )
+    oidc_jwks_min_refresh: float = Field(
+        default=10.0,
+        description="Least seconds between two JWKS fetches: forged key ids cannot flood the issuer.",
+    )
+    oidc_leeway: float = Field(
+        default=30.0, description="Seconds of clock skew tolerated on exp, nbf and iat."
+    )
+
+    # The live stream (server-sent events).
+    events_heartbeat: float = Field(
+        default=15.0,
+        description=(
+            "Seconds between keep-alive comments on an idle event stream; below the 60 s "
+            "idle timeout of common proxies."
+        ),
+    )
+    events_queue_size: int = Field(
+        default=256,
+        ge=1,
+        description=(
+            "Events buffered per stream client; a client that falls this far behind is "
+            "disconnected (it reconnects and re-reads state) rather than slowing the others."
+        ),
+    )
+
+    # Pages.
+    page_size: int = Field(default=50, ge=1, description="Items per page when none is asked.")
+    max_page_size: int = Field(
+        default=200, ge=1, description="Most items one page may hold, to bound a query."
+    )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "ApiSettings":
+        if self.oidc_issuer and not (self.oidc_audience and self.oidc_jwks_url):
+            raise ValueError("oidc_issuer needs oidc_audience and oidc_jwks_url as well")
+        if any(a.lower() == "none" or a.upper().startswith("HS") for a in self.oidc_algorithms):
+            raise ValueError("oidc_algorithms: only asymmetric algorithms (RS*, ES*, PS*, EdDSA)")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @field_validator("admin_emails")
     @classmethod

@@ -4,10 +4,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity, identify
+from orchestra_api.metering import Metrics
+from orchestra_api.problems import Forbidden, Unauthenticated
+from orchestra_api.streaming import Hub
+from orchestra_api.verifying import TokenVerifier
 from orchestra_shared.catalogs import Catalog
 
 
@@ -18,6 +22,9 @@ class AppState:
     settings: ApiSettings
     catalog: Catalog
     pool: asyncpg.Pool
+    hub: Hub
+    metrics: Metrics
+    verifier: TokenVerifier | None
 
 
 def _state(request: Request) -> AppState:
@@ -25,7 +32,12 @@ def _state(request: Request) -> AppState:
     return state
 
 
-def _identity(request: Request, state: Annotated[AppState, Depends(_state)]) -> Identity:
+async def _identity(request: Request, state: Annotated[AppState, Depends(_state)]) -> Identity:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        if state.verifier is None:
+            raise Unauthenticated("bearer tokens are not accepted here; sign in through the login")
+        return await state.verifier.identity(token.strip())
     settings = state.settings
     return identify(
         {key.lower(): value for key, value in request.headers.items()},
@@ -36,5 +48,24 @@ def _identity(request: Request, state: Annotated[AppState, Depends(_state)]) -> 
     )
 
 
+def _admin(user: Annotated[Identity, Depends(_identity)]) -> Identity:
+    if not user.is_admin:
+        raise Forbidden("this needs an admin")
+    return user
+
+
+def _limit(
+    request: Request,
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="Items per page.")] = None,
+) -> int:
+    settings = _state(request).settings
+    return min(limit or settings.page_size, settings.max_page_size)
+
+
 StateDep = Annotated[AppState, Depends(_state)]
 CurrentUser = Annotated[Identity, Depends(_identity)]
+AdminUser = Annotated[Identity, Depends(_admin)]
+PageLimit = Annotated[int, Depends(_limit)]
+Cursor = Annotated[
+    str | None, Query(max_length=500, description="The `next` of the previous page.")
+]

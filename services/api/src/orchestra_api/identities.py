@@ -2,8 +2,9 @@
 
 oauth2-proxy authenticates the learner and forwards ``X-Auth-Request-Email``,
 ``-User`` and ``-Groups``. Anybody could send those headers, so they are
-believed only when the TCP peer is one of the configured proxy networks; any
-other request is anonymous, and anonymous requests get 401.
+believed only when the TCP peer is one of the configured proxy networks; any other
+request carrying any of them is 401, and so is a request with none.
+A bearer token (``verifying``) is the other way in, for clients not behind the proxy.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from orchestra_shared.owners import normalise_owner
 EMAIL_HEADER = "x-auth-request-email"
 USER_HEADER = "x-auth-request-user"
 GROUPS_HEADER = "x-auth-request-groups"
+IDENTITY_HEADERS = (EMAIL_HEADER, USER_HEADER, GROUPS_HEADER)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class Identity:
     user: str | None
     groups: frozenset[str]
     is_admin: bool
+
+    def may_act_on(self, owner: str) -> bool:
+        """Learners see and act on their own instances only; admins on all."""
+        return self.is_admin or owner == self.email
 
 
 def is_trusted_peer(peer: str | None, networks: list[IPNetwork]) -> bool:
@@ -48,16 +54,37 @@ def identify(
     admin_emails: list[str],
 ) -> Identity:
     """The caller's identity, or ``Unauthenticated``; pure, so it is tested without HTTP."""
+    if any(header in headers for header in IDENTITY_HEADERS) and not is_trusted_peer(
+        peer, trusted_proxies
+    ):
+        # Any of them, not only the email: a forged user or group must not pass either.
+        raise Unauthenticated("identity headers are accepted only from the login proxy")
     raw_email = headers.get(EMAIL_HEADER, "").strip()
     if not raw_email:
         raise Unauthenticated("no identity: sign in through the platform's login")
-    if not is_trusted_peer(peer, trusted_proxies):
-        raise Unauthenticated("identity headers are accepted only from the login proxy")
-    email = normalise_owner(raw_email)
     groups = frozenset(g.strip() for g in headers.get(GROUPS_HEADER, "").split(",") if g.strip())
+    return identity_of(
+        raw_email,
+        user=headers.get(USER_HEADER) or None,
+        groups=groups,
+        admin_group=admin_group,
+        admin_emails=admin_emails,
+    )
+
+
+def identity_of(
+    raw_email: str,
+    *,
+    user: str | None,
+    groups: frozenset[str],
+    admin_group: str,
+    admin_emails: list[str],
+) -> Identity:
+    """One rule for admins, whether the identity came from headers or a token."""
+    email = normalise_owner(raw_email)
     return Identity(
         email=email,
-        user=headers.get(USER_HEADER) or None,
+        user=user,
         groups=groups,
         is_admin=admin_group in groups or email in admin_emails,
     )

@@ -2,9 +2,11 @@
 
 ``plan_launch`` is pure: template, caller, requested duration and clock in, a
 complete plan out (name, deadline, resolved Workshop spec, the event). ``launch``
-persists the plan: the instance row and the ``launch requested`` event go into
-Postgres in one transaction (the transactional outbox), so a launch accepted
-with 202 is never lost, whatever NATS is doing at that moment.
+persists the plan after the rules of ``admitting`` agree: under a per-learner
+lock, the idempotency key, the limits and the capacity are checked and the
+instance row and the ``launch requested`` event go into Postgres in one
+transaction (the transactional outbox), so a launch accepted with 202 is never
+lost, whatever NATS is doing at that moment. Called by ``routes.instances``.
 """
 
 from dataclasses import dataclass
@@ -12,13 +14,27 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from orchestra_api.problems import InvalidRequest
+from orchestra_api.admitting import Refusal, Rules, refusal
+from orchestra_api.bodies import InstanceBody
+from orchestra_api.config import ApiSettings
+from orchestra_api.metering import Metrics
+from orchestra_api.problems import (
+    CapacityFull,
+    InvalidRequest,
+    LimitReached,
+    NotFound,
+    ProblemError,
+)
 from orchestra_api.records import (
     InstanceRecord,
     NewInstance,
     fetch_by_idempotency_key,
+    fetch_counted_for_owner,
+    fetch_usage,
     insert_instance_with_event,
+    lock_owner,
 )
+from orchestra_shared.catalogs import Catalog
 from orchestra_shared.durations import format_duration, parse_duration
 from orchestra_shared.events import LaunchRequested
 from orchestra_shared.names import instance_name, random_suffix, session_tag
@@ -84,44 +100,129 @@ def plan_launch(
         requested_duration_seconds=int(duration.total_seconds()),
         expires_at=expires_at,
         idempotency_key=idempotency_key,
+        max_duration_seconds=int(template.max_duration.total_seconds()),
     )
     return LaunchPlan(instance=instance, event=event)
 
 
 async def launch(
     pool: asyncpg.Pool,
+    catalog: Catalog,
+    *,
+    slug: str,
+    owner: str,
+    duration_text: str | None,
+    now: datetime,
+    idempotency_key: str | None,
+    settings: ApiSettings,
+    metrics: Metrics,
+) -> tuple[InstanceRecord, bool]:
+    """Record a launch; returns the instance and whether it is new (False: an idempotent replay).
+
+    Raises ``NotFound`` (unknown or disabled template), ``InvalidRequest`` (duration),
+    ``LimitReached`` (409, with the learner's instance that stands in the way) or
+    ``CapacityFull`` (429).
+    """
+    template = catalog.get(slug)
+    known = template.slug if template is not None else None
+    try:
+        if template is None or not template.enabled:
+            raise NotFound(f"no template named {slug!r}", field="template")
+        record, created = await _launch(
+            pool,
+            template,
+            owner=owner,
+            duration_text=duration_text,
+            now=now,
+            idempotency_key=idempotency_key,
+            settings=settings,
+        )
+    except ProblemError as problem:
+        metrics.launched(known, OUTCOMES.get(type(problem), "refused"))
+        raise
+    metrics.launched(known, "accepted" if created else "replayed")
+    return record, created
+
+
+OUTCOMES: dict[type[ProblemError], str] = {
+    NotFound: "not-found",
+    InvalidRequest: "invalid",
+    LimitReached: "limit",
+    CapacityFull: "capacity",
+}
+
+
+async def _launch(
+    pool: asyncpg.Pool,
     template: Template,
     *,
     owner: str,
     duration_text: str | None,
     now: datetime,
-    session: str | None,
     idempotency_key: str | None,
+    settings: ApiSettings,
 ) -> tuple[InstanceRecord, bool]:
-    """Record a launch; returns the instance and whether it is new (False: an idempotent replay)."""
-    if idempotency_key:
-        existing = await fetch_by_idempotency_key(pool, owner, idempotency_key)
-        if existing is not None:
-            return existing, False
+    rules = Rules.for_template(settings, template.slug)
     for _attempt in range(NAME_ATTEMPTS):
-        plan = plan_launch(
+        plan = plan_launch(  # raises InvalidRequest before anything touches the database
             template,
             owner=owner,
             duration_text=duration_text,
             now=now,
-            session=session,
+            session=settings.session_tag,
             suffix=random_suffix(),
             idempotency_key=idempotency_key,
         )
         try:
             async with pool.acquire() as connection, connection.transaction():
+                # One learner's launches queue here, so two clicks cannot both pass a limit
+                # and a retried Idempotency-Key finds the first launch committed.
+                await lock_owner(connection, owner)
+                if idempotency_key:
+                    existing = await fetch_by_idempotency_key(connection, owner, idempotency_key)
+                    if existing is not None:
+                        return existing, False
+                usage = await fetch_usage(connection, owner, template.slug, now)
+                refused = refusal(usage, rules)
+                if refused is not None:
+                    raise await _refusal_problem(connection, refused, template, owner, now, rules)
                 record = await insert_instance_with_event(connection, plan.instance, plan.event)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
-                # A concurrent retry with the same key won the race: answer with its instance.
+                # Only reachable across databases' lock scopes; the key still wins.
                 existing = await fetch_by_idempotency_key(pool, owner, idempotency_key)
                 if existing is not None:
                     return existing, False
             continue  # a name collision: draw another suffix
         return record, True
     raise RuntimeError(f"could not find a free instance name in {NAME_ATTEMPTS} attempts")
+
+
+async def _refusal_problem(
+    connection: asyncpg.Connection,
+    refused: Refusal,
+    template: Template,
+    owner: str,
+    now: datetime,
+    rules: Rules,
+) -> ProblemError:
+    if not refused.is_limit:
+        where = "the platform" if refused.rule == "capacity" else f"template {template.slug!r}"
+        return CapacityFull(
+            f"{where} is at capacity ({refused.limit} running); try again later",
+            retry_after=rules.retry_after,
+            rule=refused.rule,
+        )
+    mine = await fetch_counted_for_owner(connection, owner, now)
+    same = [r for r in mine if r.template_slug == template.slug]
+    existing = (same or mine)[0]
+    if refused.rule == "per-template":
+        detail = f"you already have {len(same)} running instance(s) of {template.slug!r}"
+    else:
+        detail = f"you already have {len(mine)} running instances, the most allowed"
+    return LimitReached(
+        f"{detail}; end one or open it",
+        rule=refused.rule,
+        limit=refused.limit,
+        existing=InstanceBody.of(existing).model_dump(mode="json"),
+    )

@@ -10,48 +10,88 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import uvicorn
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
+from orchestra_api.bodies import ProblemBody
 from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
+from orchestra_api.metering import Metrics
 from orchestra_api.problems import install_problem_handlers
 from orchestra_api.relaying import relay_forever
-from orchestra_api.routes import instances, system, templates
+from orchestra_api.routes import admin, events, history, instances, system, templates
+from orchestra_api.streaming import Hub
+from orchestra_api.verifying import JwksFetcher, TokenVerifier
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.migrating import upgrade_database
 from orchestra_shared.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
+SHUTDOWN_TIMEOUT = 10.0
 
 
-def create_app(settings: ApiSettings, catalog: Catalog) -> FastAPI:
+def create_app(
+    settings: ApiSettings, catalog: Catalog, *, jwks_fetcher: JwksFetcher | None = None
+) -> FastAPI:
+    """The app; Postgres, NATS and the relay are started by its lifespan.
+
+    ``jwks_fetcher`` replaces the HTTP fetch of the token issuer's keys (tests).
+    """
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await asyncpg.create_pool(
             settings.database_dsn, min_size=1, max_size=settings.database_pool_size
         )
-        app.state.orchestra = AppState(settings=settings, catalog=catalog, pool=pool)
-        relay = asyncio.create_task(
-            relay_forever(
-                pool,
-                nats_url=settings.nats_url,
-                connect_timeout=settings.nats_connect_timeout,
-                poll_interval=settings.outbox_poll_interval,
-                batch_size=settings.outbox_batch_size,
-            ),
-            name="outbox-relay",
+        hub = Hub(
+            nats_url=settings.nats_url,
+            connect_timeout=settings.nats_connect_timeout,
+            queue_size=settings.events_queue_size,
         )
+        verifier = None
+        if settings.oidc_enabled:
+            verifier = (
+                TokenVerifier(settings, fetch=jwks_fetcher)
+                if jwks_fetcher
+                else TokenVerifier(settings)
+            )
+        app.state.orchestra = AppState(
+            settings=settings,
+            catalog=catalog,
+            pool=pool,
+            hub=hub,
+            metrics=Metrics(),
+            verifier=verifier,
+        )
+        tasks = [
+            asyncio.create_task(hub.run(), name="event-hub"),
+            asyncio.create_task(
+                relay_forever(
+                    pool,
+                    nats_url=settings.nats_url,
+                    connect_timeout=settings.nats_connect_timeout,
+                    poll_interval=settings.outbox_poll_interval,
+                    batch_size=settings.outbox_batch_size,
+                    stopping=hub.stopping,
+                ),
+                name="outbox-relay",
+            ),
+        ]
         try:
             yield
         finally:
-            relay.cancel()
-            with suppress(asyncio.CancelledError):
-                await relay
-            await pool.close()
+            hub.stopping.set()
+            for task in tasks:
+                task.cancel()
+            _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT)
+            for task in stuck:
+                log.warning("%s did not stop within %s s", task.get_name(), SHUTDOWN_TIMEOUT)
+            await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_TIMEOUT)
 
     app = FastAPI(
         title="Orchestra API",
@@ -60,10 +100,34 @@ def create_app(settings: ApiSettings, catalog: Catalog) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    app.include_router(system.router)
-    app.include_router(templates.router)
-    app.include_router(instances.router)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
+
+
+ROUTERS = (
+    system.router,
+    templates.router,
+    instances.router,
+    history.router,
+    events.router,
+    admin.router,
+)
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus the problem schema every error response refers to."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ProblemBody"] = ProblemBody.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def run(argv: list[str] | None = None) -> None:

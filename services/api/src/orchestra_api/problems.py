@@ -51,6 +51,60 @@ class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict"
 
 
+class LimitReached(Conflict):
+    """A per-learner limit; ``existing`` carries the instance the dashboard can offer instead."""
+
+    slug, title = "limit-reached", "Limit of active instances reached"
+
+
+class ExtensionsExhausted(Conflict):
+    slug, title = "extensions-exhausted", "No extensions left"
+
+
+class LifetimeExceeded(Conflict):
+    slug, title = "max-duration-exceeded", "Beyond the template's maximum duration"
+
+
+class InstanceEnded(Conflict):
+    slug, title = "instance-ended", "The instance has ended or is ending"
+
+
+class CapacityFull(ProblemError):
+    status, slug, title = 429, "capacity-full", "The platform is full"
+
+    def __init__(self, detail: str, *, retry_after: int, **extensions: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extensions)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class Unavailable(ProblemError):
+    status, slug, title = 503, "unavailable", "Temporarily unavailable"
+
+
+# What each status means in the OpenAPI document; routes list the ones they can answer.
+_DESCRIPTIONS = {
+    401: "Not signed in, or identity headers from outside the login proxy.",
+    403: "Signed in, but not an admin.",
+    404: "No such resource, or it belongs to another learner.",
+    409: "Not allowed in the current state; the body says why.",
+    422: "The request is malformed.",
+    429: "The platform or the template is at capacity; retry after Retry-After seconds.",
+    503: "A dependency is unavailable.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each status as problem+json, for the OpenAPI document."""
+    schema = {"$ref": "#/components/schemas/ProblemBody"}
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {MEDIA_TYPE: {"schema": schema}},
+        }
+        for status in statuses
+    }
+
+
 def problem_response(
     status: int, slug: str, title: str, detail: str, instance: str, **extensions: Any
 ) -> JSONResponse:
@@ -97,9 +151,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
         slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
-        return problem_response(
+        response = problem_response(
             error.status_code, slug, str(error.detail), str(error.detail), request.url.path
         )
+        response.headers.update(error.headers or {})
+        return response
 
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

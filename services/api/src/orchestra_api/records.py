@@ -1,5 +1,7 @@
 """Reading and writing instance rows, their history and the outbox with asyncpg.
 
+Lists, pages and statistics are in ``reports``.
+
 Thin I/O: SQL in, typed records out. Decisions (who may see what, what a
 launch looks like) are made elsewhere; this module only persists them.
 """
@@ -13,10 +15,12 @@ import asyncpg
 
 from orchestra_shared.events import Event, event_json
 from orchestra_shared.subjects import SUBJECT_BY_TYPE
+from orchestra_shared.tables import ACTIVE_PHASES_SQL
 
 INSTANCE_COLUMNS = """
     name, owner, template_slug, template_name, phase, reason, message, url,
-    created_at, expires_at, ready_at, terminated_at, extensions
+    created_at, expires_at, ready_at, terminated_at, extensions,
+    max_duration_seconds, terminate_requested_at
 """
 
 
@@ -35,6 +39,8 @@ class InstanceRecord:
     ready_at: datetime | None
     terminated_at: datetime | None
     extensions: int
+    max_duration_seconds: int | None
+    terminate_requested_at: datetime | None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "InstanceRecord":
@@ -59,6 +65,17 @@ class NewInstance:
     requested_duration_seconds: int
     expires_at: datetime
     idempotency_key: str | None
+    max_duration_seconds: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What is running now, as the launch rules count it (see ``admitting``)."""
+
+    mine: int
+    mine_of_template: int
+    total: int
+    of_template: int
 
 
 async def insert_instance_with_event(
@@ -68,8 +85,9 @@ async def insert_instance_with_event(
     row = await connection.fetchrow(
         f"""
         INSERT INTO instances (name, owner, template_slug, template_name, resolved_spec,
-                               requested_duration_seconds, expires_at, idempotency_key)
-        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+                               requested_duration_seconds, expires_at, idempotency_key,
+                               max_duration_seconds)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9)
         RETURNING {INSTANCE_COLUMNS}
         """,
         instance.name,
@@ -80,6 +98,7 @@ async def insert_instance_with_event(
         instance.requested_duration_seconds,
         instance.expires_at,
         instance.idempotency_key,
+        instance.max_duration_seconds,
     )
     await add_to_outbox(connection, event)
     return InstanceRecord.from_row(row)
@@ -100,9 +119,87 @@ async def add_to_outbox(
     await connection.execute("NOTIFY outbox")
 
 
-async def fetch_instance(pool: asyncpg.Pool, name: str) -> InstanceRecord | None:
-    row = await pool.fetchrow(f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE name = $1", name)
+async def fetch_instance(
+    connection: asyncpg.Connection | asyncpg.Pool, name: str, *, for_update: bool = False
+) -> InstanceRecord | None:
+    """The row; ``for_update`` locks it until the caller's transaction ends."""
+    lock = " FOR UPDATE" if for_update else ""
+    row = await connection.fetchrow(
+        f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE name = $1{lock}", name
+    )
     return InstanceRecord.from_row(row) if row else None
+
+
+async def lock_owner(connection: asyncpg.Connection, owner: str) -> None:
+    """Serialise one learner's launches until the transaction ends (limits stay exact)."""
+    await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", owner)
+
+
+async def fetch_usage(
+    connection: asyncpg.Connection, owner: str, template_slug: str, now: datetime
+) -> Usage:
+    """Counts for the launch rules, in one query over the active-instances index.
+
+    A learner's instance stops counting against their limits once they asked to end it
+    or its deadline passed; it counts against capacity until the cluster says it is gone.
+    """
+    row = await connection.fetchrow(
+        f"""
+        SELECT
+          count(*) FILTER (WHERE mine) AS mine,
+          count(*) FILTER (WHERE mine AND template_slug = $2) AS mine_of_template,
+          count(*) AS total,
+          count(*) FILTER (WHERE template_slug = $2) AS of_template
+        FROM (
+          SELECT template_slug,
+                 owner = $1 AND terminate_requested_at IS NULL AND expires_at > $3 AS mine
+          FROM instances WHERE {ACTIVE_PHASES_SQL}
+        ) AS active
+        """,
+        owner,
+        template_slug,
+        now,
+    )
+    return Usage(**dict(row))
+
+
+async def fetch_counted_for_owner(
+    connection: asyncpg.Connection, owner: str, now: datetime
+) -> list[InstanceRecord]:
+    """The learner's instances that count against their limits, oldest first."""
+    rows = await connection.fetch(
+        f"""SELECT {INSTANCE_COLUMNS} FROM instances
+            WHERE owner = $1 AND {ACTIVE_PHASES_SQL}
+              AND terminate_requested_at IS NULL AND expires_at > $2
+            ORDER BY created_at, name""",
+        owner,
+        now,
+    )
+    return [InstanceRecord.from_row(row) for row in rows]
+
+
+async def mark_extended(
+    connection: asyncpg.Connection, name: str, expires_at: datetime
+) -> InstanceRecord:
+    row = await connection.fetchrow(
+        f"""UPDATE instances SET expires_at = $2, extensions = extensions + 1
+            WHERE name = $1 RETURNING {INSTANCE_COLUMNS}""",
+        name,
+        expires_at,
+    )
+    return InstanceRecord.from_row(row)
+
+
+async def mark_terminate_requested(
+    connection: asyncpg.Connection, name: str, at: datetime
+) -> InstanceRecord:
+    row = await connection.fetchrow(
+        f"""UPDATE instances SET terminate_requested_at = $2
+            WHERE name = $1 RETURNING {INSTANCE_COLUMNS}""",
+        name,
+        at,
+    )
+    return InstanceRecord.from_row(row)
 
 
 async def fetch_by_idempotency_key(

@@ -78,13 +78,19 @@ async def relay_forever(
     connect_timeout: float,
     poll_interval: float,
     batch_size: int,
+    stopping: asyncio.Event | None = None,
 ) -> None:
-    """Run until cancelled; survives NATS and Postgres outages by retrying."""
+    """Run until cancelled or ``stopping`` is set; survives NATS and Postgres outages.
+
+    ``stopping`` exists because nats-py can swallow a cancellation that arrives while
+    it connects; the loop checks it every round so shutdown never hangs.
+    """
+    stopping = stopping or asyncio.Event()
     wake = asyncio.Event()
     listener: asyncpg.Connection | None = None
     client: Client | None = None
     try:
-        while True:
+        while not stopping.is_set():
             try:
                 if client is None or client.is_closed:
                     client = await _connect(nats_url, connect_timeout)

@@ -1,31 +1,45 @@
-"""Terminating an instance early: queue a ``terminate requested`` event through the outbox.
+"""Terminating an instance early: mark it and queue a ``terminate requested`` event atomically.
 
 The api never deletes anything in the cluster; the operator acts on the event
-and sync records what the cluster then does.
+and sync records what the cluster then does. The row lock makes a repeated
+DELETE (a double click, a retry, an admin and the learner at once) queue one
+event, not several; an instance already ended or ending is answered as it is.
+Called by ``routes.instances`` (learner or admin) and ``routes.admin``.
 """
 
 from datetime import datetime
 
 import asyncpg
 
-from orchestra_api.records import InstanceRecord, add_to_outbox
-from orchestra_shared.events import TerminateRequested, TerminationReason
+from orchestra_api.identities import Identity
+from orchestra_api.problems import NotFound
+from orchestra_api.records import (
+    InstanceRecord,
+    add_to_outbox,
+    fetch_instance,
+    mark_terminate_requested,
+)
+from orchestra_shared.events import TerminateRequested
 
 
-async def request_termination(
-    pool: asyncpg.Pool,
-    instance: InstanceRecord,
-    *,
-    reason: TerminationReason,
-    requested_by: str,
-    now: datetime,
-) -> None:
-    event = TerminateRequested(
-        instance=instance.name,
-        owner=instance.owner,
-        occurred_at=now,
-        reason=reason,
-        requested_by=requested_by,
-    )
+async def terminate(
+    pool: asyncpg.Pool, *, name: str, user: Identity, now: datetime
+) -> InstanceRecord:
     async with pool.acquire() as connection, connection.transaction():
-        await add_to_outbox(connection, event)
+        record = await fetch_instance(connection, name, for_update=True)
+        if record is None or not user.may_act_on(record.owner):
+            raise NotFound(f"no instance named {name!r}")
+        if record.phase == "Terminated" or record.terminate_requested_at is not None:
+            return record
+        marked = await mark_terminate_requested(connection, name, now)
+        await add_to_outbox(
+            connection,
+            TerminateRequested(
+                instance=name,
+                owner=record.owner,
+                occurred_at=now,
+                reason="user" if record.owner == user.email else "admin",
+                requested_by=user.email,
+            ),
+        )
+    return marked

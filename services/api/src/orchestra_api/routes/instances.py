@@ -1,50 +1,26 @@
-"""``/api/v1/instances``: launch, read, history and early termination."""
+"""``/api/v1/instances``: launch, read, extend, history and early termination."""
 
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
-from orchestra_api.bodies import HistoryBody, HistoryEntryBody, InstanceBody, LaunchBody
-from orchestra_api.deps import CurrentUser, StateDep
-from orchestra_api.identities import Identity
-from orchestra_api.launching import launch
-from orchestra_api.problems import NotFound
-from orchestra_api.records import (
-    InstanceRecord,
-    fetch_active_for_owner,
-    fetch_history,
-    fetch_instance,
+from orchestra_api.bodies import (
+    INSTANCE_EXAMPLE,
+    ExtendBody,
+    HistoryBody,
+    HistoryEntryBody,
+    InstanceBody,
+    LaunchBody,
 )
-from orchestra_api.terminating import request_termination
+from orchestra_api.deps import CurrentUser, StateDep
+from orchestra_api.extending import extend
+from orchestra_api.launching import launch
+from orchestra_api.problems import problem_responses
+from orchestra_api.terminating import terminate
+from orchestra_api.viewing import instance_history, my_instances, visible_instance
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
-
-
-def instance_body(record: InstanceRecord) -> InstanceBody:
-    return InstanceBody(
-        name=record.name,
-        owner=record.owner,
-        template=record.template_slug,
-        template_name=record.template_name,
-        phase=record.phase,  # only phases are ever written
-        reason=record.reason,
-        message=record.message,
-        url=record.url,
-        created_at=record.created_at,
-        expires_at=record.expires_at,
-        ready_at=record.ready_at,
-        terminated_at=record.terminated_at,
-        extensions=record.extensions,
-    )
-
-
-async def visible_instance(state: StateDep, user: Identity, name: str) -> InstanceRecord:
-    """The instance if the caller may see it; another learner's is 404, like a missing one."""
-    record = await fetch_instance(state.pool, name)
-    if record is None or (record.owner != user.email and not user.is_admin):
-        raise NotFound(f"no instance named {name!r}")
-    return record
 
 
 @router.post(
@@ -52,51 +28,81 @@ async def visible_instance(state: StateDep, user: Identity, name: str) -> Instan
     status_code=status.HTTP_202_ACCEPTED,
     operation_id="launchInstance",
     response_model=InstanceBody,
+    summary="Launch a workshop",
+    responses={
+        200: {
+            "description": "A retry with the same Idempotency-Key: the instance launched first.",
+            "content": {"application/json": {"example": INSTANCE_EXAMPLE}},
+        },
+        **problem_responses(401, 404, 409, 422, 429),
+    },
 )
 async def launch_instance(
     body: LaunchBody,
     state: StateDep,
     user: CurrentUser,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=200,
+            description="Makes retries safe: the same key returns the same instance.",
+        ),
+    ] = None,
 ) -> InstanceBody:
-    template = state.catalog.get(body.template)
-    if template is None or not template.enabled:
-        raise NotFound(f"no template named {body.template!r}", field="template")
     record, created = await launch(
         state.pool,
-        template,
+        state.catalog,
+        slug=body.template,
         owner=user.email,
         duration_text=body.duration,
         now=datetime.now(UTC),
-        session=state.settings.session_tag,
         idempotency_key=idempotency_key,
+        settings=state.settings,
+        metrics=state.metrics,
     )
     response.headers["Location"] = f"/api/v1/instances/{record.name}"
     if not created:
         response.status_code = status.HTTP_200_OK
-    return instance_body(record)
+    return InstanceBody.of(record)
 
 
-@router.get("", operation_id="listMyInstances", response_model=list[InstanceBody])
+@router.get(
+    "",
+    operation_id="listMyInstances",
+    response_model=list[InstanceBody],
+    summary="My instances that have not ended",
+    responses=problem_responses(401),
+)
 async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBody]:
-    return [instance_body(r) for r in await fetch_active_for_owner(state.pool, user.email)]
+    return [InstanceBody.of(r) for r in await my_instances(state.pool, user)]
 
 
-@router.get("/{name}", operation_id="getInstance", response_model=InstanceBody)
+@router.get(
+    "/{name}",
+    operation_id="getInstance",
+    response_model=InstanceBody,
+    responses=problem_responses(401, 404),
+)
 async def get_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
-    return instance_body(await visible_instance(state, user, name))
+    return InstanceBody.of(await visible_instance(state.pool, user, name))
 
 
-@router.get("/{name}/history", operation_id="getInstanceHistory", response_model=HistoryBody)
+@router.get(
+    "/{name}/history",
+    operation_id="getInstanceHistory",
+    response_model=HistoryBody,
+    summary="Phase transitions of one instance, with the cluster's times",
+    responses=problem_responses(401, 404),
+)
 async def get_history(name: str, state: StateDep, user: CurrentUser) -> HistoryBody:
-    record = await visible_instance(state, user, name)
-    transitions = await fetch_history(state.pool, record.name)
+    record, transitions = await instance_history(state.pool, user, name)
     return HistoryBody(
         instance=record.name,
         transitions=[
             HistoryEntryBody(
-                phase=t.phase,
+                phase=t.phase,  # only phases are ever written
                 reason=t.reason,
                 message=t.message,
                 transitioned_at=t.transitioned_at,
@@ -106,20 +112,36 @@ async def get_history(name: str, state: StateDep, user: CurrentUser) -> HistoryB
     )
 
 
+@router.post(
+    "/{name}/extend",
+    operation_id="extendInstance",
+    response_model=InstanceBody,
+    summary="Move the deadline later, within the template's maximum",
+    responses=problem_responses(401, 404, 409, 422),
+)
+async def extend_instance(
+    name: str, body: ExtendBody, state: StateDep, user: CurrentUser
+) -> InstanceBody:
+    record = await extend(
+        state.pool,
+        state.catalog,
+        name=name,
+        by_text=body.by,
+        user=user,
+        now=datetime.now(UTC),
+        max_extensions=state.settings.max_extensions,
+    )
+    return InstanceBody.of(record)
+
+
 @router.delete(
     "/{name}",
     status_code=status.HTTP_202_ACCEPTED,
     operation_id="terminateInstance",
     response_model=InstanceBody,
+    summary="End an instance early (the cluster follows)",
+    responses=problem_responses(401, 404),
 )
 async def terminate_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
-    record = await visible_instance(state, user, name)
-    if record.phase != "Terminated":
-        await request_termination(
-            state.pool,
-            record,
-            reason="user" if record.owner == user.email else "admin",
-            requested_by=user.email,
-            now=datetime.now(UTC),
-        )
-    return instance_body(record)
+    record = await terminate(state.pool, name=name, user=user, now=datetime.now(UTC))
+    return InstanceBody.of(record)

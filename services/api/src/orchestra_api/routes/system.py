@@ -1,11 +1,15 @@
-"""Health, readiness and who-am-I."""
+"""Health, readiness, metrics and who-am-I."""
 
 import asyncio
+from contextlib import suppress
 
 from fastapi import APIRouter, Response, status
 
 from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
+from orchestra_api.metering import CONTENT_TYPE
+from orchestra_api.problems import problem_responses
+from orchestra_api.relaying import pending_count
 
 router = APIRouter(tags=["system"])
 
@@ -13,28 +17,56 @@ EMULATED_NOTE = (
     "This platform runs against an emulated Kubernetes API: workshops go through every "
     "phase, but no pod really runs and their URLs lead nowhere."
 )
+CHECK_TIMEOUT = 2.0
 
 
 @router.get("/healthz", operation_id="health", response_model=HealthBody)
 async def health() -> HealthBody:
+    """The process is alive (nothing else is checked: a restart would not help)."""
     return HealthBody(status="ok")
 
 
-@router.get("/readyz", operation_id="ready", response_model=HealthBody)
+@router.get(
+    "/readyz",
+    operation_id="ready",
+    response_model=HealthBody,
+    responses={503: {"description": "Not ready", "model": HealthBody}},
+)
 async def ready(state: StateDep, response: Response) -> HealthBody:
+    """Postgres answers, NATS is connected and the catalog is loaded."""
     checks: dict[str, object] = {"catalog": len(state.catalog.templates)}
     try:
-        await asyncio.wait_for(state.pool.fetchval("SELECT 1"), timeout=2)
+        await asyncio.wait_for(state.pool.fetchval("SELECT 1"), timeout=CHECK_TIMEOUT)
         checks["postgres"] = "ok"
-    except (OSError, TimeoutError, Exception) as error:
+    except Exception as error:
         checks["postgres"] = f"unavailable: {type(error).__name__}"
-    healthy = checks["postgres"] == "ok"
+    checks["nats"] = "ok" if state.hub.connected else "unavailable"
+    healthy = checks["postgres"] == "ok" and checks["nats"] == "ok" and bool(checks["catalog"])
     if not healthy:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return HealthBody(status="ok" if healthy else "unavailable", checks=checks)
 
 
-@router.get("/api/v1/me", operation_id="whoAmI", response_model=MeBody)
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE: {"schema": {"type": "string"}}}}},
+)
+async def metrics(state: StateDep) -> Response:
+    """Prometheus text format."""
+    backlog = None
+    with suppress(Exception):  # a scrape during a Postgres outage still answers
+        backlog = await asyncio.wait_for(pending_count(state.pool), timeout=CHECK_TIMEOUT)
+    return Response(state.metrics.render(outbox_backlog=backlog), media_type=CONTENT_TYPE)
+
+
+@router.get(
+    "/api/v1/me",
+    operation_id="whoAmI",
+    response_model=MeBody,
+    responses=problem_responses(401),
+)
 async def me(state: StateDep, user: CurrentUser) -> MeBody:
     emulated = state.settings.cluster_kind == "emulated"
     return MeBody(

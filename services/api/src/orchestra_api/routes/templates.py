@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from orchestra_api.bodies import TemplateBody
 from orchestra_api.deps import CurrentUser, StateDep
-from orchestra_api.problems import NotFound
+from orchestra_api.problems import NotFound, problem_responses
 from orchestra_shared.durations import format_duration
 from orchestra_shared.templates import Template
 
@@ -27,12 +27,23 @@ def template_body(template: Template) -> TemplateBody:
     )
 
 
-@router.get("", operation_id="listTemplates", response_model=list[TemplateBody])
+@router.get(
+    "",
+    operation_id="listTemplates",
+    response_model=list[TemplateBody],
+    summary="The catalog (disabled templates for admins only)",
+    responses=problem_responses(401),
+)
 async def list_templates(state: StateDep, user: CurrentUser) -> list[TemplateBody]:
     return [template_body(t) for t in state.catalog.visible(admin=user.is_admin)]
 
 
-@router.get("/{slug}", operation_id="getTemplate", response_model=TemplateBody)
+@router.get(
+    "/{slug}",
+    operation_id="getTemplate",
+    response_model=TemplateBody,
+    responses=problem_responses(401, 404),
+)
 async def get_template(slug: str, state: StateDep, user: CurrentUser) -> TemplateBody:
     template = state.catalog.get(slug)
     if template is None or (not template.enabled and not user.is_admin):

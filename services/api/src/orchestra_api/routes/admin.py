@@ -1,0 +1,81 @@
+"""``/api/v1/admin``: every learner's instances, launch statistics, and terminating any instance."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from orchestra_api.bodies import InstanceBody, InstancePage, StatsBody, TemplateStatsBody
+from orchestra_api.deps import AdminUser, Cursor, PageLimit, StateDep
+from orchestra_api.problems import problem_responses
+from orchestra_api.terminating import terminate
+from orchestra_api.viewing import all_instances, launch_stats
+from orchestra_shared.phases import Phase
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@router.get(
+    "/instances",
+    operation_id="adminListInstances",
+    response_model=InstancePage,
+    summary="All instances, filtered, newest first",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_all_instances(
+    state: StateDep,
+    admin: AdminUser,
+    limit: PageLimit,
+    cursor: Cursor = None,
+    user: Annotated[str | None, Query(max_length=320, description="Owner's email.")] = None,
+    template: Annotated[str | None, Query(max_length=100, description="Template slug.")] = None,
+    phase: Phase | None = None,
+) -> InstancePage:
+    records, after = await all_instances(
+        state.pool, owner=user, template=template, phase=phase, cursor=cursor, limit=limit
+    )
+    return InstancePage(items=[InstanceBody.of(r) for r in records], next=after)
+
+
+@router.get(
+    "/stats",
+    operation_id="adminLaunchStats",
+    response_model=StatsBody,
+    summary="Per template: launches, active now, unique users, time to Ready",
+    responses=problem_responses(401, 403, 422),
+)
+async def stats(
+    state: StateDep,
+    admin: AdminUser,
+    since: Annotated[
+        datetime | None, Query(description="Count launches from this time (ISO 8601).")
+    ] = None,
+) -> StatsBody:
+    rows = await launch_stats(state.pool, since=since)
+    return StatsBody(
+        since=since,
+        templates=[
+            TemplateStatsBody(
+                template=r.template,
+                launches=r.launches,
+                active=r.active,
+                unique_users=r.unique_users,
+                median_seconds_to_ready=r.median_seconds_to_ready,
+                p95_seconds_to_ready=r.p95_seconds_to_ready,
+            )
+            for r in rows
+        ],
+    )
+
+
+@router.delete(
+    "/instances/{name}",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="adminTerminateInstance",
+    response_model=InstanceBody,
+    summary="End any learner's instance (reason 'admin')",
+    responses=problem_responses(401, 403, 404),
+)
+async def admin_terminate(name: str, state: StateDep, admin: AdminUser) -> InstanceBody:
+    record = await terminate(state.pool, name=name, user=admin, now=datetime.now(UTC))
+    return InstanceBody.of(record)
