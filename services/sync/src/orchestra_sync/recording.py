@@ -139,10 +139,21 @@ async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | Non
 
 
 async def recorded_candidates(pool: asyncpg.Pool, listed_version: int) -> list[str]:
-    """Instances sync has seen, not Terminated, last observed at or before a list's version."""
+    """Instances that should be in a list at ``listed_version`` if their Workshop still existed.
+
+    Those sync last observed at or before that version, and those it never saw
+    but someone asked to terminate (a Workshop created and deleted while sync
+    was away; or one the operator has yet to create, which it will delete next,
+    commands being ordered, so Terminated is right either way). A launch sync
+    never saw and nobody terminated may still be on its way: left alone.
+    """
     rows = await pool.fetch(
-        """SELECT name FROM instances
-           WHERE phase <> 'Terminated' AND observed_version BETWEEN 1 AND $1""",
+        """SELECT name FROM instances i
+           WHERE phase <> 'Terminated'
+             AND (observed_version BETWEEN 1 AND $1
+                  OR (observed_version = 0
+                      AND EXISTS (SELECT 1 FROM termination_requests t
+                                  WHERE t.instance = i.name)))""",
         listed_version,
     )
     return [row["name"] for row in rows]
