@@ -59,3 +59,13 @@ class TelemetrySettings(BaseSettings):
         validation_alias="OTEL_SDK_DISABLED",
         description="The standard kill switch: true turns tracing off whatever else is set.",
     )
+
+
+class MetricsSettings(BaseSettings):
+    metrics_host: str = Field(
+        default="0.0.0.0",
+        description="Address the /metrics endpoint binds to.",
+    )
+    metrics_port: int = Field(
+        default=9100, description="Port of /metrics; 0 turns the endpoint off."
+    )

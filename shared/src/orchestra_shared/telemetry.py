@@ -22,6 +22,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from prometheus_client import start_http_server
 
 from orchestra_shared.settings import TelemetrySettings
 
@@ -94,3 +95,18 @@ def inject_context(carrier: dict[str, str] | None = None) -> dict[str, str]:
 def extract_context(carrier: Mapping[str, str] | None) -> Context:
     """The trace context carried by message headers or a Workshop annotation."""
     return propagate.extract(dict(carrier or {}))
+
+
+def serve_metrics(host: str, port: int) -> Callable[[], None]:
+    """Serve ``/metrics`` (Prometheus text format) from a thread; returns a stop function.
+
+    For the services without an HTTP server of their own (operator, sync,
+    expiry); the api serves ``/metrics`` on its main port.
+    """
+    server, thread = start_http_server(port, addr=host)
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join(timeout=5)
+
+    return stop

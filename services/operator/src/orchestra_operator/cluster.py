@@ -15,6 +15,7 @@ from typing import Any
 
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
+from opentelemetry import trace
 
 from orchestra_shared.settings import KubernetesSettings
 
@@ -73,6 +74,30 @@ KIND_BY_NAME = {
 }
 
 
+def _route(path: str) -> str:
+    """A low-cardinality span name: namespace and object names replaced by placeholders."""
+    parts = path.strip("/").split("/")
+    for index, part in enumerate(parts[:-1]):
+        if part == "namespaces" and index + 1 < len(parts):
+            parts[index + 1] = "{namespace}"
+    # /apis/g/v/namespaces/{ns}/plural/name → keep the plural, hide the name
+    depth = len(parts)
+    root = 2 if parts[0] == "api" else 3
+    resource_index = root + (2 if depth > root and parts[root] == "namespaces" else 0)
+    if depth > resource_index + 1:
+        parts[resource_index + 1] = "{name}"
+    return "/" + "/".join(parts)
+
+
+def _namespace_of(path: str) -> str:
+    parts = path.strip("/").split("/")
+    if "namespaces" in parts:
+        index = parts.index("namespaces")
+        if index + 1 < len(parts):
+            return parts[index + 1]
+    return ""
+
+
 def _api_error(status: int, reason: str, body: bytes | str | None) -> ApiError:
     """An ``ApiError`` from a Kubernetes ``Status`` body (or whatever else came back)."""
     try:
@@ -113,6 +138,39 @@ class Cluster:
         await self.api.close()
 
     async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: list[tuple[str, str]] | None = None,
+        content_type: str = "application/json",
+    ) -> Body:
+        """One API request; a client span when it happens inside a traced launch."""
+        if not trace.get_current_span().is_recording():
+            return await self._request(
+                method, path, body=body, query=query, content_type=content_type
+            )
+        with trace.get_tracer("orchestra.operator").start_as_current_span(
+            f"{method} {_route(path)}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={
+                "http.request.method": method,
+                "url.path": path,
+                "server.address": str(self.api.configuration.host),
+                "k8s.namespace.name": _namespace_of(path),
+            },
+        ) as span:
+            try:
+                result = await self._request(
+                    method, path, body=body, query=query, content_type=content_type
+                )
+            except ApiError as error:
+                span.set_attribute("http.response.status_code", error.status)
+                raise
+            return result
+
+    async def _request(
         self,
         method: str,
         path: str,

@@ -10,7 +10,12 @@ import socket
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from orchestra_shared.settings import KubernetesSettings, NatsSettings
+from orchestra_shared.settings import (
+    KubernetesSettings,
+    MetricsSettings,
+    NatsSettings,
+    TelemetrySettings,
+)
 
 
 class TierPlacement(BaseModel):
@@ -37,7 +42,7 @@ def default_identity() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-class OperatorSettings(NatsSettings, KubernetesSettings):
+class OperatorSettings(NatsSettings, KubernetesSettings, MetricsSettings, TelemetrySettings):
     model_config = SettingsConfigDict(
         env_prefix="ORCHESTRA_OPERATOR_", env_nested_delimiter="__", extra="ignore"
     )

@@ -29,7 +29,7 @@ from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.telemetry import configure_logging
+from orchestra_shared.telemetry import configure_logging, configure_tracing, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,12 @@ async def _act(
 def run() -> None:
     settings = OperatorSettings()
     configure_logging("operator")
+    stop_tracing = configure_tracing("operator", settings)
+    stop_metrics = (
+        serve_metrics(settings.metrics_host, settings.metrics_port)
+        if settings.metrics_port
+        else None
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -160,3 +166,7 @@ def run() -> None:
     except LeadershipLost as lost:
         log.error("leadership lost; exiting", extra={"error": str(lost)})
         raise SystemExit(1) from lost
+    finally:
+        stop_tracing()
+        if stop_metrics is not None:
+            stop_metrics()

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from orchestra_operator import assessing, manifests
+from orchestra_operator import assessing, manifests, metering, tracing
 from orchestra_operator.cluster import DEPLOYMENTS, KIND_BY_NAME, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.recording import record_event
@@ -123,9 +123,22 @@ class Reconciler:
                 await self._reconcile(fresh)
 
     async def _reconcile(self, workshop: Body) -> None:
-        meta = workshop["metadata"]
-        if meta.get("deletionTimestamp"):
+        if workshop["metadata"].get("deletionTimestamp"):
             return
+        context = tracing.launch_context(workshop)
+        with metering.RECONCILE_SECONDS.time():
+            if context is None:
+                await self._reconcile_now(workshop)
+                return
+            with tracing.tracer().start_as_current_span(
+                "reconcile Workshop",
+                context=context,
+                attributes=tracing.workshop_attributes(workshop),
+            ):
+                await self._reconcile_now(workshop)
+
+    async def _reconcile_now(self, workshop: Body) -> None:
+        meta = workshop["metadata"]
         name, namespace = meta["name"], meta["namespace"]
         status = workshop.get("status") or {}
         now = datetime.now(UTC)
@@ -230,6 +243,7 @@ class Reconciler:
             WORKSHOPS, meta["name"], {"status": patch}, meta["namespace"], status=True
         )
         if status.get("phase") != assessment.phase or status.get("reason") != assessment.reason:
+            metering.PHASES.labels(assessment.phase, assessment.reason or "").inc()
             await record_event(
                 self.cluster,
                 workshop,

@@ -18,9 +18,10 @@ from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.js.api import ConsumerConfig
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
-from orchestra_operator import launching, terminating
+from orchestra_operator import launching, metering, terminating, tracing
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
@@ -32,6 +33,7 @@ from orchestra_shared.events import (
     TerminateRequested,
     parse_event,
 )
+from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
 CONSUMER = subjects.OPERATOR_COMMANDS
@@ -78,6 +80,13 @@ async def handle_command(
         raise
 
 
+def _delivery_count(message: NatsMessage) -> int:
+    try:
+        return int(message.raw_message.metadata.num_delivered)
+    except (AttributeError, ValueError, TypeError):
+        return 1
+
+
 def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
     broker = NatsBroker(
         settings.nats_url.split(","),
@@ -94,25 +103,45 @@ def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_command(message: NatsMessage) -> None:
-        headers = message.headers or {}
-        traceparent = headers.get("traceparent")
-        try:
-            await handle_command(
-                message.body,
-                cluster=cluster,
-                settings=settings,
-                traceparent=traceparent if isinstance(traceparent, str) else None,
-            )
-        except CommandRefused as failure:
-            await dead_letter(broker, message, str(failure))
-            await message.ack()
-        except (ApiError, OSError, CommandDeferred) as error:
-            log.warning("command failed; will retry", extra={"error": str(error)})
-            await message.nack(delay=RETRY_DELAY)
-        except Exception:
-            log.exception("unexpected failure handling a command; will retry")
-            await message.nack(delay=RETRY_DELAY)
-        else:
-            await message.ack()
+        subject = message.raw_message.subject
+        kind = subject.rsplit(".", 1)[-1]
+        headers = {k: v for k, v in (message.headers or {}).items() if isinstance(v, str)}
+        if _delivery_count(message) > 1:
+            metering.REDELIVERIES.inc()
+        with tracing.tracer().start_as_current_span(
+            f"{subject} process",
+            context=extract_context(headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.destination.name": subject,
+                "messaging.operation.type": "process",
+                "messaging.message.id": headers.get("Nats-Msg-Id", ""),
+                "messaging.consumer.group.name": CONSUMER.durable,
+            },
+        ):
+            try:
+                await handle_command(
+                    message.body,
+                    cluster=cluster,
+                    settings=settings,
+                    traceparent=inject_context().get("traceparent"),
+                )
+            except CommandRefused as failure:
+                metering.COMMANDS.labels(kind, "refused").inc()
+                metering.DEAD_LETTERS.labels(CONSUMER.durable).inc()
+                await dead_letter(broker, message, str(failure))
+                await message.ack()
+            except (ApiError, OSError, CommandDeferred) as error:
+                metering.COMMANDS.labels(kind, "retried").inc()
+                log.warning("command failed; will retry", extra={"error": str(error)})
+                await message.nack(delay=RETRY_DELAY)
+            except Exception:
+                metering.COMMANDS.labels(kind, "retried").inc()
+                log.exception("unexpected failure handling a command; will retry")
+                await message.nack(delay=RETRY_DELAY)
+            else:
+                metering.COMMANDS.labels(kind, "done").inc()
+                await message.ack()
 
     return broker

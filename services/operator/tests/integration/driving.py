@@ -19,12 +19,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import nats
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
+from prometheus_client.parser import text_string_to_metric_families
 
 from orchestra_devstack.cluster.serving import EmulatedCluster
+from orchestra_devstack.probes import free_port
 from orchestra_devstack.processes import ManagedProcess
 from orchestra_operator.cluster import (
     EVENTS,
@@ -128,6 +131,7 @@ class World:
     js: JetStreamContext
     workdir: Path
     operators: list[ManagedProcess] = field(default_factory=list)
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     def operator(self, identity: str, **settings: str) -> ManagedProcess:
         """An operator process (not started) named ``identity`` in the Lease and its Events."""
@@ -135,6 +139,10 @@ class World:
             "ORCHESTRA_OPERATOR_NATS_URL": self.nats_url,
             "ORCHESTRA_OPERATOR_KUBECONFIG": str(self.kubeconfig),
             "ORCHESTRA_OPERATOR_IDENTITY": identity,
+            "ORCHESTRA_OPERATOR_METRICS_HOST": "127.0.0.1",
+            "ORCHESTRA_OPERATOR_METRICS_PORT": str(
+                self.metrics_ports.setdefault(identity, free_port())
+            ),
             **{f"ORCHESTRA_OPERATOR_{key}": value for key, value in FAST_SETTINGS.items()},
             **{f"ORCHESTRA_OPERATOR_{key.upper()}": value for key, value in settings.items()},
         }
@@ -148,6 +156,21 @@ class World:
         )
         self.operators.append(process)
         return process
+
+    async def metrics(self, identity: str) -> dict[str, float]:
+        """The operator's /metrics, parsed: ``{'name{label="v",...}': value}``."""
+        port = self.metrics_ports[identity]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/metrics") as response,
+        ):
+            text = await response.text()
+        samples: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                labels_ = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+                samples[f"{sample.name}{{{labels_}}}"] = sample.value
+        return samples
 
     async def start_leader(self, identity: str, **settings: str) -> ManagedProcess:
         process = self.operator(identity, **settings)

@@ -62,6 +62,11 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
     assert {"Created", "Ready"} <= set(reasons)
     assert reasons.count("Created") == 4  # NetworkPolicy, Service, Ingress, Deployment
 
+    metrics = await world.metrics("solo")
+    assert metrics['orchestra_operator_commands_total{outcome="done",type="launch"}'] >= 1
+    assert metrics['orchestra_operator_phase_changes_total{phase="Ready",reason=""}'] >= 1
+    assert metrics["orchestra_operator_reconcile_duration_seconds_count{}"] >= 1
+
 
 async def test_a_tier_places_the_workshop_from_the_settings(operator: World) -> None:
     event = launch_event(tier="large")

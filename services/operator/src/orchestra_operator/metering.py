@@ -1,0 +1,32 @@
+"""The operator's Prometheus metrics, served on ``/metrics`` of its metrics port.
+
+Defined once here so every activity counts into the same series; the names
+follow Prometheus conventions (``_total`` counters, ``_seconds`` histograms).
+"""
+
+from prometheus_client import Counter, Histogram
+
+RECONCILE_SECONDS = Histogram(
+    "orchestra_operator_reconcile_duration_seconds",
+    "Time to reconcile one Workshop (children, assessment, status).",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+COMMANDS = Counter(
+    "orchestra_operator_commands_total",
+    "Commands taken from NATS, by type and outcome (done, refused, retried).",
+    ["type", "outcome"],
+)
+REDELIVERIES = Counter(
+    "orchestra_operator_command_redeliveries_total",
+    "Commands delivered more than once (a crash or a retry before the acknowledgement).",
+)
+DEAD_LETTERS = Counter(
+    "orchestra_dead_letters_total",
+    "Messages parked on a dead-letter subject, by consumer.",
+    ["consumer"],
+)
+PHASES = Counter(
+    "orchestra_operator_phase_changes_total",
+    "Phase changes written to Workshop status, by phase and reason.",
+    ["phase", "reason"],
+)
