@@ -134,6 +134,8 @@ expiry_schedule = sa.Table(
     sa.Column("startup_deadline", sa.DateTime(timezone=True), nullable=True),
     # When Ready, Failed or Terminating was first seen: the launch is no longer stuck.
     sa.Column("startup_settled_at", sa.DateTime(timezone=True), nullable=True),
+    # The launch's W3C traceparent: the termination fired later joins the launch's trace.
+    sa.Column("trace_context", sa.Text, nullable=True),
     sa.Column(
         "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),

@@ -3,10 +3,15 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from orchestra_shared.settings import DatabaseSettings, NatsSettings
+from orchestra_shared.settings import (
+    DatabaseSettings,
+    MetricsSettings,
+    NatsSettings,
+    TelemetrySettings,
+)
 
 
-class ExpirySettings(NatsSettings, DatabaseSettings):
+class ExpirySettings(NatsSettings, DatabaseSettings, MetricsSettings, TelemetrySettings):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_EXPIRY_", extra="ignore")
 
     warning_leads: list[int] = Field(

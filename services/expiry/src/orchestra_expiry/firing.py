@@ -20,11 +20,14 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from nats.js import JetStreamContext
+from opentelemetry import trace
 
+from orchestra_expiry import metering
 from orchestra_expiry.schedules import claim_due, mark_fired, mark_warned
 from orchestra_expiry.scheduling import Entry, Terminate, Warn, decide
 from orchestra_shared import subjects
 from orchestra_shared.events import Event, Expiring, TerminateRequested, encode_event
+from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -72,9 +75,24 @@ async def fire_due(
 
         async def publish(entry: Entry, action: Terminate | Warn) -> None:
             subject, event = _message(entry, action, now)
-            await js.publish(
-                subject, encode_event(event), headers={"Nats-Msg-Id": action.message_id}
+            # The launch's trace continues through the termination expiry requests.
+            parent = extract_context(
+                {"traceparent": entry.trace_context} if entry.trace_context else {}
             )
+            with trace.get_tracer("orchestra.expiry").start_as_current_span(
+                f"{subject} publish",
+                context=parent,
+                kind=trace.SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "nats",
+                    "messaging.destination.name": subject,
+                    "messaging.operation.type": "publish",
+                    "messaging.message.id": action.message_id,
+                    "orchestra.workshop.name": entry.instance,
+                },
+            ):
+                headers = inject_context({"Nats-Msg-Id": action.message_id})
+                await js.publish(subject, encode_event(event), headers=headers)
 
         # Concurrently: a class's deadlines all fall in the same second, and one
         # publish round trip each in sequence would add up to the lateness.
@@ -82,6 +100,10 @@ async def fire_due(
         for entry, action in decided:
             if isinstance(action, Terminate):
                 await mark_fired(connection, entry.instance, now, action.reason)
+                metering.FIRED.labels(action.reason).inc()
+                lateness = _lateness(entry, action, now)
+                if lateness is not None:
+                    metering.LATENESS_SECONDS.labels(action.reason).observe(max(lateness, 0.0))
                 log.info(
                     "deadline fired",
                     extra={
@@ -92,6 +114,7 @@ async def fire_due(
                 )
             else:
                 await mark_warned(connection, entry.instance, list(action.covered))
+                metering.WARNINGS.labels(str(action.lead)).inc()
     return len(decided)
 
 

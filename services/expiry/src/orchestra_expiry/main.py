@@ -20,7 +20,7 @@ from orchestra_expiry.config import ExpirySettings
 from orchestra_expiry.firing import fire_forever
 from orchestra_expiry.subscribers import build_broker
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.telemetry import configure_logging
+from orchestra_shared.telemetry import configure_logging, configure_tracing, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,12 @@ async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
 def run() -> None:
     settings = ExpirySettings()
     configure_logging("expiry")
+    stop_tracing = configure_tracing("expiry", settings)
+    stop_metrics = (
+        serve_metrics(settings.metrics_host, settings.metrics_port)
+        if settings.metrics_port
+        else None
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -70,4 +76,9 @@ def run() -> None:
             loop.add_signal_handler(signum, stop.set)
         await serve(settings, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        stop_tracing()
+        if stop_metrics is not None:
+            stop_metrics()

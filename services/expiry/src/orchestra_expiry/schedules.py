@@ -26,7 +26,7 @@ from orchestra_expiry.scheduling import (
 
 COLUMNS = (
     "instance, owner, expires_at, revision, warned, startup_deadline, startup_settled_at, "
-    "fired_at, cancelled_at"
+    "fired_at, cancelled_at, trace_context"
 )
 # A row made by a status change or a cancellation before the launch: no deadline yet.
 PLACEHOLDER_REVISION = -1
@@ -51,6 +51,7 @@ async def record_deadline(
     expires_at: datetime,
     revision: int,
     startup_deadline: datetime | None = None,
+    trace_context: str | None = None,
 ) -> Refusal | None:
     """Schedule or move a deadline; returns why not when a newer decision stands.
 
@@ -73,13 +74,15 @@ async def record_deadline(
         if refusal is None:
             await connection.execute(
                 """UPDATE expiry_schedule SET expires_at = $2, revision = $3, warned = $4,
-                       startup_deadline = COALESCE(startup_deadline, $5), updated_at = now()
+                       startup_deadline = COALESCE(startup_deadline, $5),
+                       trace_context = COALESCE(trace_context, $6), updated_at = now()
                    WHERE instance = $1""",
                 instance,
                 expires_at,
                 revision,
                 rearmed_warnings(current, expires_at),
                 startup_deadline,
+                trace_context,
             )
         elif startup_deadline is not None and current.startup_deadline is None:
             await connection.execute(

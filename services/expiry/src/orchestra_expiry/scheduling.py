@@ -34,6 +34,7 @@ class Entry:
     startup_settled_at: datetime | None = None
     fired_at: datetime | None = None
     cancelled_at: datetime | None = None
+    trace_context: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ import asyncpg
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from nats.errors import NotJSMessageError
+from opentelemetry import trace
 from pydantic import ValidationError
 
-from orchestra_expiry import schedules
+from orchestra_expiry import metering, schedules
 from orchestra_shared import subjects
 from orchestra_shared.events import (
     AnyEvent,
@@ -31,6 +33,7 @@ from orchestra_shared.events import (
     TerminateRequested,
     parse_event,
 )
+from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,12 @@ SETTLED_PHASES = frozenset({"Ready", "Failed", "Terminating", "Terminated"})
 OWN_REASONS = frozenset({"expired", "startup-timeout"})
 
 
-async def apply(pool: asyncpg.Pool, event: AnyEvent) -> None:
-    """Carry one event into the schedule; idempotent and independent of arrival order."""
+async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | None = None) -> None:
+    """Carry one event into the schedule; idempotent and independent of arrival order.
+
+    ``trace_context`` (the launch's traceparent) is kept with the deadline so the
+    termination fired hours later joins the launch's trace.
+    """
     refusal = None
     if isinstance(event, LaunchRequested):
         refusal = await schedules.record_deadline(
@@ -54,6 +61,7 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent) -> None:
             revision=0,
             startup_deadline=event.occurred_at
             + timedelta(seconds=event.spec.startup_timeout_seconds),
+            trace_context=trace_context,
         )
     elif isinstance(event, ExtendRequested):
         refusal = await schedules.record_deadline(
@@ -73,6 +81,7 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent) -> None:
         if event.phase == "Terminated":
             await schedules.cancel(pool, instance=event.instance, owner=event.owner)
     if refusal is not None and not isinstance(event, LaunchRequested):
+        metering.EXTENSIONS_REFUSED.inc()
         # A redelivered launch is routine; a refused extension means the learner was
         # told of a deadline that will not hold (ADR 0030), so it is worth a warning.
         log.warning(
@@ -81,12 +90,37 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent) -> None:
         )
 
 
+def _delivery_count(message: NatsMessage) -> int:
+    try:
+        return int(message.raw_message.metadata.num_delivered)
+    except (NotJSMessageError, AttributeError, ValueError, TypeError):
+        return 1  # not from JetStream (an in-memory test broker): first delivery
+
+
 def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
     broker = NatsBroker(
         nats_url.split(","), max_reconnect_attempts=-1, logger=logging.getLogger("faststream")
     )
 
     async def consume(message: NatsMessage, consumer: str) -> None:
+        subject = message.raw_message.subject
+        headers = {k: v for k, v in (message.headers or {}).items() if isinstance(v, str)}
+        if _delivery_count(message) > 1:
+            metering.REDELIVERIES.labels(consumer).inc()
+        with trace.get_tracer("orchestra.expiry").start_as_current_span(
+            f"{subject} process",
+            context=extract_context(headers),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.destination.name": subject,
+                "messaging.operation.type": "process",
+                "messaging.consumer.group.name": consumer,
+            },
+        ):
+            await _consume(message, consumer)
+
+    async def _consume(message: NatsMessage, consumer: str) -> None:
         try:
             event = parse_event(message.body)
         except ValidationError as error:
@@ -101,10 +135,11 @@ def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
                 subjects.dead_letter_subject(consumer),
                 stream=subjects.STREAM,
             )
+            metering.DEAD_LETTERS.labels(consumer).inc()
             await message.ack()
             return
         try:
-            await apply(pool, event)
+            await apply(pool, event, trace_context=inject_context().get("traceparent"))
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
             log.warning("schedule update failed; will retry", extra={"error": repr(error)})
             await message.nack(delay=1.0)

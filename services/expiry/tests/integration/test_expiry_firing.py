@@ -243,3 +243,22 @@ async def test_two_replicas_fire_each_deadline_once(
     assert len(counts) == count
     assert set(counts.values()) == {1}
     assert len(await terminations(js)) == count
+
+
+class TestTracing:
+    async def test_the_termination_carries_the_launchs_trace(
+        self, pool: asyncpg.Pool, js: JetStreamContext, clock: FakeClock
+    ) -> None:
+        trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+        launch_span = "00f067aa0ba902b7"
+        await apply(pool, launch("ws-traced"), trace_context=f"00-{trace_id}-{launch_span}-01")
+        await apply(pool, status("ws-traced", "Ready"))
+        clock.set(EXPIRES)
+        assert await scan(pool, js, clock) == 1
+
+        subscription = await js.pull_subscribe(subjects.TERMINATE_REQUESTED, stream=subjects.STREAM)
+        [message] = await subscription.fetch(batch=1, timeout=5)
+        traceparent = (message.headers or {})["traceparent"]
+        assert traceparent.split("-")[1] == trace_id
+        assert message.headers is not None
+        assert message.headers["Nats-Msg-Id"].startswith("expire:ws-traced:")
