@@ -88,8 +88,14 @@ class Api:
         state: AppState = self.app.state.orchestra
         return state
 
-    def client(self, peer: tuple[str, int] = PROXY_PEER) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=self.app, client=peer)
+    def client(
+        self, peer: tuple[str, int] = PROXY_PEER, *, raise_app_exceptions: bool = True
+    ) -> httpx.AsyncClient:
+        """A client whose requests come from ``peer``; a 500 is answered, not raised,
+        with ``raise_app_exceptions=False`` (Starlette re-raises after answering)."""
+        transport = httpx.ASGITransport(
+            app=self.app, client=peer, raise_app_exceptions=raise_app_exceptions
+        )
         return httpx.AsyncClient(transport=transport, base_url="http://api.test", timeout=30)
 
     async def launch(

@@ -87,6 +87,10 @@ async def relay_forever(
     """
     stopping = stopping or asyncio.Event()
     wake = asyncio.Event()
+
+    def on_notify(*_: object) -> None:
+        wake.set()
+
     listener: asyncpg.Connection | None = None
     client: Client | None = None
     try:
@@ -98,7 +102,7 @@ async def relay_forever(
                     await ensure_stream(js)
                 if listener is None or listener.is_closed():
                     listener = await pool.acquire()
-                    await listener.add_listener("outbox", lambda *_: wake.set())
+                    await listener.add_listener("outbox", on_notify)
                 while await publish_pending(pool, js, batch_size=batch_size) == batch_size:
                     pass
             except (OSError, asyncpg.PostgresError, nats.errors.Error) as error:
@@ -112,6 +116,8 @@ async def relay_forever(
             wake.clear()
     finally:
         if listener is not None:
+            with suppress(Exception):
+                await listener.remove_listener("outbox", on_notify)
             with suppress(Exception):
                 await pool.release(listener)
         if client is not None:

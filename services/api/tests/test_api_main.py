@@ -1,0 +1,45 @@
+"""Start-up: a bad catalog stops the api with file, line and field, before it serves anything."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from services.api.tests.apis import write_catalog
+
+from orchestra_api.main import run
+
+
+def bad_catalog(directory: Path) -> Path:
+    write_catalog(directory)
+    text = (directory / "beta.yaml").read_text().replace("port: 8888", "port: 88888")
+    (directory / "beta.yaml").write_text(text)
+    return directory
+
+
+def test_run_refuses_a_bad_catalog_naming_file_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(bad_catalog(tmp_path / "catalog")))
+    with pytest.raises(SystemExit) as exited:
+        run([])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'catalog' / 'beta.yaml'}:5: port:" in err
+    assert "not starting" in err
+
+
+def test_the_installed_command_exits_nonzero_with_the_problem_on_stderr(tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "orchestra-api"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ORCHESTRA_")},
+        "ORCHESTRA_API_CATALOG_DIR": str(bad_catalog(tmp_path / "catalog")),
+    }
+    done = subprocess.run(
+        [str(command)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "beta.yaml:5: port:" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""

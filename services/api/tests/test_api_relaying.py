@@ -1,0 +1,61 @@
+"""The outbox across a NATS outage: launches are accepted, then flow once NATS is back, once each."""
+
+import json
+
+import httpx
+import nats
+from services.api.tests.apis import Api, eventually, learner
+
+from orchestra_devstack.natsservers import NatsServer
+from orchestra_shared.subjects import LAUNCH_REQUESTED, STREAM
+
+
+async def launched_instances(nats_server: NatsServer) -> list[str]:
+    """Instance names of every launch event in the stream, in stream order."""
+    client = await nats.connect(nats_server.url)
+    try:
+        js = client.jetstream()
+        info = await js.stream_info(STREAM)
+        names = []
+        if info.state.messages:
+            for sequence in range(info.state.first_seq, info.state.last_seq + 1):
+                message = await js.get_msg(STREAM, sequence)
+                if message.subject == LAUNCH_REQUESTED and message.data:
+                    names.append(json.loads(message.data)["instance"])
+        return names
+    finally:
+        await client.close()
+
+
+async def ready(client: httpx.AsyncClient) -> bool:
+    return (await client.get("/readyz")).status_code == 200
+
+
+async def test_launches_during_a_nats_outage_flow_when_it_returns(
+    api: Api, nats_server: NatsServer
+) -> None:
+    first = await api.launched(learner("first@example.org"))
+    await eventually(lambda: launched_instances(nats_server), what="a first launch to flow")
+    async with api.client() as client:
+        await nats_server.stop()
+        names = [await api.launched(learner(f"u{i}@example.org")) for i in range(5)]
+        pending = await api.state.pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        )
+        assert pending == 5
+        not_ready = await client.get("/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.json()["checks"]["nats"] == "unavailable"
+        assert "orchestra_api_outbox_backlog 5.0" in (await client.get("/metrics")).text
+
+        await nats_server.start()
+        await eventually(
+            lambda: api.state.pool.fetchval(
+                "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"
+            ),
+            timeout=60,
+            what="the outbox to drain",
+        )
+        flowed = await launched_instances(nats_server)
+        assert sorted(flowed) == sorted([first, *names])  # every launch, each once
+        await eventually(lambda: ready(client), timeout=60, what="readiness after NATS returns")
