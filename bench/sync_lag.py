@@ -171,6 +171,7 @@ async def main(count: int, runs: int, spread: float) -> None:
                 "ORCHESTRA_SYNC_DATABASE_DSN": postgres.dsn,
                 "ORCHESTRA_SYNC_NATS_URL": nats_server.url,
                 "ORCHESTRA_SYNC_KUBECONFIG": str(kubeconfig),
+                "ORCHESTRA_SYNC_METRICS_PORT": "0",
             }
             log = (workdir / "sync.log").open("wb")
             process = await asyncio.create_subprocess_exec(

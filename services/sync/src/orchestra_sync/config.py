@@ -7,10 +7,18 @@ The only module that reads the environment; everything else gets a
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from orchestra_shared.settings import DatabaseSettings, KubernetesSettings, NatsSettings
+from orchestra_shared.settings import (
+    DatabaseSettings,
+    KubernetesSettings,
+    MetricsSettings,
+    NatsSettings,
+    TelemetrySettings,
+)
 
 
-class SyncSettings(NatsSettings, DatabaseSettings, KubernetesSettings):
+class SyncSettings(
+    NatsSettings, DatabaseSettings, KubernetesSettings, MetricsSettings, TelemetrySettings
+):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_SYNC_", extra="ignore")
 
     watch_timeout: int = Field(

@@ -20,15 +20,16 @@ from typing import Any
 
 import asyncpg
 
-from orchestra_shared.telemetry import configure_logging
+from orchestra_shared.telemetry import configure_logging, configure_tracing, serve_metrics
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.connecting import connect_nats, connect_postgres
 from orchestra_sync.errors import Unavailable
-from orchestra_sync.measuring import LagObserver, lag_seconds, observe_lag
+from orchestra_sync.measuring import LAUNCH_TO_READY, LagObserver, lag_seconds, observe_lag
 from orchestra_sync.observing import Observation, observe, vanished
 from orchestra_sync.publishing import Relay, RelaySettings
 from orchestra_sync.recording import Recorded, record, recorded_candidates, resume_point
 from orchestra_sync.remembering import Terminations
+from orchestra_sync.tracing import trace_recorded
 from orchestra_sync.watching import Handlers, connect, follow
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,11 @@ class Syncer:
             committed = self.clock()
             for step in recorded.steps:
                 self.lag(lag_seconds(step.at, committed))
+            if recorded.first_ready is not None and recorded.created_at is not None:
+                LAUNCH_TO_READY.observe(
+                    max(lag_seconds(recorded.created_at, recorded.first_ready), 0)
+                )
+            trace_recorded(observation, recorded, committed)
             log.info(
                 "transition recorded",
                 extra={"workshop": recorded.name, "phases": [s.phase for s in recorded.steps]},
@@ -218,6 +224,13 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
 def run() -> None:
     settings = SyncSettings()
     configure_logging("sync")
+    stop_tracing = configure_tracing("sync", settings)
+    # The lag histogram (``measuring.LAG``) is in the default registry served here.
+    stop_metrics = (
+        serve_metrics(settings.metrics_host, settings.metrics_port)
+        if settings.metrics_port
+        else None
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -226,4 +239,9 @@ def run() -> None:
             loop.add_signal_handler(signum, stop.set)
         await serve(settings, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        stop_tracing()
+        if stop_metrics is not None:
+            stop_metrics()

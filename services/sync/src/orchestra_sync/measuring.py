@@ -1,4 +1,6 @@
-"""Sync's lag: seconds from a transition in the cluster to its row committed in Postgres.
+"""Sync's measurements: its lag, and how long launches take to become Ready.
+
+Lag: seconds from a transition in the cluster to its row committed in Postgres.
 
 The cluster's time is the transition's own (``status.transitions`` or the Ready
 condition), so the lag includes the operator-to-watch delay as well as sync's.
@@ -21,6 +23,13 @@ LAG = Histogram(
     "orchestra_sync_lag_seconds",
     "Seconds from a Workshop's phase change in the cluster to its history row in Postgres.",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800),
+)
+
+
+LAUNCH_TO_READY = Histogram(
+    "orchestra_launch_to_ready_seconds",
+    "Seconds from a launch accepted by the api (instance row created) to its first Ready.",
+    buckets=(1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600),
 )
 
 

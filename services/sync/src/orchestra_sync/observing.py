@@ -52,6 +52,9 @@ class Observation:
     # Vanished only: the resourceVersion of the list that no longer showed the Workshop;
     # anything recorded after it means the Workshop came back, so nothing vanished.
     absent_from_version: int | None = None
+    # For tracing: the launch's trace context (annotation) and the template's slug.
+    traceparent: str | None = None
+    template: str | None = None
 
 
 def parse_time(value: object) -> datetime | None:
@@ -107,6 +110,15 @@ def conditions_of(status: dict[str, Any]) -> list[dict[str, Any]] | None:
     return [c for c in conditions if isinstance(c, dict)] if isinstance(conditions, list) else None
 
 
+def _trace_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    annotations = obj.get("metadata", {}).get("annotations") or {}
+    template = (obj.get("spec") or {}).get("template")
+    return {
+        "traceparent": annotations.get(labels.TRACEPARENT),
+        "template": template if isinstance(template, str) else None,
+    }
+
+
 def observe(obj: dict[str, Any], *, deleted: bool, now: datetime) -> Observation | None:
     """None when the object says nothing to record yet (no phase written by the operator)."""
     meta = obj.get("metadata", {})
@@ -146,6 +158,7 @@ def observe(obj: dict[str, Any], *, deleted: bool, now: datetime) -> Observation
             expires_at=expires_at,
             reason_guessed=not annotated,
             time_guessed=deleted_at is None,
+            **_trace_fields(obj),
         )
     if last not in PHASES:
         return None
@@ -162,6 +175,7 @@ def observe(obj: dict[str, Any], *, deleted: bool, now: datetime) -> Observation
         steps=tuple(history),
         conditions=conditions_of(status),
         expires_at=expires_at,
+        **_trace_fields(obj),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -32,6 +32,8 @@ class Recorded:
 
     name: str
     steps: tuple[Step, ...]
+    created_at: datetime | None = None  # of the instance row: the launch
+    first_ready: datetime | None = None  # when this recorded the instance's first Ready
 
 
 def event_id(name: str, step: Step) -> uuid.UUID:
@@ -95,7 +97,7 @@ async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | Non
     """Apply one observation; None when it changed nothing (unknown, final, replayed, older)."""
     async with pool.acquire() as connection, connection.transaction():
         row = await connection.fetchrow(
-            """SELECT owner, phase, phase_changed_at, observed_version
+            """SELECT owner, phase, phase_changed_at, observed_version, created_at, ready_at
                FROM instances WHERE name = $1 FOR UPDATE""",
             observation.name,
         )
@@ -135,7 +137,15 @@ async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | Non
                 json.dumps(event_json(event)),
             )
             appended.append(step)
-    return Recorded(name=observation.name, steps=tuple(appended))
+    first_ready = None
+    if row["ready_at"] is None:
+        first_ready = next((s.at for s in appended if s.phase == "Ready"), None)
+    return Recorded(
+        name=observation.name,
+        steps=tuple(appended),
+        created_at=row["created_at"],
+        first_ready=first_ready,
+    )
 
 
 async def recorded_candidates(pool: asyncpg.Pool, listed_version: int) -> list[str]:

@@ -70,7 +70,8 @@ async def test_duplicated_and_older_events_change_nothing(
 ) -> None:
     """Events are fed straight to a Syncer, as a watch that replays and reorders would."""
     await insert_instance(pool, NAME)
-    syncer = Syncer(pool, sync_settings())
+    lags: list[float] = []
+    syncer = Syncer(pool, sync_settings(), lag=lags.append)
     operator.create(NAME)
     versions = []
     for phase in ["Pending", "Provisioning", "Ready"]:
@@ -89,6 +90,8 @@ async def test_duplicated_and_older_events_change_nothing(
     assert instance["phase"] == "Ready"
     assert instance["observed_version"] == int(ready["metadata"]["resourceVersion"])
     assert await pool.fetchval("SELECT count(*) FROM sync_outbox") == 3
+    assert len(lags) == 3  # the lag hook sees each recorded transition once
+    assert all(lag >= 0 for lag in lags)
 
 
 async def test_without_a_transition_log_the_latest_phase_is_still_recorded(
