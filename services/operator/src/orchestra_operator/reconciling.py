@@ -22,7 +22,7 @@ from orchestra_operator.cluster import DEPLOYMENTS, KIND_BY_NAME, PODS, WORKSHOP
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.recording import record_event
 from orchestra_shared import labels
-from orchestra_shared.workshops import WorkshopSpec
+from orchestra_shared.workshops import TRANSITIONS_KEPT, WorkshopSpec
 
 Body = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -89,6 +89,18 @@ def invalid_spec_status(error: ValidationError, now: datetime) -> Body:
         "message": f"the Workshop's spec is invalid: {problems}",
         "phaseChangedAt": now.isoformat().replace("+00:00", "Z"),
     }
+
+
+def appended_transition(status: Body, assessment: assessing.Assessment, stamp: str) -> list[Body]:
+    """The status's transition log with this phase change added, the oldest dropped (pure)."""
+    entry: Body = {
+        "phase": assessment.phase,
+        "reason": assessment.reason,
+        "message": assessment.message,
+        "time": stamp,
+    }
+    kept = list(status.get("transitions") or [])
+    return [*kept, entry][-TRANSITIONS_KEPT:]
 
 
 def _stamp(moment: datetime) -> str:
@@ -239,6 +251,8 @@ class Reconciler:
             ]
             if assessment.phase == "Ready":
                 patch["readyAt"] = stamp
+            # A short log of phase changes lets sync replay what it missed while down.
+            patch["transitions"] = appended_transition(status, assessment, stamp)
         await self.cluster.patch(
             WORKSHOPS, meta["name"], {"status": patch}, meta["namespace"], status=True
         )

@@ -40,6 +40,9 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
 
     assert workshop["status"]["url"] == f"http://{event.instance}.{BASE_DOMAIN}/"
     assert workshop["metadata"]["annotations"][labels.LAUNCH_EVENT] == str(event.event_id)
+    logged = [entry["phase"] for entry in workshop["status"]["transitions"]]
+    assert logged[-1] == "Ready"
+    assert "Provisioning" in logged
     ns = await world.kube.get(NAMESPACES, namespace)
     assert ns is not None
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"

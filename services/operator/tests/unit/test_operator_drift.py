@@ -147,3 +147,31 @@ class TestInvalidSpec:
         assert len(caught.value.errors()) > 5
         message = invalid_spec_status(caught.value, datetime.now(UTC))["message"]
         assert message.count(": ") == 1 + 5
+
+
+class TestTransitionLog:
+    def test_each_phase_change_is_appended_with_its_time(self) -> None:
+        from orchestra_operator.assessing import Assessment
+        from orchestra_operator.reconciling import appended_transition
+
+        status = {
+            "transitions": [
+                {"phase": "Provisioning", "reason": "Starting", "message": None, "time": "t1"}
+            ]
+        }
+        log = appended_transition(status, Assessment("Ready"), "t2")
+        assert [entry["phase"] for entry in log] == ["Provisioning", "Ready"]
+        assert log[-1] == {"phase": "Ready", "reason": None, "message": None, "time": "t2"}
+
+    def test_the_log_keeps_only_the_newest_entries(self) -> None:
+        from orchestra_operator.assessing import Assessment
+        from orchestra_operator.reconciling import appended_transition
+        from orchestra_shared.workshops import TRANSITIONS_KEPT
+
+        status = {
+            "transitions": [{"phase": "Pending", "time": str(i)} for i in range(TRANSITIONS_KEPT)]
+        }
+        log = appended_transition(status, Assessment("Ready"), "new")
+        assert len(log) == TRANSITIONS_KEPT
+        assert log[0]["time"] == "1"
+        assert log[-1]["time"] == "new"
