@@ -24,6 +24,7 @@ async def running_stack(
     kubelet_delay: float = 0.5,
     failing_images: Mapping[str, str] | None = None,
     service_env: Mapping[str, Mapping[str, str]] | None = None,
+    common_env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
     workdir = Path(tempfile.mkdtemp(prefix="orchestra-e2e-"))
     os.chmod(workdir, 0o755)  # Postgres runs as its own user and must reach its data dir
@@ -38,6 +39,7 @@ async def running_stack(
             "operator": {"ORCHESTRA_OPERATOR_RECONCILE_INTERVAL": "0.5"},
             **(service_env or {}),
         },
+        common_env=dict(common_env or {}),
     )
     stack = await start_stack(options)
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
 from orchestra_api.config import ApiSettings
 from orchestra_expiry.config import ExpirySettings
@@ -14,7 +15,7 @@ from orchestra_operator.config import OperatorSettings
 from orchestra_sync.config import SyncSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = {
+SETTINGS: dict[str, type[BaseSettings]] = {
     "api": ApiSettings,
     "operator": OperatorSettings,
     "sync": SyncSettings,

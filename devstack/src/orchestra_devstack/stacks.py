@@ -42,6 +42,12 @@ class StackOptions:
     catalog_dir: Path | None = None
     service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Extra environment per service, e.g. ``{"expiry": {"ORCHESTRA_EXPIRY_TICK": "0.1"}}``."""
+    common_env: Mapping[str, str] = field(default_factory=dict)
+    """Environment for every service, e.g. the standard ``OTEL_*`` variables."""
+    metrics_ports: Mapping[str, int] = field(
+        default_factory=lambda: {name: free_port() for name in SERVICES if name != "api"}
+    )
+    """Port of /metrics for each service with no HTTP server of its own."""
 
     @property
     def crd(self) -> Path:
@@ -61,6 +67,7 @@ class Stack:
     emulated: bool
     api_url: str
     processes: dict[str, ManagedProcess]
+    metrics_urls: dict[str, str]
 
     def service(self, name: str) -> ManagedProcess:
         return self.processes[name]
@@ -95,10 +102,13 @@ def service_environment(
         "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
         "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
     }
+    for service, port in options.metrics_ports.items():
+        per_service[service].update({"METRICS_HOST": LOOPBACK, "METRICS_PORT": str(port)})
     environment: dict[str, dict[str, str]] = {}
     for service, values in per_service.items():
         prefix = f"ORCHESTRA_{service.upper()}_"
-        env = {prefix + key: value for key, value in values.items()}
+        env = dict(options.common_env)
+        env.update({prefix + key: value for key, value in values.items()})
         env.update(options.service_env.get(service, {}))
         environment[service] = env
     return environment
@@ -166,6 +176,10 @@ async def start_stack(options: StackOptions) -> Stack:
             options, nats_url=nats.url, dsn=postgres.dsn, kubeconfig=kubeconfig, emulated=emulated
         )
         api_url = f"http://{LOOPBACK}:{options.api_port}"
+        metrics_urls = {"api": f"{api_url}/metrics"} | {
+            name: f"http://{LOOPBACK}:{port}/metrics"
+            for name, port in options.metrics_ports.items()
+        }
         processes: dict[str, ManagedProcess] = {}
         for service in SERVICES:
             process = ManagedProcess(
@@ -174,7 +188,7 @@ async def start_stack(options: StackOptions) -> Stack:
                 log_path=options.workdir / f"{service}.log",
                 env={**os.environ, **environment[service]},
                 cwd=options.root,
-                health=http_ok(f"{api_url}/healthz") if service == "api" else None,
+                health=http_ok(f"{api_url}/healthz" if service == "api" else metrics_urls[service]),
                 start_timeout=30.0,
             )
             processes[service] = await supervisor.start(process)
@@ -189,4 +203,5 @@ async def start_stack(options: StackOptions) -> Stack:
         emulated=emulated,
         api_url=api_url,
         processes=processes,
+        metrics_urls=metrics_urls,
     )

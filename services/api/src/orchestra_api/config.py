@@ -11,12 +11,12 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from orchestra_shared.settings import DatabaseSettings, NatsSettings
+from orchestra_shared.settings import DatabaseSettings, NatsSettings, TelemetrySettings
 
 IPNetwork = IPv4Network | IPv6Network
 
 
-class ApiSettings(NatsSettings, DatabaseSettings):
+class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_API_", extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="Address uvicorn binds to.")

@@ -17,6 +17,8 @@ import asyncpg
 import uvicorn
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from orchestra_api.bodies import ProblemBody
 from orchestra_api.config import ApiSettings
@@ -29,7 +31,7 @@ from orchestra_api.streaming import Hub
 from orchestra_api.verifying import JwksFetcher, TokenVerifier
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.migrating import upgrade_database
-from orchestra_shared.telemetry import configure_logging
+from orchestra_shared.telemetry import configure_logging, configure_tracing
 
 log = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT = 10.0
@@ -150,10 +152,17 @@ def run(argv: list[str] | None = None) -> None:
         )
         raise SystemExit(2) from None
     log.info("catalog loaded", extra={"templates": len(catalog.templates)})
-    uvicorn.run(
-        create_app(settings, catalog),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=False,  # identity trust is decided on the real peer address
-    )
+    stop_tracing = configure_tracing("api", settings)
+    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+    app = create_app(settings, catalog)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            proxy_headers=False,  # identity trust is decided on the real peer address
+        )
+    finally:
+        stop_tracing()

@@ -16,6 +16,7 @@ import asyncpg
 from orchestra_shared.events import Event, event_json
 from orchestra_shared.subjects import SUBJECT_BY_TYPE
 from orchestra_shared.tables import ACTIVE_PHASES_SQL
+from orchestra_shared.telemetry import inject_context
 
 INSTANCE_COLUMNS = """
     name, owner, template_slug, template_name, phase, reason, message, url,
@@ -107,14 +108,18 @@ async def insert_instance_with_event(
 async def add_to_outbox(
     connection: asyncpg.Connection, event: Event, headers: dict[str, str] | None = None
 ) -> None:
-    """Queue an event for the relay; the NOTIFY wakes it once the transaction commits."""
+    """Queue an event for the relay; the NOTIFY wakes it once the transaction commits.
+
+    The request's trace context is stored with the event, so the relay's publish,
+    minutes later if NATS was down, still continues the request's trace.
+    """
     event_type = str(getattr(event, "type"))  # noqa: B009 - every concrete event has one
     await connection.execute(
         "INSERT INTO outbox (event_id, subject, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)",
         event.event_id,
         SUBJECT_BY_TYPE[event_type],
         json.dumps(event_json(event)),
-        json.dumps(headers or {}),
+        json.dumps(inject_context(dict(headers or {}))),
     )
     await connection.execute("NOTIFY outbox")
 

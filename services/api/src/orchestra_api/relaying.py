@@ -19,8 +19,10 @@ import asyncpg
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from opentelemetry import trace
 
 from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,22 @@ async def publish_pending(pool: asyncpg.Pool, js: JetStreamContext, *, batch_siz
         )
         published: list[int] = []
         for row in rows:
-            headers = {**json.loads(row["headers"]), "Nats-Msg-Id": str(row["event_id"])}
+            stored = json.loads(row["headers"])
             try:
-                await js.publish(row["subject"], row["payload"].encode(), headers=headers)
+                with trace.get_tracer("orchestra.api").start_as_current_span(
+                    f"{row['subject']} publish",
+                    context=extract_context(stored),
+                    kind=trace.SpanKind.PRODUCER,
+                    attributes={
+                        "messaging.system": "nats",
+                        "messaging.destination.name": row["subject"],
+                        "messaging.operation.type": "publish",
+                        "messaging.message.id": str(row["event_id"]),
+                    },
+                ):
+                    # The consumer's span becomes a child of this publish.
+                    headers = inject_context({**stored, "Nats-Msg-Id": str(row["event_id"])})
+                    await js.publish(row["subject"], row["payload"].encode(), headers=headers)
             except Exception as error:
                 await connection.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
