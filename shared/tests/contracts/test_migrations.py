@@ -44,3 +44,9 @@ async def test_migrating_twice_changes_nothing(database: Database) -> None:
         await connection.close()
     heads = ScriptDirectory.from_config(alembic_config(database.dsn)).get_heads()
     assert {row["version_num"] for row in versions} == set(heads)
+
+
+def test_migrations_have_one_head() -> None:
+    """Parallel work may branch the history, but main keeps it one line (merge revisions)."""
+    heads = ScriptDirectory.from_config(alembic_config("postgresql://unused/db")).get_heads()
+    assert len(heads) == 1, f"several heads {heads}: add a merge revision"
