@@ -25,7 +25,7 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
 
 @kopf.on.create("orchestra.io", "v1", "workshops")
 async def create_fn(
-    name: str, namespace: str, body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, **_: Any
+    name: str, namespace: str | None, body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, **_: Any
 ) -> dict[str, str]:
     configmap: dict[str, Any] = {"metadata": {"name": f"{name}-config"}, "data": {"owner": name}}
     kopf.adopt(configmap, owner=body)

@@ -13,7 +13,7 @@ import yaml
 CRDS = Path(__file__).with_name("crds.yaml")
 
 
-async def test_the_process_serves_writes_files_and_stops_cleanly(tmp_path):
+async def test_the_process_serves_writes_files_and_stops_cleanly(tmp_path: Path) -> None:
     kubeconfig, ready = tmp_path / "kubeconfig", tmp_path / "ready"
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -53,7 +53,7 @@ async def test_the_process_serves_writes_files_and_stops_cleanly(tmp_path):
     assert code == 0
 
 
-async def test_a_malformed_failing_image_is_a_usage_error(tmp_path):
+async def test_a_malformed_failing_image_is_a_usage_error(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

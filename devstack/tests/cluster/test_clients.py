@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
 from orchestra_devstack.cluster import EmulatedCluster
 
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
+
 kubectl = shutil.which("kubectl")
 
 
-async def test_health_and_version(api):
+async def test_health_and_version(api: Api) -> None:
     async with api.session.get("/healthz") as response:
         assert response.status == 200
     status, version = await api.get("/version")
@@ -23,7 +28,7 @@ async def test_health_and_version(api):
     assert version["gitVersion"] == "v1.35.0-orchestra-emulated"
 
 
-async def test_discovery_of_core_groups_and_custom_resources(api):
+async def test_discovery_of_core_groups_and_custom_resources(api: Api) -> None:
     _, core = await api.get("/api/v1")
     assert core["groupVersion"] == "v1"
     assert "namespaces" in {r["name"] for r in core["resources"]}
@@ -39,7 +44,7 @@ async def test_discovery_of_core_groups_and_custom_resources(api):
     assert resources["workshops/status"]["shortNames"] == []
 
 
-async def test_builtin_resources_are_served(api):
+async def test_builtin_resources_are_served(api: Api) -> None:
     for path in (
         "/apis/apps/v1/namespaces/default/deployments",
         "/api/v1/namespaces/default/services",
@@ -58,7 +63,7 @@ async def test_builtin_resources_are_served(api):
         assert listing["kind"].endswith("List")
 
 
-async def test_a_crd_created_through_the_api_declares_its_resource(api):
+async def test_a_crd_created_through_the_api_declares_its_resource(api: Api) -> None:
     crd = {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -80,7 +85,7 @@ async def test_a_crd_created_through_the_api_declares_its_resource(api):
     assert listing["kind"] == "ThingList"
 
 
-async def test_kubeconfig_contents(cluster: EmulatedCluster, tmp_path):
+async def test_kubeconfig_contents(cluster: EmulatedCluster, tmp_path: Path) -> None:
     path = cluster.write_kubeconfig(tmp_path / "sub" / "kubeconfig")
     config = yaml.safe_load(path.read_text())
     assert config["current-context"] == "orchestra-emulated"
@@ -88,7 +93,9 @@ async def test_kubeconfig_contents(cluster: EmulatedCluster, tmp_path):
     assert config["contexts"][0]["context"]["user"] == "orchestra-emulated"
 
 
-async def test_kubernetes_asyncio_with_the_kubeconfig(cluster: EmulatedCluster, tmp_path):
+async def test_kubernetes_asyncio_with_the_kubeconfig(
+    cluster: EmulatedCluster, tmp_path: Path
+) -> None:
     from kubernetes_asyncio import client, config
 
     await config.load_kube_config(config_file=str(cluster.write_kubeconfig(tmp_path / "kc")))
@@ -105,7 +112,8 @@ async def test_kubernetes_asyncio_with_the_kubeconfig(cluster: EmulatedCluster, 
             "workshops",
             "w",
             {"status": {"phase": "Ready"}},
-            _content_type="application/merge-patch+json",
+            # The stubs omit ``_content_type``, which the generated client accepts.
+            _content_type="application/merge-patch+json",  # type: ignore[call-arg]
         )
         fetched = await custom.get_namespaced_custom_object(
             "orchestra.io", "v1", "default", "workshops", "w"
@@ -114,7 +122,8 @@ async def test_kubernetes_asyncio_with_the_kubeconfig(cluster: EmulatedCluster, 
     assert fetched["status"] == {"phase": "Ready"}
 
 
-async def run_kubectl(kubeconfig, *args: str) -> tuple[int, str]:
+async def run_kubectl(kubeconfig: Path, *args: str) -> tuple[int, str]:
+    assert kubectl is not None  # its callers are skipped without a kubectl binary
     process = await asyncio.create_subprocess_exec(
         kubectl,
         "--kubeconfig",
@@ -128,7 +137,9 @@ async def run_kubectl(kubeconfig, *args: str) -> tuple[int, str]:
 
 
 @pytest.mark.skipif(kubectl is None, reason="no kubectl binary on PATH")
-async def test_kubectl_gets_workshops_and_deployments(cluster: EmulatedCluster, api, tmp_path):
+async def test_kubectl_gets_workshops_and_deployments(
+    cluster: EmulatedCluster, api: Api, tmp_path: Path
+) -> None:
     kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
     await api.create(api.WORKSHOPS, api.workshop("from-api"))
     await api.create(api.DEPLOYMENTS, api.deployment("web"))

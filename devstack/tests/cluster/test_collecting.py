@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 
-def owned_by(body, *owners):
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
+
+
+def owned_by(body: dict[str, Any], *owners: dict[str, Any]) -> dict[str, Any]:
     body["metadata"]["ownerReferences"] = [
         {
             "apiVersion": o["apiVersion"],
@@ -16,12 +21,12 @@ def owned_by(body, *owners):
     return body
 
 
-async def absent(api, path) -> bool:
+async def absent(api: Api, path: str) -> bool:
     status, _ = await api.get(path)
     return status == 404
 
 
-async def test_deleting_an_owner_cascades_through_its_dependents(api):
+async def test_deleting_an_owner_cascades_through_its_dependents(api: Api) -> None:
     ws = await api.create(api.WORKSHOPS, api.workshop("w1"))
     dep = await api.create(api.DEPLOYMENTS, owned_by(api.deployment("w1-web"), ws))
     await api.create(
@@ -44,7 +49,7 @@ async def test_deleting_an_owner_cascades_through_its_dependents(api):
     assert not await absent(api, "/api/v1/namespaces/default/configmaps/unowned")
 
 
-async def test_a_dependent_with_a_remaining_owner_survives(api):
+async def test_a_dependent_with_a_remaining_owner_survives(api: Api) -> None:
     first = await api.create(api.WORKSHOPS, api.workshop("first"))
     second = await api.create(api.WORKSHOPS, api.workshop("second"))
     path = "/api/v1/namespaces/default/configmaps"
@@ -56,7 +61,7 @@ async def test_a_dependent_with_a_remaining_owner_survives(api):
     assert not await absent(api, f"{path}/shared")
 
 
-async def test_an_owner_held_by_finalizers_keeps_its_dependents(api):
+async def test_an_owner_held_by_finalizers_keeps_its_dependents(api: Api) -> None:
     ws = api.workshop("held")
     ws["metadata"]["finalizers"] = ["orchestra.io/cleanup"]
     ws = await api.create(api.WORKSHOPS, ws)
@@ -70,7 +75,7 @@ async def test_an_owner_held_by_finalizers_keeps_its_dependents(api):
     await api.eventually(lambda: absent(api, f"{api.DEPLOYMENTS}/held-web"))
 
 
-async def test_dependents_of_a_vanished_owner_are_collected(api):
+async def test_dependents_of_a_vanished_owner_are_collected(api: Api) -> None:
     ghost = {
         "apiVersion": "orchestra.io/v1",
         "kind": "Workshop",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-async def test_delete_without_finalizers_removes_the_object(api):
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
+
+
+async def test_delete_without_finalizers_removes_the_object(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1"))
     status, body = await api.delete(f"{api.WORKSHOPS}/w1")
     assert status == 200
@@ -12,7 +17,7 @@ async def test_delete_without_finalizers_removes_the_object(api):
     assert status == 404
 
 
-async def test_finalizers_hold_the_object_until_removed(api):
+async def test_finalizers_hold_the_object_until_removed(api: Api) -> None:
     body = api.workshop("w1")
     body["metadata"]["finalizers"] = ["orchestra.io/cleanup"]
     await api.create(api.WORKSHOPS, body)
@@ -29,7 +34,7 @@ async def test_finalizers_hold_the_object_until_removed(api):
     assert status == 404
 
 
-async def test_a_deleted_name_can_be_created_again(api):
+async def test_a_deleted_name_can_be_created_again(api: Api) -> None:
     first = await api.create(api.WORKSHOPS, api.workshop("w1"))
     await api.delete(f"{api.WORKSHOPS}/w1")
     second = await api.create(api.WORKSHOPS, api.workshop("w1"))
@@ -37,7 +42,7 @@ async def test_a_deleted_name_can_be_created_again(api):
     assert second["metadata"]["generation"] == 1
 
 
-async def test_delete_collection_honours_the_label_selector(api):
+async def test_delete_collection_honours_the_label_selector(api: Api) -> None:
     for name, team in [("a", "red"), ("b", "red"), ("c", "blue")]:
         await api.create(api.WORKSHOPS, {"metadata": {"name": name, "labels": {"team": team}}})
     status, _ = await api.call("DELETE", api.WORKSHOPS, labelSelector="team=red")

@@ -7,16 +7,22 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from orchestra_devstack.cluster import EmulatedCluster
 
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
+
 OPERATOR = Path(__file__).with_name("kopf_operator.py")
 
 
 @pytest.fixture
-async def operator(cluster: EmulatedCluster, tmp_path) -> AsyncIterator[asyncio.subprocess.Process]:
+async def operator(
+    cluster: EmulatedCluster, tmp_path: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
     kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
     log = (tmp_path / "kopf.log").open("wb")
     process = await asyncio.create_subprocess_exec(
@@ -47,7 +53,9 @@ async def operator(cluster: EmulatedCluster, tmp_path) -> AsyncIterator[asyncio.
 
 
 @pytest.mark.timeout(30)
-async def test_kopf_handles_create_update_and_delete(api, operator):
+async def test_kopf_handles_create_update_and_delete(
+    api: Api, operator: asyncio.subprocess.Process
+) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="jupyter"))
 
     async def handled() -> bool:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
 import pytest
 
 from orchestra_devstack.cluster import EmulatedCluster
 
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
 
-def conditions(body):
+
+def conditions(body: dict[str, Any]) -> dict[str, dict[str, str]]:
     return {c["type"]: c for c in (body.get("status") or {}).get("conditions", [])}
 
 
-async def settled(api, name, *, generation=1):
-    result = {}
+async def settled(api: Api, name: str, *, generation: int = 1) -> dict[str, Any]:
+    result: dict[str, dict[str, Any]] = {}
 
     async def check() -> bool:
         _, body = await api.get(f"{api.DEPLOYMENTS}/{name}")
@@ -27,12 +31,12 @@ async def settled(api, name, *, generation=1):
     return result["body"]
 
 
-async def pods_of(api, name):
+async def pods_of(api: Api, name: str) -> list[dict[str, Any]]:
     _, listing = await api.get(api.PODS, labelSelector=f"app={name}")
-    return listing["items"]
+    return cast(list[dict[str, Any]], listing["items"])
 
 
-async def test_a_deployment_becomes_available_after_the_delay(api):
+async def test_a_deployment_becomes_available_after_the_delay(api: Api) -> None:
     created = await api.create(api.DEPLOYMENTS, api.deployment("web"))
     assert "status" not in created
     body = await settled(api, "web")
@@ -46,7 +50,7 @@ async def test_a_deployment_becomes_available_after_the_delay(api):
     assert available["lastTransitionTime"]
 
 
-async def test_a_running_pod_is_created_and_owned_by_the_deployment(api):
+async def test_a_running_pod_is_created_and_owned_by_the_deployment(api: Api) -> None:
     deployment = await api.create(api.DEPLOYMENTS, api.deployment("web", image="nginx:1.27"))
     await settled(api, "web")
     (pod,) = await pods_of(api, "web")
@@ -66,7 +70,7 @@ async def test_a_running_pod_is_created_and_owned_by_the_deployment(api):
 
 
 @pytest.fixture
-def cluster_options():
+def cluster_options() -> dict[str, Any]:
     return {
         "failing_images": {
             "*broken*": "ImagePullBackOff",
@@ -84,7 +88,7 @@ def cluster_options():
         ("typo/nginx", "ErrImagePull"),
     ],
 )
-async def test_image_pull_failures(api, image, reason):
+async def test_image_pull_failures(api: Api, image: str, reason: str) -> None:
     await api.create(api.DEPLOYMENTS, api.deployment("web", image=image))
     body = await settled(api, "web")
     assert conditions(body)["Available"]["status"] == "False"
@@ -98,7 +102,7 @@ async def test_image_pull_failures(api, image, reason):
     assert container["ready"] is False
 
 
-async def test_crash_loop(api):
+async def test_crash_loop(api: Api) -> None:
     await api.create(api.DEPLOYMENTS, api.deployment("web", image="crash:latest"))
     await settled(api, "web")
     (pod,) = await pods_of(api, "web")
@@ -108,7 +112,7 @@ async def test_crash_loop(api):
     assert container["lastState"]["terminated"]["exitCode"] != 0
 
 
-async def test_unschedulable(api):
+async def test_unschedulable(api: Api) -> None:
     await api.create(api.DEPLOYMENTS, api.deployment("web", image="huge/model"))
     await settled(api, "web")
     (pod,) = await pods_of(api, "web")
@@ -117,7 +121,7 @@ async def test_unschedulable(api):
     assert (scheduled["status"], scheduled["reason"]) == ("False", "Unschedulable")
 
 
-async def test_a_failing_deployment_eventually_exceeds_its_progress_deadline(api):
+async def test_a_failing_deployment_eventually_exceeds_its_progress_deadline(api: Api) -> None:
     await api.create(api.DEPLOYMENTS, api.deployment("web", image="x/broken"))
     body = await settled(api, "web")
     assert conditions(body)["Progressing"]["status"] == "True"
@@ -130,7 +134,7 @@ async def test_a_failing_deployment_eventually_exceeds_its_progress_deadline(api
     await api.eventually(exceeded)
 
 
-async def test_failing_images_can_be_flipped_at_run_time(api):
+async def test_failing_images_can_be_flipped_at_run_time(api: Api) -> None:
     await api.create(api.DEPLOYMENTS, api.deployment("web", image="fine/app:1"))
     body = await settled(api, "web")
     assert conditions(body)["Available"]["status"] == "True"
@@ -157,14 +161,14 @@ async def test_failing_images_can_be_flipped_at_run_time(api):
     await api.eventually(healed)
 
 
-async def test_unknown_failure_reasons_are_refused(api):
+async def test_unknown_failure_reasons_are_refused(api: Api) -> None:
     status, _ = await api.post(
         "/_devstack/kubelet/failing-images", {"pattern": "*", "reason": "Sulking"}
     )
     assert status == 400
 
 
-async def test_a_template_change_is_rolled_out_again(api):
+async def test_a_template_change_is_rolled_out_again(api: Api) -> None:
     await api.create(api.DEPLOYMENTS, api.deployment("web", image="nginx:1"))
     await settled(api, "web")
     (old_pod,) = await pods_of(api, "web")
@@ -180,7 +184,7 @@ async def test_a_template_change_is_rolled_out_again(api):
     assert new_pod["status"]["containerStatuses"][0]["image"] == "x/broken:2"
 
 
-async def test_a_deployment_deleted_before_the_delay_is_tolerated():
+async def test_a_deployment_deleted_before_the_delay_is_tolerated() -> None:
     async with (
         EmulatedCluster(kubelet_delay=0.2) as cluster,
         aiohttp.ClientSession(base_url=cluster.url) as session,
@@ -200,7 +204,7 @@ async def test_a_deployment_deleted_before_the_delay_is_tolerated():
         assert [p["metadata"]["ownerReferences"][0]["name"] for p in pods] == ["later"]
 
 
-async def test_hundreds_of_deployments_settle_quickly(api):
+async def test_hundreds_of_deployments_settle_quickly(api: Api) -> None:
     count = 300
     started = time.monotonic()
     await asyncio.gather(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-async def test_namespaces_are_listed_with_the_initial_ones(api):
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
+
+
+async def test_namespaces_are_listed_with_the_initial_ones(api: Api) -> None:
     status, listing = await api.get("/api/v1/namespaces")
     assert status == 200
     assert listing["kind"] == "NamespaceList"
@@ -11,7 +16,7 @@ async def test_namespaces_are_listed_with_the_initial_ones(api):
     assert {"default", "kube-system"} <= names
 
 
-async def test_namespace_create_and_get(api):
+async def test_namespace_create_and_get(api: Api) -> None:
     created = await api.create("/api/v1/namespaces", {"metadata": {"name": "team-a"}})
     assert created["kind"] == "Namespace"
     assert created["status"] == {"phase": "Active"}
@@ -20,7 +25,7 @@ async def test_namespace_create_and_get(api):
     assert fetched["metadata"]["uid"] == created["metadata"]["uid"]
 
 
-async def test_namespace_deletion_removes_its_content_then_itself(api):
+async def test_namespace_deletion_removes_its_content_then_itself(api: Api) -> None:
     await api.create("/api/v1/namespaces", {"metadata": {"name": "doomed"}})
     await api.create("/api/v1/namespaces/doomed/configmaps", {"metadata": {"name": "cm"}})
     await api.create("/apis/orchestra.io/v1/namespaces/doomed/workshops", api.workshop("w"))
@@ -45,7 +50,9 @@ async def test_namespace_deletion_removes_its_content_then_itself(api):
     assert status == 200
 
 
-async def test_a_terminating_namespace_waits_for_finalizers_and_refuses_new_content(api):
+async def test_a_terminating_namespace_waits_for_finalizers_and_refuses_new_content(
+    api: Api,
+) -> None:
     await api.create("/api/v1/namespaces", {"metadata": {"name": "slow"}})
     path = "/apis/orchestra.io/v1/namespaces/slow/workshops"
     await api.create(

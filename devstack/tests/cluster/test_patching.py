@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
 from orchestra_devstack.cluster.errors import InvalidError
 from orchestra_devstack.cluster.patches import json_patch, merge_patch
 
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
 
-async def test_merge_patch_merges_dicts_and_null_removes(api):
+
+async def test_merge_patch_merges_dicts_and_null_removes(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="a", size="s", tags=["x"]))
     status, body = await api.patch(
         f"{api.WORKSHOPS}/w1", {"spec": {"size": None, "tags": ["y"], "more": {"k": 1}}}
@@ -17,7 +22,7 @@ async def test_merge_patch_merges_dicts_and_null_removes(api):
     assert body["spec"] == {"image": "a", "tags": ["y"], "more": {"k": 1}}
 
 
-async def test_strategic_merge_patch_is_applied_as_merge(api):
+async def test_strategic_merge_patch_is_applied_as_merge(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="a"))
     status, body = await api.patch(
         f"{api.WORKSHOPS}/w1",
@@ -28,7 +33,7 @@ async def test_strategic_merge_patch_is_applied_as_merge(api):
     assert body["spec"] == {"image": "b"}
 
 
-async def test_json_patch_operations(api):
+async def test_json_patch_operations(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="a", tags=["x"]))
     ops = [
         {"op": "add", "path": "/metadata/finalizers", "value": ["orchestra.io/cleanup"]},
@@ -42,7 +47,7 @@ async def test_json_patch_operations(api):
     assert body["spec"] == {"image": "b", "tags": ["y"]}
 
 
-async def test_json_patch_guarded_by_current_resource_version_succeeds(api):
+async def test_json_patch_guarded_by_current_resource_version_succeeds(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     ops = [
         {
@@ -57,7 +62,7 @@ async def test_json_patch_guarded_by_current_resource_version_succeeds(api):
     assert body["metadata"]["finalizers"] == ["f"]
 
 
-async def test_put_replaces_the_object_but_keeps_system_metadata(api):
+async def test_put_replaces_the_object_but_keeps_system_metadata(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1", image="a", size="s"))
     replacement = {
         "apiVersion": "orchestra.io/v1",
@@ -74,12 +79,12 @@ async def test_put_replaces_the_object_but_keeps_system_metadata(api):
     assert body["metadata"]["generation"] == 2
 
 
-async def test_status_is_dropped_on_create_with_a_status_subresource(api):
+async def test_status_is_dropped_on_create_with_a_status_subresource(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, {**api.workshop("w1"), "status": {"phase": "X"}})
     assert "status" not in created
 
 
-async def test_patching_status_changes_only_status(api):
+async def test_patching_status_changes_only_status(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="a"))
     patch = {
         "spec": {"image": "sneaky"},
@@ -93,7 +98,7 @@ async def test_patching_status_changes_only_status(api):
     assert "labels" not in body["metadata"]
 
 
-async def test_patching_the_main_resource_leaves_status_alone(api):
+async def test_patching_the_main_resource_leaves_status_alone(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="a"))
     await api.patch(f"{api.WORKSHOPS}/w1/status", {"status": {"phase": "Ready"}})
     status, body = await api.patch(
@@ -104,7 +109,7 @@ async def test_patching_the_main_resource_leaves_status_alone(api):
     assert body["status"] == {"phase": "Ready"}
 
 
-async def test_json_patching_status_through_the_subresource(api):
+async def test_json_patching_status_through_the_subresource(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     ops = [
         {
@@ -119,7 +124,7 @@ async def test_json_patching_status_through_the_subresource(api):
     assert body["status"] == {"phase": "Ready"}
 
 
-async def test_without_a_status_subresource_status_is_ordinary_content(api):
+async def test_without_a_status_subresource_status_is_ordinary_content(api: Api) -> None:
     await api.create("/apis/example.com/v1/gadgets", {"metadata": {"name": "g"}})
     status, body = await api.patch("/apis/example.com/v1/gadgets/g", {"status": {"ok": True}})
     assert status == 200
@@ -128,12 +133,12 @@ async def test_without_a_status_subresource_status_is_ordinary_content(api):
     assert status == 404
 
 
-def test_merge_patch_replaces_non_dicts():
+def test_merge_patch_replaces_non_dicts() -> None:
     assert merge_patch({"a": {"b": 1}}, {"a": [1]}) == {"a": [1]}
     assert merge_patch({"a": 1}, {"a": {"b": None, "c": 2}}) == {"a": {"c": 2}}
 
 
-def test_json_patch_move_copy_and_escaping():
+def test_json_patch_move_copy_and_escaping() -> None:
     doc = {"a/b": 1, "m~n": 2, "list": [1, 2]}
     result = json_patch(
         doc,
@@ -155,6 +160,6 @@ def test_json_patch_move_copy_and_escaping():
         [{"op": "frobnicate", "path": "/list"}],
     ],
 )
-def test_json_patch_failures_are_invalid(ops):
+def test_json_patch_failures_are_invalid(ops: list[dict[str, Any]]) -> None:
     with pytest.raises(InvalidError):
         json_patch({"list": [1]}, ops)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import pytest
 
 from orchestra_devstack.cluster.errors import BadRequestError
 from orchestra_devstack.cluster.selectors import Selector
+
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
 
 LABELLED = {
     "a": {"team": "red", "tier": "web"},
@@ -18,7 +22,7 @@ LABELLED = {
 
 
 @pytest.fixture
-async def labelled(api):
+async def labelled(api: Api) -> None:
     for name, labels in LABELLED.items():
         await api.create(api.WORKSHOPS, {"metadata": {"name": name, "labels": labels}})
 
@@ -38,14 +42,14 @@ async def labelled(api):
     ],
 )
 @pytest.mark.usefixtures("labelled")
-async def test_label_selectors_on_lists(api, selector, expected):
+async def test_label_selectors_on_lists(api: Api, selector: str, expected: list[str]) -> None:
     status, listing = await api.get(api.WORKSHOPS, labelSelector=selector)
     assert status == 200
     assert [item["metadata"]["name"] for item in listing["items"]] == expected
 
 
 @pytest.mark.usefixtures("labelled")
-async def test_field_selectors_on_lists(api):
+async def test_field_selectors_on_lists(api: Api) -> None:
     await api.create("/api/v1/namespaces", {"metadata": {"name": "other"}})
     await api.create("/apis/orchestra.io/v1/namespaces/other/workshops", api.workshop("a"))
     _, listing = await api.get("/apis/orchestra.io/v1/workshops", fieldSelector="metadata.name=a")
@@ -63,13 +67,15 @@ async def test_field_selectors_on_lists(api):
     assert [i["metadata"]["name"] for i in listing["items"]] == ["b"]
 
 
-async def test_a_bad_selector_is_400(api):
+async def test_a_bad_selector_is_400(api: Api) -> None:
     status, error = await api.get(api.WORKSHOPS, labelSelector="team in red")
     assert status == 400
     assert error["reason"] == "BadRequest"
 
 
-async def test_label_selectors_on_watches_turn_label_changes_into_added_and_deleted(api):
+async def test_label_selectors_on_watches_turn_label_changes_into_added_and_deleted(
+    api: Api,
+) -> None:
     start = await api.create(api.WORKSHOPS, {"metadata": {"name": "w", "labels": {"a": "1"}}})
     watching = asyncio.create_task(
         api.watch(
@@ -93,7 +99,7 @@ async def test_label_selectors_on_watches_turn_label_changes_into_added_and_dele
     ]
 
 
-async def test_field_selector_on_a_watch_of_one_object(api):
+async def test_field_selector_on_a_watch_of_one_object(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("mine"))
     await api.create(api.WORKSHOPS, api.workshop("theirs"))
     events = await api.watch(
@@ -102,13 +108,13 @@ async def test_field_selector_on_a_watch_of_one_object(api):
     assert [e["object"]["metadata"]["name"] for e in events] == ["mine"]
 
 
-def test_selectors_compare_absent_fields_as_empty():
+def test_selectors_compare_absent_fields_as_empty() -> None:
     body = {"metadata": {"name": "p"}, "status": {"phase": "Running"}}
     assert Selector.parse(labels=None, fields="status.phase=Running").matches(body)
     assert Selector.parse(labels=None, fields="spec.nodeName=").matches(body)
     assert not Selector.parse(labels=None, fields="spec.nodeName!=").matches(body)
 
 
-def test_set_selectors_cannot_be_negated():
+def test_set_selectors_cannot_be_negated() -> None:
     with pytest.raises(BadRequestError):
         Selector.parse(labels="!a in (b)", fields=None)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 
-def rv(body):
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
+
+
+def rv(body: dict[str, Any]) -> int:
     return int(body["metadata"]["resourceVersion"])
 
 
-async def test_resource_version_increases_on_every_write(api):
+async def test_resource_version_increases_on_every_write(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     _, patched = await api.patch(f"{api.WORKSHOPS}/w1", {"spec": {"image": "b"}})
     _, status_patched = await api.patch(f"{api.WORKSHOPS}/w1/status", {"status": {"phase": "X"}})
@@ -20,19 +25,19 @@ async def test_resource_version_increases_on_every_write(api):
     assert int(listing["metadata"]["resourceVersion"]) == rv(deleted)
 
 
-async def test_resource_version_is_shared_across_resources(api):
+async def test_resource_version_is_shared_across_resources(api: Api) -> None:
     workshop = await api.create(api.WORKSHOPS, api.workshop("w1"))
     deployment = await api.create(api.DEPLOYMENTS, api.deployment("d1"))
     assert rv(deployment) > rv(workshop)
 
 
-async def test_no_op_patch_keeps_the_resource_version(api):
+async def test_no_op_patch_keeps_the_resource_version(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1", image="a"))
     _, patched = await api.patch(f"{api.WORKSHOPS}/w1", {"spec": {"image": "a"}})
     assert rv(patched) == rv(created)
 
 
-async def test_generation_follows_spec_changes_only(api):
+async def test_generation_follows_spec_changes_only(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("w1", image="a"))
     _, body = await api.patch(f"{api.WORKSHOPS}/w1", {"spec": {"image": "b"}})
     assert body["metadata"]["generation"] == 2
@@ -44,7 +49,7 @@ async def test_generation_follows_spec_changes_only(api):
     assert body["metadata"]["generation"] == 3
 
 
-async def test_stale_resource_version_in_a_patch_conflicts(api):
+async def test_stale_resource_version_in_a_patch_conflicts(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     await api.patch(f"{api.WORKSHOPS}/w1", {"spec": {"image": "newer"}})
     stale = {
@@ -59,7 +64,7 @@ async def test_stale_resource_version_in_a_patch_conflicts(api):
     assert body["spec"]["image"] == "newer"
 
 
-async def test_current_resource_version_in_a_patch_succeeds(api):
+async def test_current_resource_version_in_a_patch_succeeds(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     fresh = {
         "metadata": {"resourceVersion": created["metadata"]["resourceVersion"]},
@@ -70,7 +75,7 @@ async def test_current_resource_version_in_a_patch_succeeds(api):
     assert rv(body) > rv(created)
 
 
-async def test_stale_resource_version_in_a_put_conflicts(api):
+async def test_stale_resource_version_in_a_put_conflicts(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     await api.patch(f"{api.WORKSHOPS}/w1", {"spec": {"image": "newer"}})
     status, error = await api.put(f"{api.WORKSHOPS}/w1", {**created, "spec": {"image": "old"}})
@@ -78,7 +83,7 @@ async def test_stale_resource_version_in_a_put_conflicts(api):
     assert error["reason"] == "Conflict"
 
 
-async def test_delete_precondition_on_resource_version(api):
+async def test_delete_precondition_on_resource_version(api: Api) -> None:
     created = await api.create(api.WORKSHOPS, api.workshop("w1"))
     await api.patch(f"{api.WORKSHOPS}/w1", {"spec": {"image": "newer"}})
     options = {"preconditions": {"resourceVersion": created["metadata"]["resourceVersion"]}}

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from orchestra_devstack.cluster import EmulatedCluster
 
+if TYPE_CHECKING:
+    from devstack.tests.cluster.conftest import Api
 
-def summary(events):
+
+def summary(events: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     return [(e["type"], e["object"]["metadata"].get("name")) for e in events]
 
 
-async def test_a_watch_without_version_starts_with_the_current_objects(api):
+async def test_a_watch_without_version_starts_with_the_current_objects(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("a"))
     await api.create(api.WORKSHOPS, api.workshop("b"))
     await api.delete(f"{api.WORKSHOPS}/a")
@@ -23,7 +28,7 @@ async def test_a_watch_without_version_starts_with_the_current_objects(api):
     assert events[0]["object"]["kind"] == "Workshop"
 
 
-async def test_a_watch_from_a_version_sends_only_later_changes_as_they_were(api):
+async def test_a_watch_from_a_version_sends_only_later_changes_as_they_were(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("old"))
     start = await api.create(api.WORKSHOPS, api.workshop("a", image="1"))
     _, patched = await api.patch(f"{api.WORKSHOPS}/a", {"spec": {"image": "2"}})
@@ -43,7 +48,7 @@ async def test_a_watch_from_a_version_sends_only_later_changes_as_they_were(api)
     assert versions == sorted(versions)
 
 
-async def test_a_watch_streams_live_changes(api):
+async def test_a_watch_streams_live_changes(api: Api) -> None:
     _, listing = await api.get(api.WORKSHOPS)
     watching = asyncio.create_task(
         api.watch(
@@ -62,7 +67,7 @@ async def test_a_watch_streams_live_changes(api):
     assert events[1]["object"]["status"] == {"phase": "Ready"}
 
 
-async def test_a_namespaced_watch_ignores_other_namespaces(api):
+async def test_a_namespaced_watch_ignores_other_namespaces(api: Api) -> None:
     await api.create("/api/v1/namespaces", {"metadata": {"name": "other"}})
     await api.create("/apis/orchestra.io/v1/namespaces/other/workshops", api.workshop("there"))
     await api.create(api.WORKSHOPS, api.workshop("here"))
@@ -70,7 +75,7 @@ async def test_a_namespaced_watch_ignores_other_namespaces(api):
     assert summary(events) == [("ADDED", "here")]
 
 
-async def test_a_too_old_version_answers_410_expired():
+async def test_a_too_old_version_answers_410_expired() -> None:
     async with (
         EmulatedCluster(event_log_capacity=3, kubelet=False) as cluster,
         aiohttp.ClientSession(base_url=cluster.url) as session,
@@ -99,7 +104,7 @@ async def test_a_too_old_version_answers_410_expired():
         assert b'"ADDED"' in events[0]
 
 
-async def test_timeout_seconds_ends_the_stream(api):
+async def test_timeout_seconds_ends_the_stream(api: Api) -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     events = await api.watch(api.WORKSHOPS, timeout=5, timeoutSeconds="1")
@@ -107,7 +112,7 @@ async def test_timeout_seconds_ends_the_stream(api):
     assert 0.9 < loop.time() - started < 3
 
 
-async def test_bookmarks_when_allowed():
+async def test_bookmarks_when_allowed() -> None:
     async with (
         EmulatedCluster(bookmark_interval=0.2, kubelet=False) as bookmarking,
         aiohttp.ClientSession(base_url=bookmarking.url) as session,
@@ -133,7 +138,7 @@ async def test_bookmarks_when_allowed():
             assert [line async for line in response.content if line.strip()] == []
 
 
-async def test_initial_events_end_with_a_bookmark(api):
+async def test_initial_events_end_with_a_bookmark(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("a"))
     events = await api.watch(
         api.WORKSHOPS,
@@ -148,14 +153,18 @@ async def test_initial_events_end_with_a_bookmark(api):
     assert annotations == {"k8s.io/initial-events-end": "true"}
 
 
-async def test_kubernetes_asyncio_watch_resumes_from_a_list(cluster: EmulatedCluster, tmp_path):
+async def test_kubernetes_asyncio_watch_resumes_from_a_list(
+    cluster: EmulatedCluster, tmp_path: Path
+) -> None:
     from kubernetes_asyncio import client, config, watch
 
     kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig")
     await config.load_kube_config(config_file=str(kubeconfig))
     async with client.ApiClient() as api_client:
         core = client.CoreV1Api(api_client)
-        await core.create_namespaced_config_map("default", {"metadata": {"name": "before"}})
+        await core.create_namespaced_config_map(
+            "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="before"))
+        )
         listing = await core.list_namespaced_config_map("default")
         stream = watch.Watch().stream(
             core.list_namespaced_config_map,
@@ -163,6 +172,8 @@ async def test_kubernetes_asyncio_watch_resumes_from_a_list(cluster: EmulatedClu
             resource_version=listing.metadata.resource_version,
             timeout_seconds=1,
         )
-        await core.create_namespaced_config_map("default", {"metadata": {"name": "after"}})
+        await core.create_namespaced_config_map(
+            "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="after"))
+        )
         names = [(event["type"], event["object"].metadata.name) async for event in stream]
     assert names == [("ADDED", "after")]
