@@ -21,7 +21,7 @@ lint:
 	@$(RUN) ruff format --check .
 
 typecheck:
-	@$(RUN) mypy shared/src services/api/src services/operator/src services/sync/src services/expiry/src devstack/src cli/src
+	@$(RUN) mypy shared services devstack cli tests bench conftest.py
 
 layers:
 	@$(RUN) lint-imports

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -31,6 +32,11 @@ async def test_spans_exported_by_the_sdk_arrive_with_parents_and_attributes() ->
         # The exporter is blocking HTTP; the receiver runs on this loop.
         trace_id, outer_id = await asyncio.to_thread(emit)
         provider.shutdown()
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{collector.endpoint}/traces") as response:
+                index = await response.text()
+            async with session.get(f"{collector.endpoint}/traces/{trace_id}") as response:
+                tree = await response.text()
 
     spans = {span.name: span for span in collector.trace(trace_id)}
     assert set(spans) == {"outer", "inner"}
@@ -38,3 +44,7 @@ async def test_spans_exported_by_the_sdk_arrive_with_parents_and_attributes() ->
     assert spans["outer"].parent_span_id is None
     assert spans["inner"].service == "orchestra-test"
     assert spans["inner"].attributes["orchestra.workshop.name"] == "rstudio-1122-bcdfgh"
+    assert index == f"{trace_id}  orchestra-test: outer\n"
+    outer_line, inner_line = tree.splitlines()
+    assert outer_line.endswith("ms  orchestra-test: outer")
+    assert inner_line.endswith("ms    orchestra-test: inner")  # indented under its parent

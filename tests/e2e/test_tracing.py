@@ -54,6 +54,7 @@ async def test_a_launch_is_one_trace_from_request_to_termination() -> None:
             )
             assert launched.status_code == 202, launched.text
             name = launched.json()["name"]
+            trace_id = launched.headers["X-Trace-Id"]
             await wait_for(
                 lambda: instance(client, name, ADA),
                 until=lambda body: body["phase"] == "Terminated",
@@ -84,6 +85,7 @@ async def test_a_launch_is_one_trace_from_request_to_termination() -> None:
 
     assert {s.service for s in spans} == SERVICES
     request = launch_request(spans)
+    assert request.trace_id == trace_id  # the response header leads to this very trace
     relayed = one(spans, "orchestra-api", "orchestra.commands.launch publish")
     operator = one(spans, "orchestra-operator", "orchestra.commands.launch process")
     scheduled = one(spans, "orchestra-expiry", "orchestra.commands.launch process")

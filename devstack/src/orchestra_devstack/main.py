@@ -18,6 +18,7 @@ from pathlib import Path
 
 from orchestra_devstack.processes import ProcessError
 from orchestra_devstack.stacks import SERVICES, PortInUseError, StackOptions, start_stack
+from orchestra_devstack.tracecollecting import TraceCollector
 
 EMULATED_BANNER = (
     "The Kubernetes API is EMULATED: workshops go through every phase, but no pod runs;\n"
@@ -37,6 +38,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kubeconfig", type=Path, help="use this real cluster instead")
     parser.add_argument("--kube-context")
     parser.add_argument("--kubelet-delay", type=float, default=2.0)
+    parser.add_argument(
+        "--no-traces",
+        dest="traces",
+        action="store_false",
+        help="do not collect the services' spans (set OTEL_EXPORTER_OTLP_ENDPOINT for your own)",
+    )
     parser.add_argument(
         "--stop-with",
         type=int,
@@ -61,6 +68,15 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    collector: TraceCollector | None = None
+    common_env: dict[str, str] = {}
+    if args.traces and not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        collector = TraceCollector()
+        await collector.start()
+        common_env = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "500",
+        }
     options = StackOptions(
         root=Path.cwd(),
         workdir=args.workdir.resolve(),
@@ -68,6 +84,7 @@ async def serve(args: argparse.Namespace) -> None:
         kubeconfig=args.kubeconfig,
         kube_context=args.kube_context,
         kubelet_delay=args.kubelet_delay,
+        common_env=common_env,
     )
     print("orchestra-dev: starting NATS, Postgres, the cluster and the services ...", flush=True)
     stack = await start_stack(options)
@@ -79,6 +96,10 @@ async def serve(args: argparse.Namespace) -> None:
         print(f"  NATS:       {stack.nats.url}")
         print(f"  Postgres:   {stack.postgres.dsn}")
         print(f"  logs:       {options.workdir}/{{{','.join(SERVICES)}}}.log")
+        for service, url in stack.metrics_urls.items():
+            print(f"  metrics:    {url}  ({service})")
+        if collector is not None:
+            print(f"  traces:     {collector.endpoint}/traces  (then /traces/<X-Trace-Id>)")
         if stack.emulated:
             print("\n" + EMULATED_BANNER.format(delay=args.kubelet_delay))
         print("\nCtrl-C stops everything.", flush=True)
@@ -97,6 +118,8 @@ async def serve(args: argparse.Namespace) -> None:
     finally:
         print("\norchestra-dev: stopping ...", flush=True)
         await stack.stop()
+        if collector is not None:
+            await collector.stop()
         print("orchestra-dev: stopped.", flush=True)
 
 

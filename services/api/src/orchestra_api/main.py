@@ -28,6 +28,7 @@ from orchestra_api.problems import install_problem_handlers
 from orchestra_api.relaying import relay_forever
 from orchestra_api.routes import admin, events, history, instances, system, templates
 from orchestra_api.streaming import Hub
+from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import JwksFetcher, TokenVerifier
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.migrating import upgrade_database
@@ -102,6 +103,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.add_middleware(TraceIdMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]

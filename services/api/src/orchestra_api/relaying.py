@@ -20,6 +20,7 @@ import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from opentelemetry import trace
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.telemetry import extract_context, inject_context
@@ -108,33 +109,38 @@ async def relay_forever(
 
     listener: asyncpg.Connection | None = None
     client: Client | None = None
-    try:
-        while not stopping.is_set():
-            try:
-                if client is None or client.is_closed:
-                    client = await _connect(nats_url, connect_timeout)
-                    js = client.jetstream()
-                    await ensure_stream(js)
-                if listener is None or listener.is_closed():
-                    listener = await pool.acquire()
-                    await listener.add_listener("outbox", on_notify)
-                while await publish_pending(pool, js, batch_size=batch_size) == batch_size:
-                    pass
-            except (OSError, asyncpg.PostgresError, nats.errors.Error) as error:
-                log.warning("outbox relay cannot make progress yet", extra={"error": repr(error)})
-                if client is not None and not client.is_connected:
-                    with suppress(Exception):
-                        await client.close()
-                    client = None
-            with suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=poll_interval)
-            wake.clear()
-    finally:
-        if listener is not None:
-            with suppress(Exception):
-                await listener.remove_listener("outbox", on_notify)
-            with suppress(Exception):
-                await pool.release(listener)
-        if client is not None:
-            with suppress(Exception):
-                await client.close()
+    # The relay's polling queries belong to no request: without suppression each
+    # round would be a trace of its own. Its publish spans continue stored traces.
+    with suppress_instrumentation():
+        try:
+            while not stopping.is_set():
+                try:
+                    if client is None or client.is_closed:
+                        client = await _connect(nats_url, connect_timeout)
+                        js = client.jetstream()
+                        await ensure_stream(js)
+                    if listener is None or listener.is_closed():
+                        listener = await pool.acquire()
+                        await listener.add_listener("outbox", on_notify)
+                    while await publish_pending(pool, js, batch_size=batch_size) == batch_size:
+                        pass
+                except (OSError, asyncpg.PostgresError, nats.errors.Error) as error:
+                    log.warning(
+                        "outbox relay cannot make progress yet", extra={"error": repr(error)}
+                    )
+                    if client is not None and not client.is_connected:
+                        with suppress(Exception):
+                            await client.close()
+                        client = None
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=poll_interval)
+                wake.clear()
+        finally:
+            if listener is not None:
+                with suppress(Exception):
+                    await listener.remove_listener("outbox", on_notify)
+                with suppress(Exception):
+                    await pool.release(listener)
+            if client is not None:
+                with suppress(Exception):
+                    await client.close()

@@ -4,6 +4,7 @@ import asyncio
 from contextlib import suppress
 
 from fastapi import APIRouter, Response, status
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
@@ -36,7 +37,8 @@ async def ready(state: StateDep, response: Response) -> HealthBody:
     """Postgres answers, NATS is connected and the catalog is loaded."""
     checks: dict[str, object] = {"catalog": len(state.catalog.templates)}
     try:
-        await asyncio.wait_for(state.pool.fetchval("SELECT 1"), timeout=CHECK_TIMEOUT)
+        with suppress_instrumentation():  # probes every few seconds: not worth a trace each
+            await asyncio.wait_for(state.pool.fetchval("SELECT 1"), timeout=CHECK_TIMEOUT)
         checks["postgres"] = "ok"
     except Exception as error:
         checks["postgres"] = f"unavailable: {type(error).__name__}"
@@ -56,7 +58,7 @@ async def ready(state: StateDep, response: Response) -> HealthBody:
 async def metrics(state: StateDep) -> Response:
     """Prometheus text format."""
     backlog = None
-    with suppress(Exception):  # a scrape during a Postgres outage still answers
+    with suppress(Exception), suppress_instrumentation():  # answers during an outage too
         backlog = await asyncio.wait_for(pending_count(state.pool), timeout=CHECK_TIMEOUT)
     return Response(state.metrics.render(outbox_backlog=backlog), media_type=CONTENT_TYPE)
 
