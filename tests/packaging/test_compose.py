@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,45 @@ def test_every_variable_compose_sets_is_a_setting_of_that_service(name: str) -> 
     environment = compose()["services"][name].get("environment", {})
     assert environment, f"{name} gets no configuration"
     for variable in environment:
+        if variable.startswith("OTEL_"):
+            continue  # the OpenTelemetry SDK's own variables (checked below)
         assert variable.startswith(prefix), f"{variable} is not for {name}"
         field = variable.removeprefix(prefix).lower()
         assert field in settings.model_fields, f"{variable} matches no setting of {name}"
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_service_sends_traces_to_jaeger_and_is_scraped(name: str) -> None:
+    services = compose()["services"]
+    assert services[name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
+    assert services["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    targets = {
+        target
+        for job in scrape["scrape_configs"]
+        for group in job["static_configs"]
+        for target in group["targets"]
+    }
+    port = services[name]["environment"].get(
+        f"ORCHESTRA_{name.upper()}_METRICS_PORT",
+        services[name]["environment"].get("ORCHESTRA_API_PORT"),
+    )
+    assert f"{name}:{port}" in targets
+
+
+def test_the_grafana_dashboard_queries_only_metrics_the_services_export() -> None:
+    dashboard = json.loads(
+        (ROOT / "charts" / "orchestra" / "files" / "dashboards" / "launch-funnel.json").read_text()
+    )
+    exported = set()
+    for source in (ROOT / "services").glob("*/src/*/*.py"):
+        exported |= set(re.findall(r'"(orchestra_[a-z_]+)"', source.read_text()))
+    queried = {
+        re.sub(r"_(bucket|total|count|sum)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"orchestra_[a-z_]+", target["expr"])
+    }
+    exported_bases = {re.sub(r"_total$", "", name) for name in exported}
+    assert queried, "the dashboard queries nothing"
+    assert queried <= exported_bases, queried - exported_bases
