@@ -17,7 +17,7 @@ EXTENSIONS_REFUSED = Counter(
     "Extensions that arrived after the deadline fired or behind a newer decision.",
 )
 DEAD_LETTERS = Counter(
-    "orchestra_dead_letters_total",
+    "orchestra_expiry_dead_letters_total",
     "Messages parked on a dead-letter subject, by consumer.",
     ["consumer"],
 )

@@ -21,7 +21,7 @@ REDELIVERIES = Counter(
     "Commands delivered more than once (a crash or a retry before the acknowledgement).",
 )
 DEAD_LETTERS = Counter(
-    "orchestra_dead_letters_total",
+    "orchestra_operator_dead_letters_total",
     "Messages parked on a dead-letter subject, by consumer.",
     ["consumer"],
 )
