@@ -92,6 +92,10 @@ async def test_a_launch_is_one_trace_from_request_to_termination() -> None:
     ready = one(spans, "orchestra-sync", "record Ready")
     expired = one(spans, "orchestra-expiry", "orchestra.commands.terminate publish")
     terminated = one(spans, "orchestra-operator", "orchestra.commands.terminate process")
+    for span in (request, relayed, operator):
+        assert span.attributes["orchestra.workshop.name"] == name
+        assert span.attributes["orchestra.template.slug"] == "rstudio"
+    assert operator.attributes["messaging.system"] == "nats"
 
     # api request → outbox → relay publish → (NATS) → operator and expiry consumers
     assert relayed.parent_span_id == request.span_id

@@ -28,6 +28,15 @@ from orchestra_shared.telemetry import extract_context, inject_context
 log = logging.getLogger(__name__)
 
 
+def payload_attributes(payload: str) -> dict[str, str]:
+    """The workshop (and template, for a launch) named in an outbox event, as span attributes."""
+    event = json.loads(payload)
+    attributes = {"orchestra.workshop.name": str(event.get("instance", ""))}
+    if "template_slug" in event:
+        attributes["orchestra.template.slug"] = str(event["template_slug"])
+    return attributes
+
+
 async def publish_pending(pool: asyncpg.Pool, js: JetStreamContext, *, batch_size: int) -> int:
     """Publish one batch; returns how many rows were published."""
     async with pool.acquire() as connection, connection.transaction():
@@ -49,6 +58,7 @@ async def publish_pending(pool: asyncpg.Pool, js: JetStreamContext, *, batch_siz
                         "messaging.destination.name": row["subject"],
                         "messaging.operation.type": "publish",
                         "messaging.message.id": str(row["event_id"]),
+                        **payload_attributes(row["payload"]),
                     },
                 ):
                     # The consumer's span becomes a child of this publish.

@@ -1,4 +1,4 @@
-"""The trace id of every response, in an ``X-Trace-Id`` header.
+"""The trace id of every response (``X-Trace-Id``), and the launch's names on its span.
 
 An operator asked "why did my launch take three minutes?" needs the trace of
 that launch; the learner's browser (or curl) shows this header, which leads
@@ -33,3 +33,10 @@ class TraceIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_trace_id)
+
+
+def annotate_span(workshop: str, template: str) -> None:
+    """Name the workshop and template on the request's span, so a trace can be found by them."""
+    span = trace.get_current_span()
+    span.set_attribute("orchestra.workshop.name", workshop)
+    span.set_attribute("orchestra.template.slug", template)

@@ -19,6 +19,7 @@ from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.errors import NotJSMessageError
 from nats.js.api import ConsumerConfig
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
@@ -64,6 +65,10 @@ async def handle_command(
         event = parse_event(data)
     except ValidationError as error:
         raise CommandRefused(f"not a valid command: {error}") from error
+    span = trace.get_current_span()
+    span.set_attribute("orchestra.workshop.name", event.instance)
+    if isinstance(event, LaunchRequested):
+        span.set_attribute("orchestra.template.slug", event.template_slug)
     try:
         if isinstance(event, LaunchRequested):
             await launching.launch(

@@ -18,6 +18,7 @@ from orchestra_api.extending import extend
 from orchestra_api.launching import launch
 from orchestra_api.problems import problem_responses
 from orchestra_api.terminating import terminate
+from orchestra_api.tracing import annotate_span
 from orchestra_api.viewing import instance_history, my_instances, visible_instance
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
@@ -62,6 +63,7 @@ async def launch_instance(
         settings=state.settings,
         metrics=state.metrics,
     )
+    annotate_span(record.name, record.template_slug)
     response.headers["Location"] = f"/api/v1/instances/{record.name}"
     if not created:
         response.status_code = status.HTTP_200_OK
