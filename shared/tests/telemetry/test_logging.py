@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 
 from orchestra_shared.telemetry import JsonFormatter, extract_context, inject_context
 
@@ -41,7 +41,8 @@ def test_trace_context_round_trips_through_headers() -> None:
     with tracer.start_as_current_span("publish") as span:
         headers = inject_context({"Nats-Msg-Id": "x"})
     assert headers["Nats-Msg-Id"] == "x"
-    with tracer.start_as_current_span("consume", context=extract_context(headers)) as child:
-        assert child.get_span_context().trace_id == span.get_span_context().trace_id
-        assert child.parent is not None
-        assert child.parent.span_id == span.get_span_context().span_id
+    child = tracer.start_span("consume", context=extract_context(headers))
+    assert isinstance(child, ReadableSpan)
+    assert child.get_span_context().trace_id == span.get_span_context().trace_id
+    assert child.parent is not None
+    assert child.parent.span_id == span.get_span_context().span_id
