@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
@@ -24,7 +24,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from prometheus_client import start_http_server
 
-from orchestra_shared.settings import TelemetrySettings
+
+class TracingSettings(Protocol):
+    """What tracing needs of a service's settings (``settings.TelemetrySettings`` has it)."""
+
+    otlp_endpoint: str | None
+    sdk_disabled: bool
+
 
 _PLAIN = (str, int, float, bool, type(None))
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -70,7 +76,7 @@ def configure_logging(service: str, *, level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def configure_tracing(service: str, settings: TelemetrySettings) -> Callable[[], None]:
+def configure_tracing(service: str, settings: TracingSettings) -> Callable[[], None]:
     """Install the global tracer provider when an endpoint is set; returns a flush-and-stop.
 
     Every service calls this once from ``main.py``. Spans are exported over

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from datetime import timedelta
 
 import asyncpg
@@ -19,8 +18,8 @@ import nats
 from orchestra_expiry.config import ExpirySettings
 from orchestra_expiry.firing import fire_forever
 from orchestra_expiry.subscribers import build_broker
+from orchestra_shared.running import run_service
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.telemetry import configure_logging, configure_tracing, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -61,24 +60,4 @@ async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
 
 def run() -> None:
     settings = ExpirySettings()
-    configure_logging("expiry")
-    stop_tracing = configure_tracing("expiry", settings)
-    stop_metrics = (
-        serve_metrics(settings.metrics_host, settings.metrics_port)
-        if settings.metrics_port
-        else None
-    )
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await serve(settings, stop)
-
-    try:
-        asyncio.run(main())
-    finally:
-        stop_tracing()
-        if stop_metrics is not None:
-            stop_metrics()
+    run_service("expiry", settings, lambda stop: serve(settings, stop))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from contextlib import suppress
 from types import SimpleNamespace
 from typing import Any
@@ -28,8 +27,8 @@ from orchestra_operator.handlers import workshops
 from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
+from orchestra_shared.running import run_service
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.telemetry import configure_logging, configure_tracing, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -146,27 +145,8 @@ async def _act(
 
 def run() -> None:
     settings = OperatorSettings()
-    configure_logging("operator")
-    stop_tracing = configure_tracing("operator", settings)
-    stop_metrics = (
-        serve_metrics(settings.metrics_host, settings.metrics_port)
-        if settings.metrics_port
-        else None
-    )
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await serve(settings, stop)
-
     try:
-        asyncio.run(main())
+        run_service("operator", settings, lambda stop: serve(settings, stop))
     except LeadershipLost as lost:
         log.error("leadership lost; exiting", extra={"error": str(lost)})
         raise SystemExit(1) from lost
-    finally:
-        stop_tracing()
-        if stop_metrics is not None:
-            stop_metrics()
