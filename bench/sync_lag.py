@@ -17,7 +17,8 @@ row's ``recorded_at`` - its cluster time (``transitioned_at``); the deletion's
 cluster time is when sync saw the DELETED event, so Terminated rows are left
 out of the lag and only counted. Announce lag (the outbox row's
 ``published_at`` - cluster time) is reported beside it. Each run reports p50,
-p99 and max; the summary is the median of each over the runs.
+p99 and max; the summary is the median of each over the runs. ``ORCHESTRA_SYNC_*``
+variables set around the bench reach the sync process (e.g. ``RECORD_CONCURRENCY``).
 """
 
 from __future__ import annotations

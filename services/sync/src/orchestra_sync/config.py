@@ -42,6 +42,27 @@ class SyncSettings(
             "of Postgres or NATS costs seconds of lag after it ends, not minutes."
         ),
     )
+    record_concurrency: int = Field(
+        default=16,
+        ge=1,
+        description=(
+            "Observations of different Workshops recorded at once (each in its own "
+            "transaction, committed in watch order; ADR 0022). Serially a burst of N "
+            "transitions drains in about N x 3 ms; overlapping the round trips of 16 "
+            "is what brings 500 at once toward the 1 s lag goal (docs/benchmarks/sync.md), "
+            "and more buys little once the commits are the queue. Each adds one Postgres "
+            "connection to the pool."
+        ),
+    )
+    lock_timeout: float = Field(
+        default=2.0,
+        description=(
+            "Seconds a statement waits for a row lock before failing (and being retried "
+            "from the last recorded event). Two replicas committing in their own watch "
+            "order could otherwise wait on each other forever; a lock is normally held "
+            "for milliseconds."
+        ),
+    )
     relay_interval: float = Field(
         default=1.0,
         description=(

@@ -25,8 +25,13 @@ async def connect_postgres(settings: SyncSettings) -> asyncpg.Pool:
     delay = settings.backoff_min
     while True:
         try:
+            # Each concurrent recording holds a connection until its turn to commit:
+            # they get their own on top of the pool size, so the relay never starves them.
             pool: asyncpg.Pool = await asyncpg.create_pool(
-                settings.database_dsn, min_size=1, max_size=settings.database_pool_size
+                settings.database_dsn,
+                min_size=1,
+                max_size=settings.database_pool_size + settings.record_concurrency,
+                server_settings={"lock_timeout": str(round(settings.lock_timeout * 1000))},
             )
             return pool
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:

@@ -1,7 +1,8 @@
 """Composition root of sync: watch Workshops, record each transition, announce it.
 
 ``serve`` wires the pieces: Postgres (waited for at start), the Workshop watch
-(``watching``) feeding a ``Syncer`` (``observing`` → ``recording``), the outbox
+(``watching``) feeding a ``Syncer`` (``observing`` → ``pipelining`` →
+``recording``: different Workshops recorded concurrently), the outbox
 relay (``publishing``) and the terminate-requests consumer (``remembering``),
 which start whenever NATS answers, so sync records status even while NATS is
 down. On every (re)list, instances whose Workshop vanished while sync was not
@@ -25,7 +26,8 @@ from orchestra_sync.config import SyncSettings
 from orchestra_sync.connecting import connect_nats, connect_postgres
 from orchestra_sync.errors import Unavailable
 from orchestra_sync.measuring import LAUNCH_TO_READY, LagObserver, lag_seconds, observe_lag
-from orchestra_sync.observing import Observation, observe, vanished
+from orchestra_sync.observing import Observation, observe, resource_version, vanished
+from orchestra_sync.pipelining import Pipeline, Settled, Turn
 from orchestra_sync.publishing import Relay, RelaySettings
 from orchestra_sync.recording import Recorded, record, recorded_candidates, resume_point
 from orchestra_sync.remembering import Terminations
@@ -61,13 +63,16 @@ class Syncer:
         self.clock = clock
         self._listed: tuple[frozenset[str], int] | None = None
         self._listed_changed = asyncio.Event()
+        self._pipeline = Pipeline(settings.record_concurrency)
 
-    async def apply(self, observation: Observation | None) -> Recorded | None:
+    async def apply(
+        self, observation: Observation | None, *, turn: Turn | None = None
+    ) -> Recorded | None:
         """Record one observation; ``Unavailable`` when Postgres did not take it."""
         if observation is None:
             return None
         try:
-            recorded = await record(self.pool, observation)
+            recorded = await record(self.pool, observation, turn=turn)
         except DATABASE_ERRORS as error:
             raise Unavailable("recording failed") from error
         if recorded is not None and recorded.steps:
@@ -87,12 +92,41 @@ class Syncer:
         return recorded
 
     async def on_event(self, kind: str, obj: dict[str, Any]) -> None:
+        """Record one event before returning (no pipeline)."""
         await self.apply(observe(obj, deleted=kind == "DELETED", now=self.clock()))
+
+    async def _submit(
+        self, pipeline: Pipeline, observation: Observation | None, label: str | None
+    ) -> None:
+        if observation is None:
+            await pipeline.passed(label)
+            return
+        await pipeline.submit(
+            observation.name, label, lambda turn: self.apply(observation, turn=turn)
+        )
+
+    async def on_watched(self, kind: str, obj: dict[str, Any]) -> None:
+        """Start recording one watch event; ``Unavailable`` if an earlier one failed."""
+        label = str(obj.get("metadata", {}).get("resourceVersion") or "") or None
+        if kind == "BOOKMARK":
+            await self._pipeline.passed(label)
+            return
+        observation = observe(obj, deleted=kind == "DELETED", now=self.clock())
+        await self._submit(self._pipeline, observation, label)
+
+    async def settle(self) -> Settled:
+        """Wait for the watched events in flight; where the next watch may resume from."""
+        pipeline, self._pipeline = self._pipeline, Pipeline(self.settings.record_concurrency)
+        return await pipeline.settle()
 
     async def on_snapshot(self, items: list[dict[str, Any]], listed: str) -> None:
         now = self.clock()
-        for obj in items:
-            await self.apply(observe(obj, deleted=False, now=now))
+        pipeline = Pipeline(self.settings.record_concurrency)
+        for obj in sorted(items, key=resource_version):  # committed oldest first, as watched
+            await self._submit(pipeline, observe(obj, deleted=False, now=now), None)
+        settled = await pipeline.settle()
+        if settled.failure is not None:
+            raise settled.failure
         try:
             version = int(listed)
         except ValueError:
@@ -194,7 +228,9 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
         asyncio.create_task(
             follow(
                 api,
-                Handlers(snapshot=syncer.on_snapshot, event=syncer.on_event),
+                Handlers(
+                    snapshot=syncer.on_snapshot, event=syncer.on_watched, settle=syncer.settle
+                ),
                 watch_timeout=settings.watch_timeout,
                 backoff_max=settings.backoff_max,
                 backoff_min=settings.backoff_min,

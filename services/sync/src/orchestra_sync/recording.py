@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -93,8 +94,17 @@ async def _update_row(connection: asyncpg.Connection, decided: Plan) -> None:
     )
 
 
-async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | None:
-    """Apply one observation; None when it changed nothing (unknown, final, replayed, older)."""
+async def record(
+    pool: asyncpg.Pool,
+    observation: Observation,
+    *,
+    turn: Callable[[], Awaitable[None]] | None = None,
+) -> Recorded | None:
+    """Apply one observation; None when it changed nothing (unknown, final, replayed, older).
+
+    ``turn``, when given, is awaited just before a write commits (``pipelining``
+    commits in watch order); an observation that changes nothing does not wait.
+    """
     async with pool.acquire() as connection, connection.transaction():
         row = await connection.fetchrow(
             """SELECT owner, phase, phase_changed_at, observed_version, created_at, ready_at
@@ -137,6 +147,8 @@ async def record(pool: asyncpg.Pool, observation: Observation) -> Recorded | Non
                 json.dumps(event_json(event)),
             )
             appended.append(step)
+        if turn is not None:
+            await turn()
     first_ready = None
     if row["ready_at"] is None:
         first_ready = next((s.at for s in appended if s.phase == "Ready"), None)
@@ -172,9 +184,10 @@ async def recorded_candidates(pool: asyncpg.Pool, listed_version: int) -> list[s
 async def resume_point(pool: asyncpg.Pool) -> str | None:
     """Where a restarted watch can resume: the newest resourceVersion recorded.
 
-    Events are recorded in resourceVersion order and the resume point only moves
-    past recorded ones, so every event up to this version was handled (by this
-    replica or another); replaying a few after it is harmless. None: list first.
+    Events are committed in watch order (concurrent recording waits for its turn
+    to commit, ADR 0022) and the resume point only moves past recorded ones, so
+    every event up to this version was handled (by this replica or another);
+    replaying a few after it is harmless. None: list first.
     """
     version = await pool.fetchval("SELECT max(observed_version) FROM instances")
     return str(version) if version else None

@@ -6,10 +6,12 @@ when a watch ends, watch again from there; when the server answers 410 Gone
 (the resume point is too old), list again. Each list is handed over whole so
 the caller can reconcile what disappeared while nobody was watching.
 
-The resume point moves only after a handler returned: when recording fails
-(``Unavailable``: Postgres is down), the watch restarts from the last event
-that was recorded, so no transition is skipped; if that point has expired
-meanwhile, the relist covers it.
+Events are handed over as they arrive and may be recorded concurrently; when
+a watch ends, ``settle`` waits for them and names the resume point, the
+newest version below which everything was recorded (a low watermark). When
+recording fails (``Unavailable``: Postgres is down), the watch restarts from
+there, so no transition is skipped; if that point has expired meanwhile, the
+relist covers it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from orchestra_shared.settings import KubernetesSettings
 from orchestra_shared.workshops import GROUP, PLURAL, VERSION
 from orchestra_sync.errors import Unavailable
+from orchestra_sync.pipelining import Settled
 
 log = logging.getLogger(__name__)
 PATH = f"/apis/{GROUP}/{VERSION}/{PLURAL}"
@@ -41,7 +44,8 @@ class Gone(Exception):
 @dataclass
 class Handlers:
     snapshot: Callable[[list[Body], str], Awaitable[None]]  # the items and the list's version
-    event: Callable[[str, Body], Awaitable[None]]
+    event: Callable[[str, Body], Awaitable[None]]  # bookmarks too; may return before recorded
+    settle: Callable[[], Awaitable[Settled]]  # wait for handed-over events: the resume point
 
 
 async def connect(settings: KubernetesSettings) -> client.ApiClient:
@@ -144,13 +148,18 @@ async def follow(
                 items, listed = await list_workshops(api)
                 await handlers.snapshot(items, listed)
                 resource_version = listed
-            async for kind, obj in watch_workshops(api, resource_version, timeout=watch_timeout):
-                version = obj.get("metadata", {}).get("resourceVersion")
-                if kind != "BOOKMARK":
+            try:
+                async for kind, obj in watch_workshops(
+                    api, resource_version, timeout=watch_timeout
+                ):
                     await handlers.event(kind, obj)
-                if version:
-                    resource_version = str(version)
-                delay = backoff_min
+                    delay = backoff_min
+            finally:
+                settled = await handlers.settle()
+                if settled.version is not None:
+                    resource_version = settled.version
+            if settled.failure is not None:
+                raise settled.failure
         except Gone:
             log.info("watch resume point expired; relisting")
             resource_version = None
