@@ -5,6 +5,8 @@ RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /src
 COPY . .
 ARG SERVICE
+# Built in its final place: entry-point scripts carry the interpreter's absolute path.
+ENV UV_PROJECT_ENVIRONMENT=/app/.venv
 RUN uv sync --frozen --no-dev --no-editable --package orchestra-${SERVICE}
 
 FROM python:3.11-slim
@@ -12,7 +14,7 @@ ARG SERVICE
 ENV ORCHESTRA_SERVICE=${SERVICE} \
     PATH=/app/.venv/bin:$PATH \
     ORCHESTRA_API_CATALOG_DIR=/app/catalog
-COPY --from=build /src/.venv /app/.venv
+COPY --from=build /app/.venv /app/.venv
 COPY charts/orchestra/files/templates /app/catalog
 USER 10001:10001
 ENTRYPOINT ["sh", "-c", "exec orchestra-$ORCHESTRA_SERVICE \"$@\"", "--"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,18 @@ def test_a_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
     status = run(["templates", "render", str(CATALOG / "rstudio.yaml"), "--name", "Not_OK"])
     assert status == 2
     assert "is not a DNS label" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    orchestra = Path(sys.executable).parent / "orchestra"
+    template = Path(__file__).resolve().parents[2] / "charts/orchestra/files/templates/rstudio.yaml"
+    done = subprocess.run(
+        f"'{orchestra}' templates render '{template}' | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout == "apiVersion: orchestra.io/v1\n"
+    assert "Traceback" not in done.stderr

@@ -9,6 +9,8 @@ request. Each subcommand lives in a module named for what it does (``validating`
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +45,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     except CatalogNotFound as error:
         print(f"orchestra: {error}", file=err)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not an error of ours, and no traceback.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
     parser.print_help(err)
     return 2
 

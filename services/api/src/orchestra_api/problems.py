@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_BASE = "https://orchestra.io/problems/"
@@ -159,9 +160,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
+        response = problem_response(
             500, "internal", "Internal error", "an unexpected error occurred", request.url.path
         )
+        # This handler runs outside the middleware that names the trace; the 500 is
+        # the response most worth tracing, so it names it here too.
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            response.headers["X-Trace-Id"] = format(context.trace_id, "032x")
+        return response
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)

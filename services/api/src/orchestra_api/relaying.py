@@ -134,7 +134,11 @@ async def relay_forever(
                         await listener.add_listener("outbox", on_notify)
                     while await publish_pending(pool, js, batch_size=batch_size) == batch_size:
                         pass
-                except (OSError, asyncpg.PostgresError, nats.errors.Error) as error:
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    # Outages (NATS, Postgres, a connection lost mid-round) and bugs alike:
+                    # this task is the only way launches leave the outbox, so it must not die.
                     log.warning(
                         "outbox relay cannot make progress yet", extra={"error": repr(error)}
                     )
@@ -142,6 +146,8 @@ async def relay_forever(
                         with suppress(Exception):
                             await client.close()
                         client = None
+                    if listener is not None and listener.is_closed():
+                        listener = None
                 with suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=poll_interval)
                 wake.clear()

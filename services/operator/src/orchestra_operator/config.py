@@ -98,6 +98,20 @@ class OperatorSettings(NatsSettings, KubernetesSettings, MetricsSettings, Teleme
         ),
     )
     commands_batch: int = Field(default=20, description="Commands fetched per pull.")
+    commands_max_attempts: int = Field(
+        default=10,
+        description=(
+            "Deliveries of a command that fails unexpectedly (a bug, not an outage) before it "
+            "goes to the dead-letter subject; outages of the Kubernetes API retry for ever."
+        ),
+    )
+    tombstone_ttl: float = Field(
+        default=3 * 24 * 3600.0,
+        description=(
+            "Seconds a terminate that found no Workshop is remembered, so a launch retried "
+            "after it does not run (longer than any launch can be delayed)."
+        ),
+    )
     commands_ack_wait: float = Field(
         default=30.0,
         description=(

@@ -21,6 +21,7 @@ from orchestra_operator.errors import CommandDeferred
 from orchestra_operator.reconciling import ensure
 from orchestra_operator.recording import record_event
 from orchestra_operator.sweeping import EMPTY_SINCE
+from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import labels
 from orchestra_shared.events import LaunchRequested
 from orchestra_shared.workshops import workshop_manifest
@@ -69,14 +70,19 @@ async def launch(
     *,
     cluster: Cluster,
     settings: OperatorSettings,
+    tombstones: Tombstones,
     traceparent: str | None = None,
 ) -> bool:
-    """Make sure the Workshop exists; returns False when it already did (a redelivery)."""
+    """Make sure the Workshop exists; returns False when it already did (a redelivery)
+    or when the instance was terminated before its launch got here."""
     admit_launch(event, settings)
     existing = await existing_workshop(cluster, event.instance)
     if existing is not None:
         check_same_launch(event, existing)
         log.info("launch redelivered; workshop exists", extra={"workshop": event.instance})
+        return False
+    if await tombstones.buried(event.instance):
+        log.info("launch skipped: terminated before it ran", extra={"workshop": event.instance})
         return False
     await prepare_namespace(event.owner, cluster=cluster, settings=settings)
     body = workshop_for(event, settings, traceparent)

@@ -27,6 +27,7 @@ from orchestra_operator.handlers import workshops
 from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
+from orchestra_operator.tombstones import open_tombstones
 from orchestra_shared.running import run_service
 from orchestra_shared.streaming import ensure_stream
 
@@ -107,7 +108,11 @@ async def _act(
         settings.persistence.finalizer = "orchestra.io/kopf"
 
     await wait_for_stream(settings)
-    broker = build_broker(settings, cluster)
+    nats_client = await nats.connect(
+        settings.nats_url, max_reconnect_attempts=-1, connect_timeout=settings.nats_connect_timeout
+    )
+    tombstones = await open_tombstones(nats_client.jetstream(), ttl=settings.tombstone_ttl)
+    broker = build_broker(settings, cluster, tombstones)
     await broker.start()
     kopf_stop: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     tasks = [
@@ -136,6 +141,7 @@ async def _act(
     finally:
         kopf_stop.set_result(None)
         await broker.stop()
+        await nats_client.close()
         for task in tasks:
             task.cancel()
         for task in tasks:

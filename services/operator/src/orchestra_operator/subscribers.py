@@ -27,6 +27,7 @@ from orchestra_operator import launching, metering, terminating, tracing
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
+from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import subjects
 from orchestra_shared.events import (
     DeadLetter,
@@ -59,7 +60,12 @@ async def dead_letter(broker: NatsBroker, message: NatsMessage, reason: str) -> 
 
 
 async def handle_command(
-    data: bytes, *, cluster: Cluster, settings: OperatorSettings, traceparent: str | None
+    data: bytes,
+    *,
+    cluster: Cluster,
+    settings: OperatorSettings,
+    tombstones: Tombstones,
+    traceparent: str | None,
 ) -> None:
     try:
         event = parse_event(data)
@@ -72,10 +78,16 @@ async def handle_command(
     try:
         if isinstance(event, LaunchRequested):
             await launching.launch(
-                event, cluster=cluster, settings=settings, traceparent=traceparent
+                event,
+                cluster=cluster,
+                settings=settings,
+                tombstones=tombstones,
+                traceparent=traceparent,
             )
         elif isinstance(event, TerminateRequested):
-            await terminating.terminate(event, cluster=cluster, settings=settings)
+            await terminating.terminate(
+                event, cluster=cluster, settings=settings, tombstones=tombstones
+            )
         elif isinstance(event, ExtendRequested):
             await terminating.extend(event, cluster=cluster, settings=settings)
         else:
@@ -93,7 +105,9 @@ def _delivery_count(message: NatsMessage) -> int:
         return 1  # not from JetStream (an in-memory test broker): first delivery
 
 
-def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
+def build_broker(
+    settings: OperatorSettings, cluster: Cluster, tombstones: Tombstones
+) -> NatsBroker:
     broker = NatsBroker(
         settings.nats_url.split(","),
         max_reconnect_attempts=-1,
@@ -131,6 +145,7 @@ def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
                     message.body,
                     cluster=cluster,
                     settings=settings,
+                    tombstones=tombstones,
                     traceparent=inject_context().get("traceparent"),
                 )
             except CommandRefused as failure:
@@ -142,10 +157,19 @@ def build_broker(settings: OperatorSettings, cluster: Cluster) -> NatsBroker:
                 metering.COMMANDS.labels(kind, "retried").inc()
                 log.warning("command failed; will retry", extra={"error": str(error)})
                 await message.nack(delay=RETRY_DELAY)
-            except Exception:
-                metering.COMMANDS.labels(kind, "retried").inc()
-                log.exception("unexpected failure handling a command; will retry")
-                await message.nack(delay=RETRY_DELAY)
+            except Exception as error:
+                # A bug, not an outage: retried a few times, then parked with its reason,
+                # so one poisonous command cannot hold the queue for ever.
+                if _delivery_count(message) >= settings.commands_max_attempts:
+                    metering.COMMANDS.labels(kind, "refused").inc()
+                    metering.DEAD_LETTERS.labels(CONSUMER.durable).inc()
+                    log.exception("command failed on every attempt; dead-lettered")
+                    await dead_letter(broker, message, f"failed on every attempt: {error!r}")
+                    await message.ack()
+                else:
+                    metering.COMMANDS.labels(kind, "retried").inc()
+                    log.exception("unexpected failure handling a command; will retry")
+                    await message.nack(delay=RETRY_DELAY)
             else:
                 metering.COMMANDS.labels(kind, "done").inc()
                 await message.ack()

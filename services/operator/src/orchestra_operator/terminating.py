@@ -2,7 +2,8 @@
 
 Termination deletes the Workshop; its children follow through ownerReferences
 (Kubernetes garbage collection), so nothing is left even if the operator stops
-right after. An extension only ever moves ``spec.expiresAt`` forward, so a
+right after. A terminate that finds no Workshop leaves a tombstone, in case its
+launch is still to come (``tombstones.py``). An extension only ever moves ``spec.expiresAt`` forward, so a
 stale or duplicated event cannot shorten a workshop.
 """
 
@@ -15,6 +16,7 @@ from orchestra_operator import namespaces
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.recording import record_event
+from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import labels
 from orchestra_shared.events import ExtendRequested, TerminateRequested
 
@@ -22,7 +24,11 @@ log = logging.getLogger(__name__)
 
 
 async def terminate(
-    event: TerminateRequested, *, cluster: Cluster, settings: OperatorSettings
+    event: TerminateRequested,
+    *,
+    cluster: Cluster,
+    settings: OperatorSettings,
+    tombstones: Tombstones,
 ) -> bool:
     namespace = namespaces.namespace_name(event.owner, settings)
     try:
@@ -36,7 +42,9 @@ async def terminate(
     except ApiError as error:
         if error.status != 404:
             raise
-        log.info("workshop already gone", extra={"workshop": event.instance})
+        # Gone, or not launched yet: in case its launch is still to come, remember.
+        await tombstones.bury(event.instance, event.reason)
+        log.info("no workshop to terminate; tombstone left", extra={"workshop": event.instance})
         return False
     await record_event(
         cluster, marked, "Terminating", f"terminated, reason {event.reason}", settings=settings

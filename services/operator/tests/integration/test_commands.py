@@ -15,7 +15,7 @@ from services.operator.tests.integration.driving import (
 
 from orchestra_operator.cluster import WORKSHOPS
 from orchestra_shared import subjects
-from orchestra_shared.events import DeadLetter, ExtendRequested
+from orchestra_shared.events import DeadLetter, ExtendRequested, TerminateRequested
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -138,3 +138,18 @@ async def test_an_extension_only_ever_moves_the_deadline_forward(operator: World
         what="status.expiresAt to follow",
     )
     assert (await operator.event_reasons(event)).count("Extended") == 1
+
+
+async def test_a_launch_arriving_after_its_terminate_does_not_run(operator: World) -> None:
+    late = launch_event()
+    # The terminate is handled first (as when the launch was deferred or redelivered).
+    await operator.publish(
+        TerminateRequested(instance=late.instance, owner=late.owner, reason="user")
+    )
+    await operator.publish(late)
+    marker = launch_event()  # handled after both: once it is Ready, they were handled
+    await operator.publish(marker)
+    await operator.wait_for_phase(marker, "Ready")
+
+    assert await operator.workshop(late) is None
+    assert letters_about(await operator.dead_letters(), late.instance) == []
