@@ -1,6 +1,6 @@
 """Recording watched observations of different Workshops concurrently, committing in watch order.
 
-``main.Syncer`` hands every watch event to a ``Pipeline`` and, when the watch
+``syncing.Syncer`` hands every watch event to a ``Pipeline`` and, when the watch
 ends, ``settle``s it for the version to resume from. Up to ``concurrency``
 observations are in flight at once, each in its own task and transaction;
 a ``sequencing.Ledger`` decides the order: an observation starts after the

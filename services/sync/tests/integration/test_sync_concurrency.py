@@ -24,8 +24,8 @@ from services.sync.tests.integration.probing import (
 
 from orchestra_devstack.cluster.serving import EmulatedCluster
 from orchestra_sync.errors import Unavailable
-from orchestra_sync.main import Syncer
 from orchestra_sync.recording import resume_point
+from orchestra_sync.syncing import Syncer
 
 NAMES = ["ws-a", "ws-b", "ws-c"]
 

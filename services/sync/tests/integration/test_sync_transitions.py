@@ -21,8 +21,8 @@ from services.sync.tests.integration.probing import (
 )
 
 from orchestra_devstack.cluster.serving import EmulatedCluster
-from orchestra_sync.main import Syncer
 from orchestra_sync.observing import parse_time
+from orchestra_sync.syncing import Syncer
 
 NAME = "rstudio-1122-abc234"
 
