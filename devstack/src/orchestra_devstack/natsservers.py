@@ -15,12 +15,12 @@ import shutil
 import sys
 import sysconfig
 import tempfile
-import weakref
 from pathlib import Path
 
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.probes import LOOPBACK, free_port, http_ok
 from orchestra_devstack.processes import ManagedProcess
+from orchestra_devstack.servers import SupervisedServer
 
 
 class NatsNotInstalledError(RuntimeError):
@@ -45,7 +45,7 @@ def find_nats_server() -> Path:
     )
 
 
-class NatsServer:
+class NatsServer(SupervisedServer):
     """A running (or stopped) NATS server with JetStream; see `start_nats`."""
 
     def __init__(
@@ -57,19 +57,10 @@ class NatsServer:
         store_dir: Path,
         owned_dir: Path | None,
     ) -> None:
-        self.process = process
-        self.name = process.name
+        super().__init__(process, owned_dir=owned_dir)
         self.port = port
         self.monitor_port = monitor_port
         self.store_dir = store_dir
-        # Removes the temporary directory on `close`, or at garbage collection or
-        # interpreter exit if nobody closed us (after the process is killed:
-        # finalizers run newest first, and the process's is newer).
-        self._remove_owned_dir = (
-            weakref.finalize(self, shutil.rmtree, owned_dir, ignore_errors=True)
-            if owned_dir is not None
-            else None
-        )
 
     @property
     def url(self) -> str:
@@ -80,44 +71,6 @@ class NatsServer:
     def monitor_url(self) -> str:
         """Monitoring endpoint base URL (`/healthz`, `/jsz`, `/varz`)."""
         return f"http://{LOOPBACK}:{self.monitor_port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
-    @property
-    def running(self) -> bool:
-        return self.process.running
-
-    def log_tail(self, lines: int = 40) -> str:
-        return self.process.log_tail(lines)
-
-    async def start(self) -> None:
-        """Start again after `stop` or `kill`, on the same ports and store."""
-        await self.process.start()
-
-    async def stop(self) -> None:
-        """Graceful shutdown; JetStream data stays in `store_dir`."""
-        await self.process.stop()
-
-    async def kill(self) -> None:
-        """SIGKILL: the server vanishes mid-flight, as in a crash."""
-        await self.process.kill()
-
-    async def restart(self) -> None:
-        await self.process.restart()
-
-    async def close(self) -> None:
-        """Stop and remove the temporary directory if `start_nats` created it."""
-        await self.stop()
-        if self._remove_owned_dir is not None:
-            self._remove_owned_dir()
-
-    async def __aenter__(self) -> NatsServer:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
 
 async def start_nats(

@@ -24,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import weakref
 from pathlib import Path
 
 import asyncpg
@@ -32,6 +31,7 @@ import asyncpg
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.probes import LOOPBACK, HealthCheck, free_port
 from orchestra_devstack.processes import ManagedProcess, ProcessError, read_log_tail
+from orchestra_devstack.servers import SupervisedServer
 
 DEBIAN_POSTGRES_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "postgres"
@@ -91,7 +91,7 @@ def _accepts_queries(dsn: str) -> HealthCheck:
     return probe
 
 
-class PostgresServer:
+class PostgresServer(SupervisedServer):
     """A running (or stopped) Postgres; see `start_postgres`."""
 
     def __init__(
@@ -103,19 +103,10 @@ class PostgresServer:
         data_dir: Path,
         owned_dir: Path | None,
     ) -> None:
-        self.process = process
-        self.name = process.name
+        super().__init__(process, owned_dir=owned_dir)
         self.port = port
         self.database = database
         self.data_dir = data_dir
-        # Removes the temporary directory on `close`, or at garbage collection or
-        # interpreter exit if nobody closed us (after the process is killed:
-        # finalizers run newest first, and the process's is newer).
-        self._remove_owned_dir = (
-            weakref.finalize(self, shutil.rmtree, owned_dir, ignore_errors=True)
-            if owned_dir is not None
-            else None
-        )
 
     def dsn_for(self, database: str) -> str:
         """DSN of another database on this server (e.g. one made per test)."""
@@ -130,44 +121,6 @@ class PostgresServer:
     def admin_dsn(self) -> str:
         """DSN of the maintenance database `postgres`, for CREATE/DROP DATABASE."""
         return self.dsn_for("postgres")
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
-    @property
-    def running(self) -> bool:
-        return self.process.running
-
-    def log_tail(self, lines: int = 40) -> str:
-        return self.process.log_tail(lines)
-
-    async def start(self) -> None:
-        """Start again after `stop` or `kill`, on the same port and data directory."""
-        await self.process.start()
-
-    async def stop(self) -> None:
-        """Fast shutdown (SIGINT): clients are disconnected, data is kept."""
-        await self.process.stop()
-
-    async def kill(self) -> None:
-        """SIGKILL to every server process: a crash; the next start recovers from WAL."""
-        await self.process.kill()
-
-    async def restart(self) -> None:
-        await self.process.restart()
-
-    async def close(self) -> None:
-        """Stop and remove the temporary directory if `start_postgres` created it."""
-        await self.stop()
-        if self._remove_owned_dir is not None:
-            self._remove_owned_dir()
-
-    async def __aenter__(self) -> PostgresServer:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
 
 async def _initdb(
