@@ -11,6 +11,8 @@ in their top-level conftest:
 - `database`: a fresh, empty database on that server for one test, created
   with CREATE DATABASE under a unique name and dropped (connections forced
   out) afterwards; a few tens of milliseconds.
+- `dsn`: that database migrated to the platform's schema (alembic heads);
+  `pool`: an asyncpg pool on it, closed after the test.
 
 The server objects are usable from any event loop (see `processes`), so the
 session-scoped server is shared safely with function-scoped test loops.
@@ -23,6 +25,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import pytest_asyncio
 
 from orchestra_devstack.natsservers import NatsServer, start_nats
@@ -32,6 +35,7 @@ from orchestra_devstack.postgresservers import (
     drop_database,
     start_postgres,
 )
+from orchestra_shared.migrating import upgrade_database_async
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,19 @@ async def database(postgres_server: PostgresServer) -> AsyncIterator[Database]:
         yield Database(name=name, dsn=postgres_server.dsn_for(name), server=postgres_server)
     finally:
         await drop_database(postgres_server.admin_dsn, name)
+
+
+@pytest_asyncio.fixture
+async def dsn(database: Database) -> str:
+    """The test's database with every migration applied."""
+    await upgrade_database_async(database.dsn)
+    return database.dsn
+
+
+@pytest_asyncio.fixture
+async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        await pool.close()

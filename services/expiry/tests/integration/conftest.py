@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import asyncpg
 import nats
 import pytest
 import pytest_asyncio
@@ -17,24 +16,7 @@ from nats.js import JetStreamContext
 from services.expiry.tests.integration.clocks import FakeClock
 
 from orchestra_devstack.natsservers import NatsServer
-from orchestra_devstack.pytest_plugin import Database
-from orchestra_shared.migrating import upgrade_database_async
 from orchestra_shared.streaming import ensure_stream
-
-
-@pytest_asyncio.fixture
-async def dsn(database: Database) -> str:
-    await upgrade_database_async(database.dsn)
-    return database.dsn
-
-
-@pytest_asyncio.fixture
-async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 @pytest_asyncio.fixture

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import nats
 import pytest
 import pytest_asyncio
@@ -23,28 +22,11 @@ from services.sync.tests.integration.operating import FakeOperator
 
 from orchestra_devstack.cluster.serving import EmulatedCluster
 from orchestra_devstack.natsservers import NatsServer
-from orchestra_devstack.pytest_plugin import Database
-from orchestra_shared.migrating import upgrade_database_async
 from orchestra_shared.streaming import ensure_stream
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.main import serve
 
 CRD = Path(__file__).resolve().parents[4] / "charts" / "orchestra" / "crds" / "workshops.yaml"
-
-
-@pytest_asyncio.fixture
-async def dsn(database: Database) -> str:
-    await upgrade_database_async(database.dsn)
-    return database.dsn
-
-
-@pytest_asyncio.fixture
-async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 @pytest_asyncio.fixture
