@@ -84,6 +84,7 @@ class Unavailable(ProblemError):
 
 # What each status means in the OpenAPI document; routes list the ones they can answer.
 _DESCRIPTIONS = {
+    400: "The body could not be parsed (not JSON, or not UTF-8).",
     401: "Not signed in, or identity headers from outside the login proxy.",
     403: "Signed in, but not an admin.",
     404: "No such resource, or it belongs to another learner.",

@@ -33,9 +33,10 @@ router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
     responses={
         200: {
             "description": "A retry with the same Idempotency-Key: the instance launched first.",
+            "model": InstanceBody,
             "content": {"application/json": {"example": INSTANCE_EXAMPLE}},
         },
-        **problem_responses(401, 404, 409, 422, 429),
+        **problem_responses(400, 401, 404, 409, 422, 429),
     },
 )
 async def launch_instance(
@@ -119,7 +120,7 @@ async def get_history(name: str, state: StateDep, user: CurrentUser) -> HistoryB
     operation_id="extendInstance",
     response_model=InstanceBody,
     summary="Move the deadline later, within the template's maximum",
-    responses=problem_responses(401, 404, 409, 422),
+    responses=problem_responses(400, 401, 404, 409, 422),
 )
 async def extend_instance(
     name: str, body: ExtendBody, state: StateDep, user: CurrentUser
