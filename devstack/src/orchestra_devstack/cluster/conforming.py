@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from orchestra_devstack.cluster import patches, watching
+from orchestra_devstack.cluster import patches, tabling, watching
 from orchestra_devstack.cluster.addresses import Address
 from orchestra_devstack.cluster.definitions import Definition, Registry
 from orchestra_devstack.cluster.errors import (
@@ -78,6 +78,13 @@ class ResourceHandler:
             raise BadRequestError("dry runs are not supported by the emulated cluster")
         if method == "GET" and request.query.get("watch", "").lower() in ("true", "1"):
             return await self._watch(request, definition, address)
+        if method == "GET" and tabling.wants_table(request.headers.get("Accept", "")):
+            if name is None:
+                objects = self._list(request, definition, namespace)["items"]
+            else:
+                objects = [present(self._store.get(definition, namespace, name))]
+            version = str(self._store.log.last_resource_version)
+            return web.json_response(tabling.as_table(definition, objects, version))
         if name is None:
             if method == "GET":
                 return web.json_response(self._list(request, definition, namespace))

@@ -49,6 +49,8 @@ class Definition:
     short_names: tuple[str, ...] = ()
     status_subresource: bool = False
     storage_version: str = ""  # the version objects are stored under; default: this one
+    # (name, type, jsonPath, priority) of the CRD's additionalPrinterColumns, for `kubectl get`
+    printer_columns: tuple[tuple[str, str, str, int], ...] = ()
 
     @property
     def api_version(self) -> str:
@@ -91,6 +93,10 @@ def definitions_from_crd(crd: Mapping[str, Any]) -> list[Definition]:
             namespaced=spec.get("scope", "Namespaced") == "Namespaced",
             status_subresource="status" in (version.get("subresources") or {}),
             storage_version=storage or served[0]["name"],
+            printer_columns=tuple(
+                (c["name"], c.get("type", "string"), c["jsonPath"], int(c.get("priority", 0)))
+                for c in version.get("additionalPrinterColumns") or ()
+            ),
         )
         for version in served
     ]
