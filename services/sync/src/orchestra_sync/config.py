@@ -42,6 +42,11 @@ class SyncSettings(
             "of Postgres or NATS costs seconds of lag after it ends, not minutes."
         ),
     )
+    shutdown_timeout: float = Field(
+        default=5.0,
+        description="Seconds to wait for database connections to close at shutdown before "
+        "they are cut.",
+    )
     record_concurrency: int = Field(
         default=16,
         ge=1,

@@ -101,8 +101,13 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
         for task in [stopping, *tasks]:
             task.cancel()
         await asyncio.gather(stopping, *tasks, return_exceptions=True)
+        await syncer.abandon()
         await api.close()
-        await pool.close()
+        try:
+            await asyncio.wait_for(pool.close(), timeout=settings.shutdown_timeout)
+        except TimeoutError:
+            log.warning("connections still busy at shutdown; terminating them")
+            pool.terminate()
 
 
 def run() -> None:

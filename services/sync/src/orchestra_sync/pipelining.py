@@ -37,14 +37,16 @@ class Pipeline:
         self._ledger = Ledger()
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._moved = asyncio.Condition()
+        # Replaced on every move of the ledger; setting it is synchronous, so no wake-up
+        # is lost to a cancellation (a lost one would leave a transaction open for ever).
+        self._moved = asyncio.Event()
         self._failure: Exception | None = None
 
     async def passed(self, label: str | None) -> None:
         """Nothing to record at ``label`` (a bookmark, an object sync does not track)."""
         self._raise_failure()
         ticket = self._ledger.admit(None, label)
-        await self._finish(ticket)
+        self._finish(ticket)
 
     async def submit(self, key: str, label: str | None, work: Work) -> None:
         """Start recording; waits while ``concurrency`` observations are in flight."""
@@ -58,6 +60,13 @@ class Pipeline:
         self._tasks[ticket.number] = asyncio.create_task(
             self._run(ticket, previous, work), name=f"record {key}"
         )
+
+    def abandon(self) -> list[asyncio.Task[None]]:
+        """Cancel everything in flight (shutdown): their transactions roll back."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        return tasks
 
     async def settle(self) -> Settled:
         """Wait for everything in flight (cancelled when this is); the pipeline is spent after."""
@@ -74,7 +83,7 @@ class Pipeline:
                 await asyncio.wait([previous])
             if self._failure is None:
                 await work(lambda: self._turn(ticket.number))
-                await self._finish(ticket)
+                self._finish(ticket)
         except Exception as error:  # Unavailable, or a bug: either stops the pipeline
             self._fail(ticket.number, error)
         finally:
@@ -82,13 +91,16 @@ class Pipeline:
             self._slots.release()
 
     async def _turn(self, number: int) -> None:
-        async with self._moved:
-            await self._moved.wait_for(lambda: self._ledger.first_pending() == number)
+        while True:
+            moved = self._moved  # taken before the check: a move after it sets this one
+            if self._ledger.first_pending() == number:
+                return
+            await moved.wait()
 
-    async def _finish(self, ticket: Ticket) -> None:
+    def _finish(self, ticket: Ticket) -> None:
         self._ledger.finish(ticket.number)
-        async with self._moved:
-            self._moved.notify_all()
+        moved, self._moved = self._moved, asyncio.Event()
+        moved.set()
 
     def _fail(self, number: int, error: Exception) -> None:
         if self._failure is None:

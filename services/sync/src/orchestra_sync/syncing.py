@@ -112,11 +112,20 @@ class Syncer:
         pipeline, self._pipeline = self._pipeline, Pipeline(self.settings.record_concurrency)
         return await pipeline.settle()
 
+    async def abandon(self) -> None:
+        """Shutdown: recordings in flight are cancelled (rolled back), not waited for."""
+        await asyncio.gather(*self._pipeline.abandon(), return_exceptions=True)
+
     async def on_snapshot(self, items: list[dict[str, Any]], listed: str) -> None:
         now = self.clock()
         pipeline = Pipeline(self.settings.record_concurrency)
-        for obj in sorted(items, key=resource_version):  # committed oldest first, as watched
-            await self._submit(pipeline, observe(obj, deleted=False, now=now), None)
+        try:
+            for obj in sorted(items, key=resource_version):  # committed oldest first, as watched
+                await self._submit(pipeline, observe(obj, deleted=False, now=now), None)
+        except BaseException:
+            # Cancelled or failed half-way: nothing of this list may stay in flight.
+            await asyncio.gather(*pipeline.abandon(), return_exceptions=True)
+            raise
         settled = await pipeline.settle()
         if settled.failure is not None:
             raise settled.failure
