@@ -30,7 +30,7 @@ from nats.aio.msg import Msg
 from orchestra_devstack.natsservers import start_nats
 from orchestra_devstack.postgresservers import create_database, start_postgres
 from orchestra_expiry.config import ExpirySettings
-from orchestra_expiry.firing import fire_forever
+from orchestra_expiry.firing import fire_as_configured
 from orchestra_shared import subjects
 from orchestra_shared.events import TerminateRequested, parse_event
 from orchestra_shared.migrating import upgrade_database_async
@@ -73,17 +73,7 @@ async def one_run(
                 done.set()
 
     listener = await client.subscribe(subjects.TERMINATE_REQUESTED, cb=on_terminate)
-    firing = asyncio.create_task(
-        fire_forever(
-            pool,
-            js,
-            leads=settings.warning_leads,
-            limit=settings.batch_size,
-            tick=settings.tick,
-            startup_grace=timedelta(seconds=settings.startup_grace),
-            retry_delay=settings.retry_delay,
-        )
-    )
+    firing = asyncio.create_task(fire_as_configured(pool, js, settings))
     try:
         await asyncio.wait_for(done.wait(), timeout=lead + window + 60)
     finally:

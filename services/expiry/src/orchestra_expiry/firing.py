@@ -23,6 +23,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 
 from orchestra_expiry import metering
+from orchestra_expiry.config import ExpirySettings
 from orchestra_expiry.schedules import claim_due, mark_fired, mark_warned
 from orchestra_expiry.scheduling import Entry, Terminate, Warn, decide
 from orchestra_shared import subjects
@@ -156,3 +157,18 @@ async def fire_forever(
             await asyncio.sleep(retry_delay)
             continue
         await asyncio.sleep(tick)
+
+
+async def fire_as_configured(
+    pool: asyncpg.Pool, js: JetStreamContext, settings: ExpirySettings
+) -> None:
+    """``fire_forever`` with the service's settings (the service and the benchmark run this)."""
+    await fire_forever(
+        pool,
+        js,
+        leads=settings.warning_leads,
+        limit=settings.batch_size,
+        tick=settings.tick,
+        startup_grace=timedelta(seconds=settings.startup_grace),
+        retry_delay=settings.retry_delay,
+    )

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 import asyncpg
 import nats
 
 from orchestra_expiry.config import ExpirySettings
-from orchestra_expiry.firing import fire_forever
+from orchestra_expiry.firing import fire_as_configured
 from orchestra_expiry.subscribers import build_broker
 from orchestra_shared.running import run_service
 from orchestra_shared.streaming import ensure_stream
@@ -36,15 +35,7 @@ async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
     broker = build_broker(settings.nats_url, pool)
     await broker.start()
     firing = asyncio.create_task(
-        fire_forever(
-            pool,
-            js,
-            leads=settings.warning_leads,
-            limit=settings.batch_size,
-            tick=settings.tick,
-            startup_grace=timedelta(seconds=settings.startup_grace),
-            retry_delay=settings.retry_delay,
-        ),
+        fire_as_configured(pool, js, settings),
         name="firing",
     )
     log.info("expiry started")
