@@ -14,7 +14,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -35,6 +35,7 @@ __all__ = [
     "CatalogError",
     "Problem",
     "TemplateLimits",
+    "TemplateSource",
     "load_catalog",
     "load_template_file",
     "template_json_schema",
@@ -69,10 +70,20 @@ class CatalogError(Exception):
 
 
 @dataclass(frozen=True)
+class TemplateSource:
+    """Where a template came from, as its author wrote it (admins read it in the dashboard)."""
+
+    file: str
+    """The file's name inside the catalog directory."""
+    text: str
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """The templates of a catalog by slug, in file-name order."""
+    """The templates of a catalog by slug, in file-name order, and the files they came from."""
 
     templates: Mapping[str, Template]
+    sources: Mapping[str, TemplateSource] = field(default_factory=lambda: MappingProxyType({}))
 
     def get(self, slug: str) -> Template | None:
         return self.templates.get(slug)
@@ -84,7 +95,7 @@ class Catalog:
 
 def load_template_file(path: Path, *, limits: TemplateLimits = TemplateLimits()) -> Template:
     """Read and check one template file; ``CatalogError`` lists all its problems."""
-    template, problems, _ = _check_file(path, limits)
+    template, problems, _, _ = _check_file(path, limits)
     if problems or template is None:
         raise CatalogError(problems)
     return template
@@ -103,10 +114,11 @@ def load_catalog(directory: Path, *, limits: TemplateLimits = TemplateLimits()) 
         message = "no template files (*.yaml) in this directory"
         raise CatalogError([Problem(str(directory), None, WHOLE_FILE, message)])
     templates: dict[str, Template] = {}
+    sources: dict[str, TemplateSource] = {}
     owners: dict[str, str] = {}
     problems: list[Problem] = []
     for path in paths:
-        template, file_problems, slug_at = _check_file(path, limits)
+        template, file_problems, slug_at, text = _check_file(path, limits)
         problems.extend(file_problems)
         if slug_at is None:
             continue
@@ -116,11 +128,12 @@ def load_catalog(directory: Path, *, limits: TemplateLimits = TemplateLimits()) 
             problems.append(Problem(str(path), line, "slug", message))
         else:
             owners[slug] = str(path)
-            if template is not None:
+            if template is not None and text is not None:
                 templates[slug] = template
+                sources[slug] = TemplateSource(file=path.name, text=text)
     if problems:
         raise CatalogError(problems)
-    return Catalog(MappingProxyType(templates))
+    return Catalog(MappingProxyType(templates), MappingProxyType(sources))
 
 
 @functools.cache
@@ -130,26 +143,27 @@ def _shape() -> Shape:
 
 def _check_file(
     path: Path, limits: TemplateLimits
-) -> tuple[Template | None, list[Problem], tuple[str, int | None] | None]:
-    """The template (if valid), the file's problems, and its slug and line (if it has one)."""
+) -> tuple[Template | None, list[Problem], tuple[str, int | None] | None, str | None]:
+    """The template (if valid), the file's problems, its slug and line (if it has one), and
+    its text (if it could be read)."""
     file = str(path)
     try:
         data = path.read_bytes()
     except OSError as error:
-        return None, [Problem(file, None, WHOLE_FILE, f"cannot read: {error.strerror}")], None
+        return None, [Problem(file, None, WHOLE_FILE, f"cannot read: {error.strerror}")], None, None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         message = f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
-        return None, [Problem(file, line, WHOLE_FILE, message)], None
+        return None, [Problem(file, line, WHOLE_FILE, message)], None, None
     document = read_yaml(text, _shape().schema)
     problems = [
         Problem(file, finding.line, _field_name(finding.path), finding.message)
         for finding in document.findings
     ]
     if not isinstance(document.value, dict):
-        return None, problems, None
+        return None, problems, None, text
     template: Template | None = None
     try:
         template = Template.model_validate(
@@ -160,12 +174,13 @@ def _check_file(
         problems.extend(_validation_problems(file, document, error, reported))
     slug = document.value.get("slug")
     if not isinstance(slug, str):
-        return None, _in_line_order(problems), None
+        return None, _in_line_order(problems), None, text
     slug_line = document.line_of(("slug",))
     if slug != path.stem and re.fullmatch(SLUG_PATTERN, slug):
         message = f"slug '{slug}' must equal the file name; rename the file to '{slug}.yaml'"
         problems.append(Problem(file, slug_line, "slug", message))
-    return (template if not problems else None), _in_line_order(problems), (slug, slug_line)
+    valid = template if not problems else None
+    return valid, _in_line_order(problems), (slug, slug_line), text
 
 
 def _in_line_order(problems: list[Problem]) -> list[Problem]:

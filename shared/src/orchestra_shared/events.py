@@ -30,7 +30,10 @@ def _now() -> datetime:
 class Event(BaseModel):
     """Fields every event carries; subclasses add a ``type`` literal and their payload."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Serialised events always carry every field, defaults included; the schema says so.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     version: Literal[1] = SCHEMA_VERSION

@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API (the OpenAPI schema is built from these)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +36,9 @@ INSTANCE_EXAMPLE: JsonDict = {
     "ready_at": "2025-09-01T09:00:41Z",
     "terminated_at": None,
     "extensions": 0,
+    "terminate_requested_at": None,
+    "extensions_left": 2,
+    "latest_expires_at": "2025-09-01T13:00:00Z",
 }
 
 
@@ -58,9 +61,23 @@ class InstanceBody(BaseModel):
     terminate_requested_at: datetime | None = Field(
         default=None, description="When someone asked to end it early; null otherwise."
     )
+    extensions_left: int = Field(
+        description="How many more times it may be extended (the platform's limit)."
+    )
+    latest_expires_at: datetime | None = Field(
+        description=(
+            "The latest deadline an extension can reach (launch + the template's maximum "
+            "duration at launch); null for instances launched before it was recorded."
+        )
+    )
 
     @classmethod
-    def of(cls, record: InstanceRecord) -> "InstanceBody":
+    def of(cls, record: InstanceRecord, *, max_extensions: int) -> "InstanceBody":
+        latest = (
+            record.created_at + timedelta(seconds=record.max_duration_seconds)
+            if record.max_duration_seconds is not None
+            else None
+        )
         return cls(
             name=record.name,
             owner=record.owner,
@@ -76,6 +93,8 @@ class InstanceBody(BaseModel):
             terminated_at=record.terminated_at,
             extensions=record.extensions,
             terminate_requested_at=record.terminate_requested_at,
+            extensions_left=max(0, max_extensions - record.extensions),
+            latest_expires_at=latest,
         )
 
 
@@ -114,6 +133,13 @@ class TemplateBody(BaseModel):
     enabled: bool
     url: str | None
     source_url: str | None
+
+
+class TemplateSourceBody(TemplateBody):
+    """A template as admins review it: its fields, and the file as its author wrote it."""
+
+    file: str = Field(description="The file's name in the catalog directory.")
+    yaml: str = Field(description="The file's text, unchanged.")
 
 
 class HealthBody(BaseModel):

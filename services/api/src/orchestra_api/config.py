@@ -155,6 +155,21 @@ class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
         ),
     )
 
+    events_replay_limit: int = Field(
+        default=10_000,
+        ge=0,
+        description=(
+            "Most stream events a reconnecting client's replay may read (every learner's "
+            "events since its Last-Event-ID count); beyond it the client is told to resync "
+            "(re-read its state) instead, which costs one GET."
+        ),
+    )
+    events_replay_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds to wait for the next replayed event before giving up (resync).",
+    )
+
     # Pages.
     page_size: int = Field(default=50, ge=1, description="Items per page when none is asked.")
     max_page_size: int = Field(

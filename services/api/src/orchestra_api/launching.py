@@ -185,7 +185,9 @@ async def _launch(
                 usage = await fetch_usage(connection, owner, template.slug, now)
                 refused = refusal(usage, rules)
                 if refused is not None:
-                    raise await _refusal_problem(connection, refused, template, owner, now, rules)
+                    raise await _refusal_problem(
+                        connection, refused, template, owner, now, rules, settings.max_extensions
+                    )
                 record = await insert_instance_with_event(connection, plan.instance, plan.event)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
@@ -205,6 +207,7 @@ async def _refusal_problem(
     owner: str,
     now: datetime,
     rules: Rules,
+    max_extensions: int,
 ) -> ProblemError:
     if not refused.is_limit:
         where = "the platform" if refused.rule == "capacity" else f"template {template.slug!r}"
@@ -224,5 +227,5 @@ async def _refusal_problem(
         f"{detail}; end one or open it",
         rule=refused.rule,
         limit=refused.limit,
-        existing=InstanceBody.of(existing).model_dump(mode="json"),
+        existing=InstanceBody.of(existing, max_extensions=max_extensions).model_dump(mode="json"),
     )

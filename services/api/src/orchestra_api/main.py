@@ -7,6 +7,7 @@ relay runs as a task of the same process.
 """
 
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -31,6 +32,7 @@ from orchestra_api.streaming import Hub
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import JwksFetcher, TokenVerifier
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
+from orchestra_shared.events import Expiring, StatusChanged
 from orchestra_shared.migrating import upgrade_database
 from orchestra_shared.telemetry import configure_logging, configure_tracing
 
@@ -121,24 +123,34 @@ ROUTERS = (
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, plus the problem schema every error response refers to."""
+    """FastAPI's document, plus the schemas that error responses and stream events refer to."""
     if app.openapi_schema is None:
         document = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        schemas["ProblemBody"] = ProblemBody.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
+        # The problem every error refers to, and the events the live stream carries.
+        for model in (ProblemBody, StatusChanged, Expiring):
+            schema = model.model_json_schema(
+                ref_template="#/components/schemas/{model}",
+                mode="validation" if model is ProblemBody else "serialization",
+            )
+            schemas.update(schema.pop("$defs", {}))
+            schemas[model.__name__] = schema
         app.openapi_schema = document
     return app.openapi_schema
 
 
 def run(argv: list[str] | None = None) -> None:
-    """``orchestra-api [serve|migrate]``."""
+    """``orchestra-api [serve|migrate|openapi]``."""
     args = sys.argv[1:] if argv is None else argv
     settings = ApiSettings()
     configure_logging("api")
+    if args[:1] == ["openapi"]:
+        # The dashboard's client is generated from this; it needs no database or catalog.
+        document = create_app(settings, Catalog(templates={})).openapi()
+        print(json.dumps(document, indent=2, sort_keys=True))
+        return
     if args[:1] == ["migrate"]:
         upgrade_database(settings.database_dsn)
         return

@@ -1,20 +1,23 @@
 """The live stream: phase changes and expiry warnings pushed to dashboards as server-sent events.
 
-One ``Hub`` per api process holds ONE core NATS subscription (on the platform's
-subject wildcard; only ``status changed`` and ``expiring`` are passed on) and
-fans each event out to the connected clients whose owner it concerns, through
-a bounded queue per client. A thousand open dashboards therefore cost one
-subscription, not a thousand, and a slow client is disconnected (its queue is
-replaced by an end marker) instead of holding the others back; the browser's
-EventSource reconnects and the dashboard re-reads state with GET.
+One ``Hub`` per api process holds ONE JetStream ordered consumer (ephemeral,
+in memory, new messages only, filtered to ``status changed`` and ``expiring``)
+and fans each event out to the connected clients whose owner it concerns,
+through a bounded queue per client. A thousand open dashboards therefore cost
+one consumer, not a thousand, and a slow client is disconnected (its queue is
+replaced by an end marker) instead of holding the others back.
 
-Core NATS rather than a JetStream consumer: the stream is a live view, not a
-record. Missed events while disconnected are recovered by re-reading the
-instances, which are the truth (ADR 0041). Started by ``main``'s lifespan;
-``routes.events`` turns a subscription into an SSE response.
+An ordered consumer rather than a core subscription: every event then carries
+its stream sequence, which becomes the SSE ``id``. A client that reconnects
+with ``Last-Event-ID`` gets what it missed from the stream (``replaying``), and
+nats-py's ordered consumer resumes from its own last sequence after a NATS
+reconnect, so the hub itself misses nothing in a blip either (ADR 0042).
+Started by ``main``'s lifespan; ``routes.events`` turns a listener into an SSE
+response.
 """
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -24,28 +27,51 @@ from dataclasses import dataclass, field
 import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from orchestra_shared.events import Expiring, StatusChanged, parse_event
-from orchestra_shared.subjects import EXPIRING, PREFIX, STATUS_CHANGED
+from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED
 
 log = logging.getLogger(__name__)
 
-SUBSCRIPTION_SUBJECT = f"{PREFIX}.>"
 PUSHED_SUBJECTS = {STATUS_CHANGED: "status", EXPIRING: "expiring"}
+RESYNC = "resync"
 
 
 @dataclass(frozen=True)
 class Notice:
-    """One event as a client receives it."""
+    """One event as a client receives it; ``seq`` is its stream sequence (the SSE id)."""
 
     kind: str
-    id: str
+    seq: int
     owner: str
     data: str
 
     def sse(self) -> str:
-        return f"id: {self.id}\nevent: {self.kind}\ndata: {self.data}\n\n"
+        return f"id: {self.seq}\nevent: {self.kind}\ndata: {self.data}\n\n"
+
+
+def resync_sse(reason: str) -> str:
+    """Tells the client that what it missed cannot be replayed: re-read everything."""
+    return f"event: {RESYNC}\ndata: {json.dumps({'reason': reason})}\n\n"
+
+
+def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
+    """The notice for one stream message, or None when it is not for dashboards (pure)."""
+    kind = PUSHED_SUBJECTS.get(subject)
+    if kind is None:
+        return None
+    try:
+        event = parse_event(data)
+    except ValidationError:
+        log.warning("unreadable event on %s; not streamed", subject)
+        return None
+    if not isinstance(event, StatusChanged | Expiring):
+        return None
+    return Notice(kind=kind, seq=seq, owner=event.owner, data=event.model_dump_json())
 
 
 @dataclass(eq=False)
@@ -54,6 +80,9 @@ class Listener:
 
     owner: str | None
     queue: asyncio.Queue[Notice | None] = field(repr=False)
+
+    def concerns(self, notice: Notice) -> bool:
+        return self.owner is None or self.owner == notice.owner
 
 
 class Hub:
@@ -67,21 +96,27 @@ class Hub:
         # nats-py can swallow a cancellation that lands inside connect(); shutdown therefore
         # also sets this event, which the loop checks after every step.
         self.stopping = asyncio.Event()
-        self.subscriptions = 0  # NATS subscriptions made; one per process, asserted in tests
+        self.subscriptions = 0  # consumers made; one per process, asserted in tests
 
     @property
     def connected(self) -> bool:
         return self._client is not None and self._client.is_connected
 
     @property
+    def jetstream(self) -> JetStreamContext | None:
+        """For replays; None while NATS has not been reached."""
+        return self._client.jetstream() if self.connected and self._client else None
+
+    @property
     def listeners(self) -> int:
         return len(self._everyone) + sum(len(s) for s in self._by_owner.values())
 
     async def run(self) -> None:
-        """Connect and subscribe once, then serve until cancelled; nats-py resubscribes
-        after reconnects. A NATS that is down at start-up is retried."""
+        """Connect and subscribe once, then serve until cancelled; the ordered consumer
+        resumes by itself after reconnects. A NATS that is down at start-up is retried."""
         try:
             while self._client is None and not self.stopping.is_set():
+                client: Client | None = None
                 try:
                     client = await nats.connect(
                         self.nats_url,
@@ -90,11 +125,24 @@ class Hub:
                         max_reconnect_attempts=-1,
                         reconnect_time_wait=0.5,
                     )
-                except (OSError, nats.errors.Error) as error:
+                    js = client.jetstream()
+                    await ensure_stream(js)
+                    await js.subscribe(
+                        STATUS_CHANGED,
+                        cb=self._on_message,
+                        ordered_consumer=True,
+                        config=ConsumerConfig(
+                            filter_subjects=list(PUSHED_SUBJECTS),
+                            deliver_policy=DeliverPolicy.NEW,
+                        ),
+                    )
+                except (OSError, TimeoutError, nats.errors.Error) as error:
                     log.warning("event hub cannot reach NATS yet", extra={"error": repr(error)})
+                    if client is not None:
+                        with suppress(Exception):
+                            await client.close()
                     await asyncio.sleep(1.0)
                     continue
-                await client.subscribe(SUBSCRIPTION_SUBJECT, cb=self._on_message)
                 self.subscriptions += 1
                 self._client = client
             await self.stopping.wait()
@@ -140,27 +188,30 @@ class Hub:
         listener.queue.put_nowait(None)
 
     async def _on_message(self, message: Msg) -> None:
-        kind = PUSHED_SUBJECTS.get(message.subject)
-        if kind is None:
-            return  # commands and dead letters share the wildcard; not for dashboards
-        try:
-            event = parse_event(message.data)
-        except ValidationError:
-            log.warning("unreadable event on %s; not streamed", message.subject)
-            return
-        if not isinstance(event, StatusChanged | Expiring):
-            return
-        self.publish(
-            Notice(
-                kind=kind, id=str(event.event_id), owner=event.owner, data=event.model_dump_json()
-            )
-        )
+        notice = notice_of(message.subject, message.data, message.metadata.sequence.stream)
+        if notice is not None:
+            self.publish(notice)
 
 
-async def event_stream(hub: Hub, listener: Listener, *, heartbeat: float) -> AsyncIterator[str]:
-    """The SSE body: a hello, then notices as they come, with keep-alive comments between."""
+async def event_stream(
+    hub: Hub,
+    listener: Listener,
+    *,
+    heartbeat: float,
+    backlog: AsyncIterator["Notice | str"] | None = None,
+) -> AsyncIterator[str]:
+    """The SSE body: a hello, the replayed backlog (if any), then notices as they come, with
+    keep-alive comments between. Live notices already sent in the backlog are skipped."""
     try:
         yield "retry: 3000\n: connected\n\n"
+        last_sent = 0
+        if backlog is not None:
+            async for chunk in backlog:
+                if isinstance(chunk, Notice):
+                    last_sent = chunk.seq
+                    yield chunk.sse()
+                else:
+                    yield chunk
         while True:
             try:
                 notice = await asyncio.wait_for(listener.queue.get(), timeout=heartbeat)
@@ -169,6 +220,7 @@ async def event_stream(hub: Hub, listener: Listener, *, heartbeat: float) -> Asy
                 continue
             if notice is None:
                 return
-            yield notice.sse()
+            if notice.seq > last_sent:
+                yield notice.sse()
     finally:
         hub.forget(listener)

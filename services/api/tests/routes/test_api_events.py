@@ -22,6 +22,8 @@ from orchestra_devstack.probes import free_port
 from orchestra_devstack.pytest_plugin import Database
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import Expiring, StatusChanged, encode_event
+from orchestra_shared.phases import Phase
+from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED
 
 
@@ -61,12 +63,19 @@ class Stream:
 
     async def next_event(self) -> tuple[str, dict[str, object]]:
         """The next ``event:``/``data:`` pair, skipping comments and keep-alives."""
-        kind = None
+        kind, _, data = await self.next_with_id()
+        return kind, data
+
+    async def next_with_id(self) -> tuple[str, str | None, dict[str, object]]:
+        """The next event with its ``id`` (None when it has none)."""
+        kind, event_id = None, None
         async for line in self.lines:
-            if line.startswith("event: "):
+            if line.startswith("id: "):
+                event_id = line.removeprefix("id: ")
+            elif line.startswith("event: "):
                 kind = line.removeprefix("event: ")
             elif line.startswith("data: ") and kind:
-                return kind, json.loads(line.removeprefix("data: "))
+                return kind, event_id, json.loads(line.removeprefix("data: "))
         raise AssertionError("stream ended")
 
 
@@ -85,10 +94,29 @@ async def stream(base: str, who: dict[str, str], **params: str) -> AsyncIterator
         yield opened
 
 
-async def subscriptions_on(nats_server: NatsServer, subject: str) -> int:
+async def publish(nats_server: NatsServer, *events: StatusChanged | Expiring) -> list[int]:
+    """Store events in the platform stream as sync and expiry do; their sequences."""
+    client = await nats.connect(nats_server.url)
+    try:
+        js = client.jetstream()
+        await ensure_stream(js)
+        subjects = {StatusChanged: STATUS_CHANGED, Expiring: EXPIRING}
+        return [
+            (await js.publish(subjects[type(event)], encode_event(event))).seq for event in events
+        ]
+    finally:
+        await client.close()
+
+
+async def stream_consumers(nats_server: NatsServer) -> int:
     async with httpx.AsyncClient() as client:
-        connz = (await client.get(f"{nats_server.monitor_url}/connz?subs=1")).json()
-    return sum((c.get("subscriptions_list") or []).count(subject) for c in connz["connections"])
+        jsz = (await client.get(f"{nats_server.monitor_url}/jsz?consumers=true")).json()
+    return sum(
+        len(stream.get("consumer_detail") or [])
+        for account in jsz.get("account_details") or []
+        for stream in account.get("stream_detail") or []
+        if stream["name"] == "ORCHESTRA"
+    )
 
 
 async def test_learners_get_their_own_phase_changes_and_warnings_admins_all(
@@ -101,25 +129,18 @@ async def test_learners_get_their_own_phase_changes_and_warnings_admins_all(
         stream(base, learner(BOB)) as bob,
         stream(base, admin(), scope="all") as everyone,
     ):
-        # Three clients, one subscription in this process.
-        assert await subscriptions_on(nats_server, "orchestra.>") == 1
-        client = await nats.connect(nats_server.url)
-        try:
-            bobs = StatusChanged(instance="beta-x-1", owner=BOB, phase="Ready", transitioned_at=now)
-            adas = StatusChanged(
-                instance="alpha-x-1", owner=ADA, phase="Ready", transitioned_at=now,
-                url="https://alpha-x-1.example.org/",
-            )  # fmt: skip
-            warning = Expiring(
-                instance="alpha-x-1", owner=ADA, expires_at=now + timedelta(minutes=10),
-                lead_seconds=600,
-            )  # fmt: skip
-            await client.publish(STATUS_CHANGED, encode_event(bobs))
-            await client.publish(STATUS_CHANGED, encode_event(adas))
-            await client.publish(EXPIRING, encode_event(warning))
-            await client.flush()
-        finally:
-            await client.close()
+        # Three clients, one consumer of the stream in this process.
+        assert await stream_consumers(nats_server) == 1
+        bobs = StatusChanged(instance="beta-x-1", owner=BOB, phase="Ready", transitioned_at=now)
+        adas = StatusChanged(
+            instance="alpha-x-1", owner=ADA, phase="Ready", transitioned_at=now,
+            url="https://alpha-x-1.example.org/",
+        )  # fmt: skip
+        warning = Expiring(
+            instance="alpha-x-1", owner=ADA, expires_at=now + timedelta(minutes=10),
+            lead_seconds=600,
+        )  # fmt: skip
+        await publish(nats_server, bobs, adas, warning)
         kind, data = await asyncio.wait_for(ada.next_event(), timeout=30)
         assert (kind, data["instance"], data["phase"]) == ("status", "alpha-x-1", "Ready")
         kind, data = await asyncio.wait_for(ada.next_event(), timeout=30)
@@ -153,3 +174,68 @@ async def test_no_stream_without_an_identity_or_from_a_stranger(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.get("/api/v1/events", headers=headers)
     assert response.status_code == 401
+
+
+def ready(instance: str, owner: str, phase: Phase = "Ready") -> StatusChanged:
+    return StatusChanged(
+        instance=instance, owner=owner, phase=phase, transitioned_at=datetime.now(UTC)
+    )
+
+
+async def test_a_reconnecting_learner_gets_what_was_missed_in_order_then_live(
+    migrated: Database, nats_server: NatsServer, catalog: Catalog
+) -> None:
+    async with serving(migrated, nats_server, catalog) as base:
+        async with stream(base, learner(ADA)) as ada:
+            await publish(nats_server, ready("alpha-r-1", ADA, "Pending"))
+            _, seen, _ = await asyncio.wait_for(ada.next_with_id(), timeout=30)
+        assert seen is not None
+        # Disconnected: two phases of Ada's and one of Bob's happen meanwhile.
+        missed = await publish(
+            nats_server,
+            ready("alpha-r-1", ADA, "Provisioning"),
+            ready("beta-r-1", BOB, "Ready"),
+            ready("alpha-r-1", ADA, "Ready"),
+        )
+        async with stream(base, {**learner(ADA), "Last-Event-ID": seen}) as again:
+            replayed = [await asyncio.wait_for(again.next_with_id(), timeout=30) for _ in range(2)]
+            assert [(e[1], e[2]["phase"]) for e in replayed] == [
+                (str(missed[0]), "Provisioning"),
+                (str(missed[2]), "Ready"),
+            ]
+            # Live from there on, nothing sent twice.
+            (later,) = await publish(nats_server, ready("alpha-r-1", ADA, "Terminating"))
+            kind, event_id, data = await asyncio.wait_for(again.next_with_id(), timeout=30)
+            assert (kind, event_id, data["phase"]) == ("status", str(later), "Terminating")
+
+
+async def test_an_admin_reconnecting_by_parameter_gets_everyones_missed_events(
+    migrated: Database, nats_server: NatsServer, catalog: Catalog
+) -> None:
+    async with serving(migrated, nats_server, catalog) as base:
+        (before,) = await publish(nats_server, ready("alpha-p-1", ADA, "Pending"))
+        missed = await publish(
+            nats_server, ready("alpha-p-1", ADA), ready("beta-p-1", BOB, "Pending")
+        )
+        async with stream(base, admin(), scope="all", last_event_id=str(before)) as everyone:
+            got = [await asyncio.wait_for(everyone.next_with_id(), timeout=30) for _ in range(2)]
+        assert [(e[1], e[2]["instance"]) for e in got] == [
+            (str(missed[0]), "alpha-p-1"),
+            (str(missed[1]), "beta-p-1"),
+        ]
+
+
+@pytest.mark.parametrize("last_event_id", ["not-a-sequence", "999999999"])
+async def test_a_gap_that_cannot_be_replayed_tells_the_client_to_resync(
+    migrated: Database, nats_server: NatsServer, catalog: Catalog, last_event_id: str
+) -> None:
+    async with serving(migrated, nats_server, catalog) as base:
+        await publish(nats_server, ready("alpha-g-1", ADA, "Pending"))
+        async with stream(base, {**learner(ADA), "Last-Event-ID": last_event_id}) as ada:
+            kind, event_id, data = await asyncio.wait_for(ada.next_with_id(), timeout=30)
+            assert (kind, event_id) == ("resync", None)
+            assert data["reason"]
+            # ... and the stream goes on live.
+            (seq,) = await publish(nats_server, ready("alpha-g-1", ADA))
+            kind, event_id, data = await asyncio.wait_for(ada.next_with_id(), timeout=30)
+            assert (kind, event_id, data["phase"]) == ("status", str(seq), "Ready")

@@ -40,6 +40,25 @@ async def test_an_extension_moves_the_deadline_and_publishes_it(api: Api) -> Non
     assert datetime.fromisoformat(str(event["expires_at"])) == after
 
 
+async def test_an_instance_says_how_far_it_can_still_be_extended(run_api: AppRunner) -> None:
+    async with run_api(max_extensions=2) as api:
+        name = await api.launched(learner(), "alpha")  # 2h of at most 3h
+        async with api.client() as client:
+            launched = (await client.get(f"/api/v1/instances/{name}", headers=learner())).json()
+        created = datetime.fromisoformat(launched["created_at"])
+        assert launched["extensions_left"] == 2
+        assert datetime.fromisoformat(launched["latest_expires_at"]) == created + timedelta(hours=3)
+        status, once = await extend(api, name, "30m")
+        assert (status, once["extensions_left"]) == (200, 1)
+        status, twice = await extend(api, name, "30m")
+        assert (status, twice["extensions_left"]) == (200, 0)
+        # 2h + 30m + 30m: at the template's maximum (to the clock's precision), no room left.
+        room = datetime.fromisoformat(str(twice["latest_expires_at"])) - datetime.fromisoformat(
+            str(twice["expires_at"])
+        )
+        assert timedelta(0) <= room < timedelta(seconds=1)
+
+
 async def test_past_the_templates_maximum_from_launch_is_409(api: Api) -> None:
     name = await api.launched(learner(), "alpha")
     status, problem = await extend(api, name, "90m")

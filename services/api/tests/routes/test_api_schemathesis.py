@@ -15,18 +15,24 @@ matching the declared schema (``ProblemBody`` on errors), and the declared
 headers. Bounded: 30 derandomized examples per operation and run, no example
 database, no deadline.
 
-Left out: ``GET /api/v1/events``, the server-sent event stream, which never ends
-(``test_api_events`` covers it).
+The live stream (``GET /api/v1/events``) is fuzzed too, with schemathesis's stream
+checks: each event it sends (read for ``STREAM_SECONDS``, the stream never ends by
+itself) must match the event schema the document declares, ``data`` included. Status
+events are stored in the platform stream first, so that the fuzzed ``last_event_id``
+values replay real events as well as ask for resyncs. Fewer examples there, as every
+call waits out its read time.
 """
 
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from ipaddress import ip_network
 from typing import Any
 
 import httpx
+import nats
 import pytest
 import schemathesis
 import uvicorn
@@ -40,15 +46,19 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from services.api.tests.apis import TEMPLATES, admin, api_settings, learner
+from services.api.tests.apis import ADA, BOB, TEMPLATES, admin, api_settings, learner
 
 from orchestra_api.main import create_app
 from orchestra_devstack.natsservers import NatsServer
 from orchestra_devstack.probes import free_port
 from orchestra_shared.catalogs import Catalog
+from orchestra_shared.events import StatusChanged, encode_event
+from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.subjects import STATUS_CHANGED
 
 Operation = schemathesis.APIOperation[Any, Any, Any, Any]
-EXCLUDED_PATH = "/api/v1/events"
+STREAM_PATH = "/api/v1/events"
+STREAM_SECONDS = 1.0
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -63,6 +73,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+FUZZ_STREAM = settings(FUZZ, max_examples=6)
 
 
 @pytest.fixture
@@ -102,6 +113,29 @@ def _wait_until_ready(base: str, server: uvicorn.Server, thread: threading.Threa
                 pass
         time.sleep(0.05)
     raise AssertionError("timed out waiting for the api to be ready")
+
+
+def _store_status_events(nats_url: str) -> None:
+    """Phase changes of Ada's (the learner's) and Bob's in the platform stream, to replay."""
+
+    async def store() -> None:
+        client = await nats.connect(nats_url)
+        try:
+            js = client.jetstream()
+            await ensure_stream(js)
+            for n, owner in enumerate([ADA, BOB] * 3):
+                event = StatusChanged(
+                    instance=f"alpha-fuzz-{n}",
+                    owner=owner,
+                    phase="Ready",
+                    url=f"https://alpha-fuzz-{n}.example.org/",
+                    transitioned_at=datetime.now(UTC),
+                )
+                await js.publish(STATUS_CHANGED, encode_event(event))
+        finally:
+            await client.close()
+
+    asyncio.run(store())
 
 
 def _launch(base: str) -> str:
@@ -148,29 +182,58 @@ IDENTITIES = {
 }
 
 
+def _fuzzer(
+    operation: Operation, name: str, identity: str, base_url: str, *, streaming: bool
+) -> Callable[[], None]:
+    """The hypothesis test of one operation as one identity."""
+    timeout = STREAM_SECONDS if streaming else 30
+
+    @(FUZZ_STREAM if streaming else FUZZ)
+    @given(case=_cases(operation, name), who=IDENTITIES[identity])
+    def fuzz(case: Any, who: dict[str, Any]) -> None:
+        case.call_and_validate(base_url=base_url, headers=who, checks=CHECKS, timeout=timeout)
+
+    result: Callable[[], None] = fuzz
+    return result
+
+
+IDENTITY_HEADERS = {"learner": learner(), "admin": admin(), "odd-email": learner()}
+REPLAYS: dict[str, list[dict[str, str]]] = {
+    "learner": [{"last_event_id": "0"}, {"last_event_id": "3"}],
+    "admin": [{"last_event_id": "0", "scope": "all"}, {"last_event_id": "0"}],
+    "odd-email": [],
+}
+
+
 @pytest.mark.parametrize("identity", IDENTITIES)
-def test_every_operation_conforms_to_the_openapi_document(base_url: str, identity: str) -> None:
+def test_every_operation_conforms_to_the_openapi_document(
+    base_url: str, nats_server: NatsServer, identity: str
+) -> None:
     name = _launch(base_url)
+    _store_status_events(nats_server.url)
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations: list[Operation] = []
     for result in schema.get_all_operations():
         if isinstance(result, Err):
             raise result.err()
-        if result.ok().path != EXCLUDED_PATH:
-            operations.append(result.ok())
+        operations.append(result.ok())
     # Deletions last: the launched instance stays up for the other operations.
     operations.sort(key=lambda operation: operation.method.upper() == "DELETE")
-    assert len(operations) >= 15, [operation.label for operation in operations]
+    assert len(operations) >= 18, [operation.label for operation in operations]
+    assert STREAM_PATH in {operation.path for operation in operations}
     failures: list[str] = []
     for operation in operations:
+        streaming = operation.path == STREAM_PATH
 
-        @FUZZ
-        @given(case=_cases(operation, name), who=IDENTITIES[identity])
-        def fuzz(case: Any, who: dict[str, Any]) -> None:
-            case.call_and_validate(base_url=base_url, headers=who, checks=CHECKS, timeout=30)
-
+        fuzz = _fuzzer(operation, name, identity, base_url, streaming=streaming)
         try:
             fuzz()
+            if streaming:  # replays of the stored events, whatever the fuzzing drew
+                for query in REPLAYS[identity]:
+                    operation.Case(query=query).call_and_validate(
+                        base_url=base_url, headers=IDENTITY_HEADERS[identity], checks=CHECKS,
+                        timeout=STREAM_SECONDS,
+                    )  # fmt: skip
         except Exception as error:
             failures.append(f"{operation.label}: {error}")
     assert not failures, "\n\n".join(failures)

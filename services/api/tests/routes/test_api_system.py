@@ -1,15 +1,22 @@
 """Health, readiness, metrics, the catalog routes, errors as problems, and the OpenAPI document."""
 
 from collections import Counter
+from pathlib import Path
+from typing import Any
 
-from services.api.tests.apis import Api, admin, learner
+from services.api.tests.apis import Api, admin, eventually, learner
 
 
 async def test_health_and_readiness(api: Api) -> None:
     async with api.client() as client:
         assert (await client.get("/healthz")).json() == {"status": "ok", "checks": {}}
-        ready = (await client.get("/readyz")).json()
-    assert ready["status"] == "ok"
+
+        async def readiness() -> Any:
+            answer = (await client.get("/readyz")).json()
+            return answer if answer["status"] == "ok" else None
+
+        # The event hub connects in the background: ready once it has.
+        ready = await eventually(readiness, what="the api to be ready")
     assert ready["checks"] == {"catalog": 5, "postgres": "ok", "nats": "ok"}
 
 
@@ -34,6 +41,21 @@ async def test_disabled_templates_are_hidden_from_learners_and_shown_to_admins(a
     assert hidden.json()["type"].endswith("/not-found")
     assert shown.json()["enabled"] is False
     assert (one["default_duration"], one["max_duration"]) == ("2h", "3h")
+
+
+async def test_admins_read_the_catalog_as_its_files_learners_may_not(
+    api: Api, catalog_dir: Path
+) -> None:
+    async with api.client() as client:
+        sources = (await client.get("/api/v1/admin/templates", headers=admin())).json()
+        refused = await client.get("/api/v1/admin/templates", headers=learner())
+    assert [(s["slug"], s["file"]) for s in sources] == [
+        (slug, f"{slug}.yaml") for slug in ("alpha", "beta", "delta", "gamma", "retired")
+    ]
+    for source in sources:
+        assert source["yaml"] == (catalog_dir / source["file"]).read_text()
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
 
 
 async def test_unknown_paths_and_methods_are_problems(api: Api) -> None:
@@ -81,6 +103,6 @@ async def test_every_operation_has_a_unique_id_and_documented_problems(api: Api)
         "launchInstance", "listMyInstances", "getInstance", "terminateInstance",
         "extendInstance", "getInstanceHistory", "listMyEndedInstances", "streamMyEvents",
         "whoAmI", "listTemplates", "getTemplate", "adminListInstances", "adminLaunchStats",
-        "adminTerminateInstance", "health", "ready", "metrics",
+        "adminTerminateInstance", "adminListTemplates", "health", "ready", "metrics",
     }  # fmt: skip
     assert set(ids) == expected

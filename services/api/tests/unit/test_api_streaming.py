@@ -1,10 +1,17 @@
-"""The event hub's fan-out: by owner, everyone for admins, and slow clients cut loose."""
+"""The event hub's fan-out (by owner, everyone for admins, slow clients cut loose), and the
+rules of replaying what a reconnecting client missed."""
 
-from orchestra_api.streaming import Hub, Notice
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from orchestra_api.replaying import last_seen, replay_plan
+from orchestra_api.streaming import Hub, Notice, event_stream
 
 
 def notice(owner: str, n: int = 0) -> Notice:
-    return Notice(kind="status", id=str(n), owner=owner, data="{}")
+    return Notice(kind="status", seq=n, owner=owner, data="{}")
 
 
 def hub(queue_size: int = 8) -> Hub:
@@ -40,3 +47,59 @@ def test_a_slow_client_is_ended_without_holding_back_the_others() -> None:
     assert slow.queue.get_nowait() is None
     assert other.queue.get_nowait() == notice("ada", 2)
     assert events.listeners == 1
+
+
+def test_a_notice_replayed_is_not_sent_again_when_it_also_arrives_live() -> None:
+    events = hub()
+    ada = events.listen("ada")
+    for n in (5, 6, 7):  # arrived live while the replay was being read
+        events.publish(notice("ada", n))
+    events.publish(notice("ada", 8))
+
+    async def backlog() -> AsyncIterator[Notice | str]:
+        for n in (4, 5, 6):
+            yield notice("ada", n)
+
+    async def first(count: int) -> list[str]:
+        body = event_stream(events, ada, heartbeat=30, backlog=backlog())
+        chunks = [chunk async for chunk in _take(body, count + 1)]
+        return chunks[1:]  # after the hello
+
+    sent = asyncio.run(first(5))
+    assert [chunk.split("\n")[0] for chunk in sent] == [f"id: {n}" for n in (4, 5, 6, 7, 8)]
+
+
+async def _take(body: AsyncIterator[str], count: int) -> AsyncIterator[str]:
+    taken = 0
+    async for chunk in body:
+        yield chunk
+        taken += 1
+        if taken == count:
+            await body.aclose()  # type: ignore[attr-defined]
+            return
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [(None, None), ("42", 42), (" 7 ", 7), ("8c0e-uuid", -1), ("", -1)]
+)
+def test_the_last_event_id_is_a_stream_sequence_or_unknown(
+    text: str | None, expected: int | None
+) -> None:
+    assert last_seen(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("after", "first", "last", "replayable"),
+    [
+        (10, 1, 20, True),  # an ordinary gap
+        (20, 1, 20, True),  # nothing missed
+        (0, 1, 20, True),  # from the beginning
+        (0, 0, 0, True),  # an empty stream
+        (4, 5, 20, True),  # the next one is still kept
+        (3, 5, 20, False),  # aged out of the stream
+        (21, 1, 20, False),  # the stream was reset since
+        (-1, 1, 20, False),  # not one of ours
+    ],
+)
+def test_which_gaps_can_be_replayed(after: int, first: int, last: int, replayable: bool) -> None:
+    assert (replay_plan(after, first_seq=first, last_seq=last) is None) is replayable

@@ -1,13 +1,21 @@
-"""``/api/v1/admin``: every learner's instances, launch statistics, and terminating any instance."""
+"""``/api/v1/admin``: every learner's instances, launch statistics, terminating any instance,
+and the catalog as its files."""
 
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from orchestra_api.bodies import InstanceBody, InstancePage, StatsBody, TemplateStatsBody
+from orchestra_api.bodies import (
+    InstanceBody,
+    InstancePage,
+    StatsBody,
+    TemplateSourceBody,
+    TemplateStatsBody,
+)
 from orchestra_api.deps import AdminUser, Cursor, PageLimit, StateDep
 from orchestra_api.problems import problem_responses
+from orchestra_api.routes.templates import template_body
 from orchestra_api.terminating import terminate
 from orchestra_api.viewing import all_instances, launch_stats
 from orchestra_shared.phases import Phase
@@ -34,7 +42,10 @@ async def list_all_instances(
     records, after = await all_instances(
         state.pool, owner=user, template=template, phase=phase, cursor=cursor, limit=limit
     )
-    return InstancePage(items=[InstanceBody.of(r) for r in records], next=after)
+    return InstancePage(
+        items=[InstanceBody.of(r, max_extensions=state.settings.max_extensions) for r in records],
+        next=after,
+    )
 
 
 @router.get(
@@ -78,4 +89,26 @@ async def stats(
 )
 async def admin_terminate(name: str, state: StateDep, admin: AdminUser) -> InstanceBody:
     record = await terminate(state.pool, name=name, user=admin, now=datetime.now(UTC))
-    return InstanceBody.of(record)
+    return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
+
+
+@router.get(
+    "/templates",
+    operation_id="adminListTemplates",
+    response_model=list[TemplateSourceBody],
+    summary="The catalog as loaded, disabled templates included, each with its file",
+    responses=problem_responses(401, 403),
+)
+async def list_template_sources(state: StateDep, admin: AdminUser) -> list[TemplateSourceBody]:
+    catalog = state.catalog
+    bodies = []
+    for template in catalog.visible(admin=True):
+        source = catalog.sources.get(template.slug)
+        bodies.append(
+            TemplateSourceBody(
+                **template_body(template).model_dump(),
+                file=source.file if source else "",
+                yaml=source.text if source else "",
+            )
+        )
+    return bodies

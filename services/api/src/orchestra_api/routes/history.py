@@ -21,4 +21,7 @@ async def list_history(
     state: StateDep, user: CurrentUser, limit: PageLimit, cursor: Cursor = None
 ) -> InstancePage:
     records, after = await my_ended_instances(state.pool, user, cursor=cursor, limit=limit)
-    return InstancePage(items=[InstanceBody.of(r) for r in records], next=after)
+    return InstancePage(
+        items=[InstanceBody.of(r, max_extensions=state.settings.max_extensions) for r in records],
+        next=after,
+    )

@@ -68,7 +68,7 @@ async def launch_instance(
     response.headers["Location"] = f"/api/v1/instances/{record.name}"
     if not created:
         response.status_code = status.HTTP_200_OK
-    return InstanceBody.of(record)
+    return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
 
 
 @router.get(
@@ -79,7 +79,10 @@ async def launch_instance(
     responses=problem_responses(401),
 )
 async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBody]:
-    return [InstanceBody.of(r) for r in await my_instances(state.pool, user)]
+    return [
+        InstanceBody.of(r, max_extensions=state.settings.max_extensions)
+        for r in await my_instances(state.pool, user)
+    ]
 
 
 @router.get(
@@ -89,7 +92,10 @@ async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBod
     responses=problem_responses(401, 404),
 )
 async def get_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
-    return InstanceBody.of(await visible_instance(state.pool, user, name))
+    return InstanceBody.of(
+        await visible_instance(state.pool, user, name),
+        max_extensions=state.settings.max_extensions,
+    )
 
 
 @router.get(
@@ -134,7 +140,7 @@ async def extend_instance(
         now=datetime.now(UTC),
         max_extensions=state.settings.max_extensions,
     )
-    return InstanceBody.of(record)
+    return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
 
 
 @router.delete(
@@ -147,4 +153,4 @@ async def extend_instance(
 )
 async def terminate_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
     record = await terminate(state.pool, name=name, user=user, now=datetime.now(UTC))
-    return InstanceBody.of(record)
+    return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
