@@ -4,16 +4,28 @@
 UV := .cache/bootstrap/bin/uv
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: dev test bootstrap lint typecheck layers unit e2e schema clean
+.PHONY: dev test bootstrap dashboard frontend browser lint typecheck layers unit e2e schema clean
 
 bootstrap:
 	@scripts/bootstrap.sh
 
+# The dashboard's static files (frontend/dist), which the dev stack serves.
+dashboard: bootstrap
+	@scripts/frontend.sh build
+
+# The dashboard's own checks: ESLint, TypeScript strict, vitest, and the build.
+frontend: bootstrap
+	@scripts/frontend.sh lint typecheck test build
+
+# Debian's Chromium, for the browser tests.
+browser:
+	@scripts/browser.sh
+
 # $$PPID is make itself: the launcher stops when make does (make does not pass SIGTERM on).
-dev: bootstrap
+dev: bootstrap dashboard
 	@$(RUN) orchestra-dev --stop-with $$PPID
 
-test: bootstrap lint typecheck layers
+test: bootstrap lint typecheck layers frontend browser
 	@$(RUN) pytest
 
 lint:
@@ -30,8 +42,8 @@ layers:
 unit: bootstrap
 	@$(RUN) pytest -m "not e2e"
 
-e2e: bootstrap
+e2e: bootstrap dashboard browser
 	@$(RUN) pytest -m e2e
 
 clean:
-	rm -rf .devstack .cache .venv .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .devstack .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist

@@ -1,7 +1,7 @@
 """``orchestra-dev``: the launcher behind ``make dev``.
 
 Starts the whole platform on loopback (see ``stacks.py``), prints where the
-API is and how to reach it, and stops everything on Ctrl-C or SIGTERM. With
+dashboard and the API are and how to reach them, and stops everything on Ctrl-C or SIGTERM. With
 ``--kubeconfig`` it uses a real cluster (kind) instead of the emulated one;
 nothing else changes.
 """
@@ -33,6 +33,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=int(os.environ.get("ORCHESTRA_API_PORT", "8000")),
         help="port of the API (default: $ORCHESTRA_API_PORT or 8000)",
+    )
+    parser.add_argument(
+        "--dashboard-port",
+        type=int,
+        default=int(os.environ.get("ORCHESTRA_DASHBOARD_PORT", "8080")),
+        help="port of the dashboard and the dev sign-in (default: $ORCHESTRA_DASHBOARD_PORT or 8080)",
     )
     parser.add_argument("--workdir", type=Path, default=Path(".devstack"))
     parser.add_argument("--kubeconfig", type=Path, help="use this real cluster instead")
@@ -81,6 +87,7 @@ async def serve(args: argparse.Namespace) -> None:
         root=Path.cwd(),
         workdir=args.workdir.resolve(),
         api_port=args.api_port,
+        dashboard_port=args.dashboard_port,
         kubeconfig=args.kubeconfig,
         kube_context=args.kube_context,
         kubelet_delay=args.kubelet_delay,
@@ -89,13 +96,14 @@ async def serve(args: argparse.Namespace) -> None:
     print("orchestra-dev: starting NATS, Postgres, the cluster and the services ...", flush=True)
     stack = await start_stack(options)
     try:
-        print(f"\n  API:        {stack.api_url}", flush=True)
+        print(f"\n  Dashboard:  {stack.dashboard_url}/  (open it; sign in as the dev page offers)")
+        print(f"  API:        {stack.api_url}", flush=True)
         print(
             f"  kubeconfig: {stack.kubeconfig}  (KUBECONFIG={stack.kubeconfig} kubectl get ws -A)"
         )
         print(f"  NATS:       {stack.nats.url}")
         print(f"  Postgres:   {stack.postgres.dsn}")
-        print(f"  logs:       {options.workdir}/{{{','.join(SERVICES)}}}.log")
+        print(f"  logs:       {options.workdir}/{{{','.join((*SERVICES, 'dashboard'))}}}.log")
         for service, url in stack.metrics_urls.items():
             print(f"  metrics:    {url}  ({service})")
         if collector is not None:

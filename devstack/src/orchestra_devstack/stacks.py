@@ -34,6 +34,8 @@ class StackOptions:
     workdir: Path
     """Logs, the JetStream store, the Postgres data and the kubeconfig go here."""
     api_port: int = 8000
+    dashboard_port: int | None = None
+    """Port of the dashboard and sign-in (the learner's URL); None picks a free one."""
     kubeconfig: Path | None = None
     """A real cluster's kubeconfig; None starts the emulated cluster."""
     kube_context: str | None = None
@@ -54,6 +56,10 @@ class StackOptions:
         return self.root / "charts" / "orchestra" / "crds" / "workshops.yaml"
 
     @property
+    def dashboard_dir(self) -> Path:
+        return self.root / "frontend" / "dist"
+
+    @property
     def catalog(self) -> Path:
         return self.catalog_dir or self.root / "charts" / "orchestra" / "files" / "templates"
 
@@ -66,6 +72,8 @@ class Stack:
     kubeconfig: Path
     emulated: bool
     api_url: str
+    dashboard_url: str
+    """The dashboard and the api under one origin, with the development sign-in."""
     processes: dict[str, ManagedProcess]
     metrics_urls: dict[str, str]
 
@@ -141,23 +149,53 @@ async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) 
     return kubeconfig
 
 
+async def start_sign_in_proxy(
+    options: StackOptions,
+    supervisor: Supervisor,
+    api_url: str,
+    processes: dict[str, ManagedProcess],
+) -> str:
+    """The learner's front door (``signin``): the dashboard, the api, a dev sign-in page."""
+    port = options.dashboard_port or free_port()
+    url = f"http://{LOOPBACK}:{port}"
+    argv = [
+        sys.executable, "-m", "orchestra_devstack.signin",
+        "--api-url", api_url,
+        "--dashboard-dir", str(options.dashboard_dir),
+        "--host", LOOPBACK,
+        "--port", str(port),
+    ]  # fmt: skip
+    processes["dashboard"] = await supervisor.start(
+        ManagedProcess(
+            "dashboard",
+            argv,
+            log_path=options.workdir / "dashboard.log",
+            health=http_ok(f"{url}/oauth2/healthz"),
+            start_timeout=20.0,
+        )
+    )
+    return url
+
+
 class PortInUseError(RuntimeError):
     """The API's port is taken (often: another ``make dev`` still running)."""
 
 
-def ensure_port_free(port: int) -> None:
+def ensure_port_free(port: int, *, setting: str = "ORCHESTRA_API_PORT") -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind((LOOPBACK, port))
         except OSError as error:
             raise PortInUseError(
                 f"port {port} on {LOOPBACK} is in use (is another `make dev` running?); "
-                "stop it or choose another port with ORCHESTRA_API_PORT"
+                f"stop it or choose another port with {setting}"
             ) from error
 
 
 async def start_stack(options: StackOptions) -> Stack:
     ensure_port_free(options.api_port)
+    if options.dashboard_port:
+        ensure_port_free(options.dashboard_port, setting="ORCHESTRA_DASHBOARD_PORT")
     options.workdir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor()
     try:
@@ -192,6 +230,7 @@ async def start_stack(options: StackOptions) -> Stack:
                 start_timeout=30.0,
             )
             processes[service] = await supervisor.start(process)
+        dashboard_url = await start_sign_in_proxy(options, supervisor, api_url, processes)
     except BaseException:
         await supervisor.stop_all()
         raise
@@ -202,6 +241,7 @@ async def start_stack(options: StackOptions) -> Stack:
         kubeconfig=kubeconfig,
         emulated=emulated,
         api_url=api_url,
+        dashboard_url=dashboard_url,
         processes=processes,
         metrics_urls=metrics_urls,
     )
