@@ -1,0 +1,18 @@
+// Every TanStack Query key in one place, so the live stream can find (and update or
+// invalidate) exactly the cached data an event concerns.
+
+export const queryKeys = {
+  me: ["me"] as const,
+  templates: ["templates"] as const,
+  /** Prefix of every cached instance query (mine, one, its transitions). */
+  instances: ["instances"] as const,
+  myInstances: ["instances", "mine"] as const,
+  instance: (name: string) => ["instances", "one", name] as const,
+  instanceHistory: (name: string) => ["instances", "transitions", name] as const,
+  history: ["history"] as const,
+  /** Prefix of every admin query. */
+  admin: ["admin"] as const,
+  adminInstances: ["admin", "instances"] as const,
+  adminStats: ["admin", "stats"] as const,
+  adminTemplates: ["admin", "templates"] as const,
+};

@@ -1,0 +1,39 @@
+// Names for the api's bodies as the dashboard uses them, taken from the generated schema so
+// a change to the api's document shows up here as a type error, not as a surprise at run time.
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type Me = Schemas["MeBody"];
+export type Template = Schemas["TemplateBody"];
+export type TemplateSource = Schemas["TemplateSourceBody"];
+export type Instance = Schemas["InstanceBody"];
+export type InstancePage = Schemas["InstancePage"];
+export type Phase = Instance["phase"];
+export type InstanceHistory = Schemas["HistoryBody"];
+export type Stats = Schemas["StatsBody"];
+export type TemplateStats = Schemas["TemplateStatsBody"];
+export type StatusChanged = Schemas["StatusChanged"];
+export type Expiring = Schemas["Expiring"];
+export type ProblemBody = Schemas["ProblemBody"];
+
+/** Every phase, in the order an instance goes through them. */
+export const PHASES: readonly Phase[] = [
+  "Requested",
+  "Pending",
+  "Provisioning",
+  "Ready",
+  "Failed",
+  "Terminating",
+  "Terminated",
+];
+
+/** Phases of an instance that has not ended (what `GET /api/v1/instances` lists). */
+export const ACTIVE_PHASES: readonly Phase[] = [
+  "Requested",
+  "Pending",
+  "Provisioning",
+  "Ready",
+  "Failed",
+  "Terminating",
+];
