@@ -183,6 +183,9 @@ class PortInUseError(RuntimeError):
 
 def ensure_port_free(port: int, *, setting: str = "ORCHESTRA_API_PORT") -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers bind: connections of a stack just stopped (TIME_WAIT) do not count,
+        # only a server listening there now; else a second `make dev` fails for a minute.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((LOOPBACK, port))
         except OSError as error:
