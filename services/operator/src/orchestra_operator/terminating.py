@@ -2,8 +2,10 @@
 
 Termination deletes the Workshop; its children follow through ownerReferences
 (Kubernetes garbage collection), so nothing is left even if the operator stops
-right after. A terminate that finds no Workshop leaves a tombstone, in case its
-launch is still to come (``tombstones.py``). An extension only ever moves ``spec.expiresAt`` forward, so a
+right after. Every terminate leaves a tombstone first (``tombstones.py``), whether
+it finds the Workshop or not: its launch may still be to come (deferred, or
+redelivered after a lost acknowledgement), and must then not run; and a terminate
+that fails and is retried later must not let the launch behind it run meanwhile. An extension only ever moves ``spec.expiresAt`` forward, so a
 stale or duplicated event cannot shorten a workshop.
 """
 
@@ -31,6 +33,9 @@ async def terminate(
     tombstones: Tombstones,
 ) -> bool:
     namespace = namespaces.namespace_name(event.owner, settings)
+    # Before anything else: from here on no launch of this instance runs, whatever the
+    # order in which retries bring the commands back (instance names are never reused).
+    await tombstones.bury(event.instance, event.reason)
     try:
         # Sync reads the reason from the deleted object's last state.
         marked = await cluster.patch(
@@ -42,8 +47,6 @@ async def terminate(
     except ApiError as error:
         if error.status != 404:
             raise
-        # Gone, or not launched yet: in case its launch is still to come, remember.
-        await tombstones.bury(event.instance, event.reason)
         log.info("no workshop to terminate; tombstone left", extra={"workshop": event.instance})
         return False
     await record_event(

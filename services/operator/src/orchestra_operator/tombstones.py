@@ -4,9 +4,10 @@ Commands are handled in order, but a launch that is retried (deferred, or left
 unacknowledged by a replica that died) comes back after a terminate that was
 published later. Without a memory, that terminate finds no Workshop and is
 acknowledged, the launch then creates one, and since expiry already cancelled
-the deadline on the terminate, the workshop would run with no end. So a
-terminate that finds nothing leaves a tombstone (a key in a JetStream key-value
-bucket, durable, expiring after a few days) and a launch checks for one first.
+the deadline on the terminate, the workshop would run with no end. The same
+holds for a launch redelivered after the terminate that deleted its Workshop. So
+every terminate leaves a tombstone (a key in a JetStream key-value bucket,
+durable, expiring after a few days) and a launch checks for one first.
 """
 
 from __future__ import annotations

@@ -153,3 +153,22 @@ async def test_a_launch_arriving_after_its_terminate_does_not_run(operator: Worl
 
     assert await operator.workshop(late) is None
     assert letters_about(await operator.dead_letters(), late.instance) == []
+
+
+async def test_a_launch_redelivered_after_its_terminate_deleted_the_workshop_stays_ended(
+    operator: World,
+) -> None:
+    launched = launch_event()
+    await operator.publish(launched)
+    await operator.wait_for_phase(launched, "Ready")
+    await operator.publish(
+        TerminateRequested(instance=launched.instance, owner=launched.owner, reason="expired")
+    )
+    await operator.wait_until_gone(launched)
+    # The same launch again, as when its acknowledgement was lost before the terminate.
+    await operator.publish(launched, msg_id=f"redelivered-{launched.event_id}")
+    marker = launch_event()  # handled after it: once it is Ready, the redelivery was
+    await operator.publish(marker)
+    await operator.wait_for_phase(marker, "Ready")
+
+    assert await operator.workshop(launched) is None
