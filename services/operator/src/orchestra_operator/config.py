@@ -90,6 +90,16 @@ class OperatorSettings(NatsSettings, KubernetesSettings, MetricsSettings, Teleme
     steady_interval: float = Field(
         default=15.0, description="Seconds between reconciliations of a Ready Workshop (drift)."
     )
+    deadline_grace: float = Field(
+        default=120.0,
+        ge=0,
+        description=(
+            "Seconds past a Workshop's spec.expiresAt after which the operator deletes it "
+            "itself. Expiry ends workshops at their deadline; this is the backstop for when "
+            "expiry is down, its message was lost, or a stray redelivery recreated the "
+            "Workshop. Two minutes: long enough that expiry (and its warnings) acts first."
+        ),
+    )
     failed_retention: float = Field(
         default=60.0,
         description=(

@@ -25,6 +25,11 @@ DEAD_LETTERS = Counter(
     "Messages parked on a dead-letter subject, by consumer.",
     ["consumer"],
 )
+DEADLINES_ENFORCED = Counter(
+    "orchestra_operator_deadlines_enforced_total",
+    "Workshops the operator deleted itself, past their deadline plus the grace: each one is "
+    "a deadline expiry did not end (alert on any increase).",
+)
 PHASES = Counter(
     "orchestra_operator_phase_changes_total",
     "Phase changes written to Workshop status, by phase and reason.",

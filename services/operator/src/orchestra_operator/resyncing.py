@@ -1,8 +1,11 @@
 """The periodic resync: time-based decisions that no watch event triggers.
 
 Every ``reconcile_interval`` it reconciles the Workshops that are not Ready
-yet (so a startup timeout fires on time) and deletes Failed Workshops whose
-retention has passed (no session is ever stuck); every ``steady_interval`` it
+yet (so a startup timeout fires on time), deletes Failed Workshops whose
+retention has passed (no session is ever stuck) and deletes any Workshop past
+its ``spec.expiresAt`` by more than ``deadline_grace``: the operator's own
+deadline rule, level-based, so a workshop ends even when expiry is down, its
+message was lost or a redelivery recreated it; every ``steady_interval`` it
 reconciles all of them (drift a missed watch event did not report) and sweeps
 learner namespaces that nothing lives in any more (``sweeping``). Only the
 leader runs it (``main``).
@@ -16,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from orchestra_operator import metering
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.reconciling import Reconciler
@@ -24,6 +28,47 @@ from orchestra_operator.sweeping import sweep_namespaces
 from orchestra_shared import labels
 
 log = logging.getLogger(__name__)
+
+
+def past_deadline(workshop: dict[str, Any], now: datetime, grace: timedelta) -> bool:
+    """Whether a Workshop has outlived ``spec.expiresAt`` by more than ``grace`` (pure)."""
+    expires = (workshop.get("spec") or {}).get("expiresAt")
+    if not expires:
+        return False
+    try:
+        deadline = datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
+    except ValueError:
+        return False  # an invalid spec: the reconcile reports it as Failed, retention ends it
+    if deadline.tzinfo is None:
+        return False
+    return now - deadline > grace
+
+
+async def end_workshop(
+    cluster: Cluster,
+    workshop: dict[str, Any],
+    *,
+    event: str,
+    why: str,
+    reason: str,
+    settings: OperatorSettings,
+) -> None:
+    """Delete a Workshop on the operator's own account, saying so in an Event and leaving
+    the termination reason for sync on the object's last state, as a terminate does."""
+    meta = workshop["metadata"]
+    await record_event(cluster, workshop, event, why, settings=settings)
+    marked = await cluster.patch(
+        WORKSHOPS,
+        meta["name"],
+        {"metadata": {"annotations": {labels.TERMINATION_REASON: reason}}},
+        meta["namespace"],
+    )
+    await cluster.delete(
+        WORKSHOPS,
+        meta["name"],
+        meta["namespace"],
+        resource_version=marked["metadata"]["resourceVersion"],
+    )
 
 
 def failed_and_expired(workshop: dict[str, Any], now: datetime, retention: timedelta) -> bool:
@@ -43,27 +88,33 @@ async def resync_once(
         status = workshop.get("status") or {}
         phase = status.get("phase")
         try:
-            if failed_and_expired(workshop, now, timedelta(seconds=settings.failed_retention)):
-                await record_event(
+            if past_deadline(workshop, now, timedelta(seconds=settings.deadline_grace)):
+                log.warning(
+                    "workshop past its deadline; deleting it",
+                    extra={"workshop": meta["name"], "expires_at": workshop["spec"]["expiresAt"]},
+                )
+                metering.DEADLINES_ENFORCED.inc()
+                await end_workshop(
                     cluster,
                     workshop,
-                    "CleaningUp",
-                    f"failed {settings.failed_retention:g}s ago; deleting the workshop",
+                    event="DeadlinePassed",
+                    why=(
+                        f"past its deadline {workshop['spec']['expiresAt']} by more than "
+                        f"{settings.deadline_grace:g}s; deleting the workshop"
+                    ),
+                    reason="expired",
                     settings=settings,
                 )
+            elif failed_and_expired(workshop, now, timedelta(seconds=settings.failed_retention)):
                 # Sync reads why from the deleted object's last state, as for a terminate.
                 reason = "startup-timeout" if status.get("reason") == "StartupTimeout" else "failed"
-                marked = await cluster.patch(
-                    WORKSHOPS,
-                    meta["name"],
-                    {"metadata": {"annotations": {labels.TERMINATION_REASON: reason}}},
-                    meta["namespace"],
-                )
-                await cluster.delete(
-                    WORKSHOPS,
-                    meta["name"],
-                    meta["namespace"],
-                    resource_version=marked["metadata"]["resourceVersion"],
+                await end_workshop(
+                    cluster,
+                    workshop,
+                    event="CleaningUp",
+                    why=f"failed {settings.failed_retention:g}s ago; deleting the workshop",
+                    reason=reason,
+                    settings=settings,
                 )
             elif everything or phase not in ("Ready", "Failed"):
                 await reconciler.reconcile(workshop)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from services.operator.tests.integration.driving import (
     FAILING_IMAGE_BY_REASON,
@@ -155,3 +157,18 @@ async def test_empty_namespaces_go_after_the_grace_but_a_workspace_keeps_one(
     workspaces = await operator.kube.list(PVCS, namespace_of(keeper))
     assert [pvc["metadata"]["name"] for pvc in workspaces] == ["workspace-jupyter"]
     assert await operator.kube.list(WORKSHOPS, namespace_of(keeper)) == []
+
+
+async def test_a_workshop_past_its_deadline_is_deleted_by_the_operator_itself(
+    operator: World,
+) -> None:
+    # Nothing else will end it: no expiry runs in these tests, as when expiry is down.
+    event = launch_event(expires_in=timedelta(seconds=3))
+    await operator.publish(event)
+    await operator.wait_for(
+        lambda: operator.workshop(event), until=lambda body: body is not None, what="the launch"
+    )
+
+    await operator.wait_until_gone(event)
+    reasons = await operator.event_reasons(event)
+    assert reasons[-1] == "DeadlinePassed"
