@@ -27,13 +27,9 @@ async def launched_instances(nats_server: NatsServer) -> list[str]:
         await client.close()
 
 
-async def not_ready_response(client: httpx.AsyncClient) -> httpx.Response | None:
+async def nats_reported(client: httpx.AsyncClient, state: str) -> httpx.Response | None:
     response = await client.get("/readyz")
-    return response if response.status_code == 503 else None
-
-
-async def ready(client: httpx.AsyncClient) -> bool:
-    return (await client.get("/readyz")).status_code == 200
+    return response if response.json()["checks"]["nats"] == state else None
 
 
 async def test_launches_during_a_nats_outage_flow_when_it_returns(
@@ -49,11 +45,16 @@ async def test_launches_during_a_nats_outage_flow_when_it_returns(
         )
         assert pending == 5
         # The client notices the outage on its own schedule: poll, do not race it.
-        not_ready = await eventually(
-            lambda: not_ready_response(client), timeout=30, what="readiness to drop"
+        during = await eventually(
+            lambda: nats_reported(client, "unavailable"), timeout=30, what="NATS to be reported"
         )
-        assert not_ready.json()["checks"]["nats"] == "unavailable"
-        assert "orchestra_api_outbox_backlog 5.0" in (await client.get("/metrics")).text
+        # Still ready: the load balancer keeps the api, which keeps taking launches.
+        assert (during.status_code, during.json()["status"]) == (200, "ok")
+        metrics = (await client.get("/metrics")).text
+        assert "orchestra_api_outbox_backlog 5.0" in metrics
+        assert "orchestra_api_nats_connected 0.0" in metrics
+        later = await api.launched(learner("during@example.org"))
+        names.append(later)
 
         await nats_server.start()
         await eventually(
@@ -65,4 +66,5 @@ async def test_launches_during_a_nats_outage_flow_when_it_returns(
         )
         flowed = await launched_instances(nats_server)
         assert sorted(flowed) == sorted([first, *names])  # every launch, each once
-        await eventually(lambda: ready(client), timeout=60, what="readiness after NATS returns")
+        await eventually(lambda: nats_reported(client, "ok"), timeout=60, what="NATS reported back")
+        assert "orchestra_api_nats_connected 1.0" in (await client.get("/metrics")).text

@@ -170,6 +170,17 @@ class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
         description="Seconds to wait for the next replayed event before giving up (resync).",
     )
 
+    shutdown_grace: int = Field(
+        default=8,
+        gt=0,
+        description=(
+            "Seconds requests in flight may take to finish after SIGTERM before they are "
+            "cancelled. Event streams are ended at once (their browsers reconnect to another "
+            "replica and replay what they missed); with the relay and pool stopped after it, "
+            "the api is gone well inside Kubernetes' 30 s termination grace."
+        ),
+    )
+
     # Pages.
     page_size: int = Field(default=50, ge=1, description="Items per page when none is asked.")
     max_page_size: int = Field(

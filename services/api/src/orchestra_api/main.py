@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import Any
 
 import asyncpg
@@ -96,7 +97,13 @@ def create_app(
             _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT)
             for task in stuck:
                 log.warning("%s did not stop within %s s", task.get_name(), SHUTDOWN_TIMEOUT)
-            await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_TIMEOUT)
+            try:
+                await asyncio.wait_for(pool.close(), timeout=SHUTDOWN_TIMEOUT)
+            except TimeoutError:
+                log.warning(
+                    "database pool did not close within %s s; terminating it", SHUTDOWN_TIMEOUT
+                )
+                pool.terminate()
 
     app = FastAPI(
         title="Orchestra API",
@@ -170,13 +177,34 @@ def run(argv: list[str] | None = None) -> None:
     AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
     app = create_app(settings, catalog)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,  # identity trust is decided on the real peer address
+        timeout_graceful_shutdown=settings.shutdown_grace,
+    )
     try:
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            proxy_headers=False,  # identity trust is decided on the real peer address
-        )
+        ApiServer(config, app).run()
     finally:
         stop_tracing()
+
+
+class ApiServer(uvicorn.Server):
+    """uvicorn, ending the event streams as soon as a stop is asked for.
+
+    uvicorn waits for every open response before it stops, and an event stream never
+    ends by itself: without this, SIGTERM with one dashboard open waits for SIGKILL.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.orchestra_app = app
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        state: AppState | None = getattr(self.orchestra_app.state, "orchestra", None)
+        if state is not None:
+            # A signal handler runs between two steps of the loop's thread: hand over.
+            asyncio.get_event_loop().call_soon_threadsafe(state.hub.end_streams)

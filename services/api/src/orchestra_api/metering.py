@@ -27,12 +27,19 @@ class Metrics:
             "Events committed but not yet published to NATS (read when scraped).",
             registry=self.registry,
         )
+        self.nats_connected = Gauge(
+            "orchestra_api_nats_connected",
+            "1 while the api's event stream is connected to NATS, 0 during an outage (the api "
+            "stays ready: launches are kept in the outbox until NATS returns).",
+            registry=self.registry,
+        )
 
     def launched(self, template: str | None, outcome: str) -> None:
         # Only catalog slugs become label values: user input must not mint time series.
         self.launches.labels(template=template or UNKNOWN_TEMPLATE, outcome=outcome).inc()
 
-    def render(self, *, outbox_backlog: int | None) -> bytes:
+    def render(self, *, outbox_backlog: int | None, nats_connected: bool) -> bytes:
+        self.nats_connected.set(1 if nats_connected else 0)
         if outbox_backlog is not None:
             self.outbox_backlog.set(outbox_backlog)
         return generate_latest(self.registry)

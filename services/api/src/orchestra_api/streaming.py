@@ -150,8 +150,14 @@ class Hub:
             if self._client is not None:
                 with suppress(Exception):
                     await self._client.close()
-            for listener in [*self._everyone, *(x for s in self._by_owner.values() for x in s)]:
-                self._end(listener)
+            self.end_streams()
+
+    def end_streams(self) -> None:
+        """End every open stream now (shutdown): each client gets the end of its response,
+        reconnects elsewhere with its Last-Event-ID, and loses nothing."""
+        for listener in [*self._everyone, *(x for s in self._by_owner.values() for x in s)]:
+            self.forget(listener)
+            self._end(listener)
 
     def listen(self, owner: str | None) -> Listener:
         listener = Listener(owner=owner, queue=asyncio.Queue(maxsize=self.queue_size))
