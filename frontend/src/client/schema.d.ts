@@ -287,7 +287,12 @@ export interface paths {
         };
         /**
          * Ready
-         * @description Postgres answers, NATS is connected and the catalog is loaded.
+         * @description The api can take launches: Postgres answers and the catalog is loaded.
+         *
+         *     NATS is reported (``checks.nats``) but does not make the api unready: launches are
+         *     kept in the outbox during an outage and published when NATS returns, and taking
+         *     every api out of its Service then would defeat that (the dashboard would lose
+         *     even the instances' state).
          */
         get: operations["ready"];
         put?: never;
