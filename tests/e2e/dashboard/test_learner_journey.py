@@ -238,3 +238,25 @@ def test_the_dashboard_works_on_a_phone(browser: Browser, stack: Stack) -> None:
         page.goto("/history")
         page.get_by_role("heading", level=1, name="History").wait_for()
         assert no_horizontal_scroll(page), "the history scrolls sideways on a phone"
+
+
+def test_a_keyboard_alone_reaches_launch_with_a_visible_focus(
+    browser: Browser, stack: Stack
+) -> None:
+    with browser_context(browser, base_url=stack.dashboard_url) as context:
+        page = sign_in(context, stack.dashboard_url, "ada.keyboard@example.org")
+        target = card(page, JUPYTER).get_by_role("button", name="Launch")
+        for _ in range(80):  # Tab through the page in its focus order, as a person would
+            page.keyboard.press("Tab")
+            if target.evaluate("button => button === document.activeElement"):
+                break
+        else:
+            raise AssertionError("Tab never reached JupyterLab's Launch button")
+        outline = target.evaluate(
+            "b => { const s = getComputedStyle(b); return [s.outlineStyle, s.outlineWidth]; }"
+        )
+        assert outline[0] != "none", outline
+        assert outline[1] != "0px", outline
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/sessions/[a-z0-9-]+$"))
+        expect(page.get_by_role("list", name="Launch progress")).to_be_visible()
