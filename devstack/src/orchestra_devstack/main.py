@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from orchestra_devstack.processes import ProcessError
+from orchestra_devstack.reviving import Reviver
 from orchestra_devstack.stacks import SERVICES, PortInUseError, StackOptions, start_stack
 from orchestra_devstack.tracecollecting import TraceCollector
 
@@ -59,6 +60,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
 def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -95,6 +100,7 @@ async def serve(args: argparse.Namespace) -> None:
     )
     print("orchestra-dev: starting NATS, Postgres, the cluster and the services ...", flush=True)
     stack = await start_stack(options)
+    reviver = Reviver()
     try:
         print(f"\n  Dashboard:  {stack.dashboard_url}/  (open it; sign in as the dev page offers)")
         print(f"  API:        {stack.api_url}", flush=True)
@@ -115,11 +121,9 @@ async def serve(args: argparse.Namespace) -> None:
             if args.stop_with and not process_exists(args.stop_with):
                 print(f"orchestra-dev: process {args.stop_with} ended", flush=True)
                 stop.set()
-            for name, process in stack.processes.items():
-                if not process.running:
-                    print(
-                        f"orchestra-dev: {name} exited; its log:\n{process.log_tail()}", flush=True
-                    )
+            for process in stack.processes.values():
+                dead = not process.running and not stop.is_set()
+                if dead and not await reviver.revive(process, report=say):
                     stop.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
