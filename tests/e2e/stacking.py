@@ -25,8 +25,11 @@ async def running_stack(
     failing_images: Mapping[str, str] | None = None,
     service_env: Mapping[str, Mapping[str, str]] | None = None,
     common_env: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
 ) -> AsyncIterator[Stack]:
-    workdir = Path(tempfile.mkdtemp(prefix="orchestra-e2e-"))
+    """The platform; ``workdir`` keeps its state (Postgres, JetStream) for a later run."""
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix="orchestra-e2e-"))
     os.chmod(workdir, 0o755)  # Postgres runs as its own user and must reach its data dir
     options = StackOptions(
         root=ROOT,

@@ -104,6 +104,29 @@ async def test_a_too_old_version_answers_410_expired() -> None:
         assert b'"ADDED"' in events[0]
 
 
+async def test_a_later_cluster_starts_above_an_earlier_ones_versions_and_refuses_them() -> None:
+    """A new run's cluster (the dev stack keeps Postgres, not the cluster): its versions
+    sort after the old run's, and a watch resuming from the old run relists (410)."""
+    path = "/api/v1/namespaces/default/configmaps"
+    async with (
+        EmulatedCluster(kubelet=False) as earlier,
+        aiohttp.ClientSession(base_url=earlier.url) as session,
+        session.post(path, json={"metadata": {"name": "old"}}) as response,
+    ):
+        old_version = int((await response.json())["metadata"]["resourceVersion"])
+    later_start = old_version + 1_000_000
+    async with (
+        EmulatedCluster(kubelet=False, first_resource_version=later_start) as later,
+        aiohttp.ClientSession(base_url=later.url) as session,
+    ):
+        async with session.post(path, json={"metadata": {"name": "new"}}) as response:
+            assert int((await response.json())["metadata"]["resourceVersion"]) >= later_start
+        params = {"watch": "true", "resourceVersion": str(old_version), "timeoutSeconds": "1"}
+        async with session.get(path, params=params) as rsp:
+            events = [json.loads(line) async for line in rsp.content if line.strip()]
+        assert [(e["type"], e["object"].get("code")) for e in events] == [("ERROR", 410)]
+
+
 async def test_timeout_seconds_ends_the_stream(api: Api) -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()

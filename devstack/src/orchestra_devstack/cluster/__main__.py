@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,6 +90,20 @@ async def _wait_until_answering(url: str) -> None:
     raise RuntimeError(f"The emulated cluster at {url} does not answer.")
 
 
+def run_epoch() -> int:
+    """The first resourceVersion of a cluster started now: microseconds since 1970.
+
+    The emulated cluster keeps nothing between runs, but Postgres (and sync's resume
+    point in it) does. Versions that restarted at 1 would look older than what sync
+    recorded in the previous run: sync would wait on a watch from the "future" and
+    take every Workshop of the earlier run for still there. Starting above any
+    version an earlier run can have handed out (it would need more than one write a
+    microsecond) makes the new cluster look like what it is: later, with the earlier
+    Workshops gone, and a resume from before it answered with 410 Gone (a relist).
+    """
+    return time.time_ns() // 1000
+
+
 async def serve(arguments: argparse.Namespace) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -101,6 +116,7 @@ async def serve(arguments: argparse.Namespace) -> None:
         kubelet_delay=arguments.kubelet_delay,
         progress_deadline=arguments.progress_deadline,
         failing_images=dict(arguments.fail_image),
+        first_resource_version=run_epoch(),
     ) as cluster:
         cluster.write_kubeconfig(arguments.kubeconfig)
         await _wait_until_answering(cluster.url)

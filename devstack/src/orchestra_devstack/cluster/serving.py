@@ -84,6 +84,7 @@ class EmulatedCluster:
         kubelet: bool = True,
         gc_delay: float = 0.0,
         event_log_capacity: int = 10_000,
+        first_resource_version: int = 1,
         bookmark_interval: float = 30.0,
         strict_namespaces: bool = True,
     ) -> None:
@@ -93,6 +94,8 @@ class EmulatedCluster:
         CrashLoopBackOff or Unschedulable. ``progress_deadline``: seconds from a
         failure showing until ProgressDeadlineExceeded. ``event_log_capacity``:
         how many changes watches can resume from (older versions get 410).
+        ``first_resource_version``: the first version this cluster hands out; the dev
+        stack starts each run's cluster above every earlier run's (``run_epoch``).
         ``strict_namespaces``: refuse to create objects in absent namespaces.
         """
         self._host = host
@@ -102,7 +105,9 @@ class EmulatedCluster:
         self._gc_delay = gc_delay
         self.emulator: Any = DiscoveringEmulator()
         self.registry = Registry(discovery=self.emulator.resources)
-        self.log = EventLog(capacity=event_log_capacity)
+        self.log = EventLog(
+            capacity=event_log_capacity, first_resource_version=first_resource_version
+        )
         self.store = ObjectStore(
             registry=self.registry,
             objects=self.emulator.objects,

@@ -39,11 +39,14 @@ class Change:
 class EventLog:
     """The last ``capacity`` changes in resourceVersion order, plus live subscriptions."""
 
-    def __init__(self, *, capacity: int) -> None:
+    def __init__(self, *, capacity: int, first_resource_version: int = 1) -> None:
+        """``first_resource_version``: where this cluster's history starts; a version
+        before it is of another cluster (an earlier run) and answers 410 Gone."""
         self._changes: collections.deque[Change] = collections.deque(maxlen=capacity)
         self._subscribers: set[asyncio.Queue[Change]] = set()
-        self._compacted = 0  # the newest resourceVersion dropped from the log
-        self.last_resource_version = 0
+        # The newest resourceVersion dropped from the log (or never in it).
+        self._compacted = first_resource_version - 1
+        self.last_resource_version = first_resource_version - 1
 
     def next_resource_version(self) -> int:
         self.last_resource_version += 1
