@@ -104,7 +104,9 @@ class Terminations:
                     self.js = js
                 try:
                     messages = await subscription.fetch(self.batch, timeout=1.0)
-                except nats.errors.TimeoutError:
+                except (nats.errors.TimeoutError, TimeoutError):
+                    # Nothing to fetch: nats-py re-raises asyncio's own timeout on some
+                    # paths, which is no failure either (not worth a warning and a backoff).
                     continue
                 for index, message in enumerate(messages):
                     try:
