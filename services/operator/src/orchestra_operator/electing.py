@@ -3,8 +3,9 @@
 ``main`` calls ``Leadership.acquire`` before it starts Kopf, the command
 consumer and the resync, runs ``keep`` beside them, and calls ``release`` on a
 clean stop. ``keep`` renews the Lease every ``lease_renew_interval``; if it
-cannot for ``lease_renew_deadline`` (shorter than the Lease's duration), or
-sees another holder, it raises ``LeadershipLost`` and the process exits, so
+cannot for ``lease_renew_deadline`` (shorter than the Lease's duration; a
+renewal that hangs is cut off at that deadline), or sees another holder, it
+raises ``LeadershipLost`` and the process exits, so
 a replica that lost the Lease has stopped acting before another can take it.
 Every write is conditional on the resourceVersion read, so two replicas racing
 for a free Lease cannot both win.
@@ -94,8 +95,11 @@ class Leadership:
         settings = self.settings
         while True:
             await asyncio.sleep(settings.lease_renew_interval)
+            # A renewal that hangs (a stalled API server, a half-open connection) must not
+            # keep this replica leading past its deadline: it may take only what is left.
+            left = settings.lease_renew_deadline - (time.monotonic() - self._renewed_at)
             try:
-                await self._renew()
+                await asyncio.wait_for(self._renew(), timeout=max(left, 0.01))
             except TRANSIENT as error:
                 log.warning("could not renew the leader Lease", extra={"error": str(error)})
             if time.monotonic() - self._renewed_at > settings.lease_renew_deadline:
