@@ -170,5 +170,5 @@ async def test_a_workshop_past_its_deadline_is_deleted_by_the_operator_itself(
     )
 
     await operator.wait_until_gone(event)
-    reasons = await operator.event_reasons(event)
-    assert reasons[-1] == "DeadlinePassed"
+    # A reconcile already under way may still record its own Event after this one.
+    assert "DeadlinePassed" in await operator.event_reasons(event)
