@@ -1,9 +1,13 @@
 """Expiry's NATS entry: learn deadlines from commands, forget them when a workshop ends.
 
 Two durable pull consumers: the commands stream (launch → schedule the deadline
-and the startup deadline, extend → move the deadline, terminate → cancel) and
-status changes (Ready or Failed → the launch is not stuck, ``Terminated`` →
-cancel). The two may deliver out of order; ``schedules`` makes that harmless.
+and the startup deadline, extend → move the deadline) and status changes (Ready
+or Failed → the launch is not stuck, ``Terminated`` → cancel). The two may
+deliver out of order; ``schedules`` makes that harmless.
+
+A terminate request does not cancel the deadline: only the Workshop seen gone
+(``Terminated``) does. A learner's terminate that the operator could not carry
+out (dead-lettered, lost) then still meets the deadline, which asks again.
 Unparseable messages go to the dead-letter subject; a failed database write is
 retried by redelivery, never dropped.
 """
@@ -30,7 +34,6 @@ from orchestra_shared.events import (
     ExtendRequested,
     LaunchRequested,
     StatusChanged,
-    TerminateRequested,
     parse_event,
 )
 from orchestra_shared.telemetry import extract_context, inject_context
@@ -41,8 +44,6 @@ log = logging.getLogger(__name__)
 # Phases after which a launch cannot be stuck any more: it started, the operator
 # failed it (and will delete it, with the cluster's reason), or it is going away.
 SETTLED_PHASES = frozenset({"Ready", "Failed", "Terminating", "Terminated"})
-# Terminations expiry itself requested; its schedule already says it fired.
-OWN_REASONS = frozenset({"expired", "startup-timeout"})
 
 
 async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | None = None) -> None:
@@ -71,8 +72,6 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | Non
             expires_at=event.expires_at,
             revision=event.extension,
         )
-    elif isinstance(event, TerminateRequested) and event.reason not in OWN_REASONS:
-        await schedules.cancel(pool, instance=event.instance, owner=event.owner)
     elif isinstance(event, StatusChanged):
         if event.phase in SETTLED_PHASES:
             await schedules.settle_startup(

@@ -42,7 +42,7 @@ async def consuming(
         await broker.stop()
 
 
-async def test_commands_schedule_move_and_cancel_deadlines(
+async def test_commands_schedule_and_move_deadlines_and_a_terminate_waits_for_the_end(
     pool: asyncpg.Pool, js: JetStreamContext, consuming: NatsBroker
 ) -> None:
     await publish(js, launch("ws-1", startup_timeout=300))
@@ -57,22 +57,30 @@ async def test_commands_schedule_move_and_cancel_deadlines(
     assert entry is not None
     assert entry.startup_deadline == LAUNCHED + timedelta(seconds=300)
 
-    await publish(js, extend("ws-1", expires_at=EXPIRES + timedelta(hours=1), extension=1))
     await publish(js, terminate("ws-2", "user"))
+    await publish(js, extend("ws-1", expires_at=EXPIRES + timedelta(hours=1), extension=1))
 
-    async def moved_and_cancelled() -> bool:
-        one, two = await schedules.get(pool, "ws-1"), await schedules.get(pool, "ws-2")
-        return (
-            one is not None
-            and one.revision == 1
-            and two is not None
-            and two.cancelled_at is not None
-        )
+    async def moved() -> bool:  # the commands come in order: the terminate was handled too
+        one = await schedules.get(pool, "ws-1")
+        return one is not None and one.revision == 1
 
-    await eventually(moved_and_cancelled)
+    await eventually(moved)
     entry = await schedules.get(pool, "ws-1")
     assert entry is not None
     assert entry.expires_at == EXPIRES + timedelta(hours=1)
+    # Asked to end, not yet seen gone: the deadline stays armed, in case the terminate
+    # is never carried out (dead-lettered by the operator, say).
+    two = await schedules.get(pool, "ws-2")
+    assert two is not None
+    assert two.cancelled_at is None
+
+    await publish(js, status("ws-2", "Terminated"))
+
+    async def cancelled() -> bool:
+        two = await schedules.get(pool, "ws-2")
+        return two is not None and two.cancelled_at is not None
+
+    await eventually(cancelled)
 
 
 async def test_status_changes_settle_startups_and_cancel_on_termination(

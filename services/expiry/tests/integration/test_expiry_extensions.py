@@ -124,11 +124,22 @@ async def test_an_extension_for_a_terminated_instance_is_refused(
     pool: asyncpg.Pool, js: JetStreamContext, clock: FakeClock
 ) -> None:
     await running(pool, "ws-1")
-    await apply(pool, terminate("ws-1", "user"))
+    await apply(pool, status("ws-1", "Terminated"))  # seen gone
     assert await apply_extension(pool, "ws-1", EXPIRES + HOUR, 1) == Refusal.CANCELLED
     clock.set(EXPIRES + HOUR)
     assert await scan(pool, js, clock) == 0
     assert await terminations(js) == []
+
+
+async def test_a_terminate_never_carried_out_still_meets_the_deadline(
+    pool: asyncpg.Pool, js: JetStreamContext, clock: FakeClock
+) -> None:
+    await running(pool, "ws-1")
+    # The learner ends it; the operator never does (it dead-lettered the command, say).
+    await apply(pool, terminate("ws-1", "user"))
+    clock.set(EXPIRES)
+    assert await scan(pool, js, clock) >= 1
+    assert [(t.instance, t.reason) for t in await terminations(js)] == [("ws-1", "expired")]
 
 
 async def test_an_older_decision_never_overwrites_a_newer_one(pool: asyncpg.Pool) -> None:
