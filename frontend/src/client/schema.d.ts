@@ -86,6 +86,8 @@ export interface paths {
          *     - `event: status`: `data` is a `StatusChanged` (phase, reason, message, url, transitioned_at).
          *     - `event: expiring`: `data` is an `Expiring` warning (expires_at, lead_seconds: 900, 300).
          *     - `event: resync`: what was missed cannot be replayed; re-read `/api/v1/instances`.
+         *     - `event: hello`: first on a new stream (not a replay): its `id` is where the stream
+         *       starts, so a client that drops before any other event still reconnects with an id.
          *
          *     `id` is the event's sequence in the platform's event store. Reconnect with the
          *     `Last-Event-ID` header (EventSource does) or the `last_event_id` parameter and every
@@ -964,6 +966,12 @@ export interface operations {
                         data: string;
                         /** @constant */
                         event: "expiring";
+                        id: string;
+                        retry?: number;
+                    } | {
+                        data: string;
+                        /** @constant */
+                        event: "hello";
                         id: string;
                         retry?: number;
                     } | {

@@ -206,6 +206,16 @@ describe("LiveConnection", () => {
     expect(latest().url).toBe("/api/v1/events?last_event_id=41");
   });
 
+  it("remembers where a new stream starts, so a drop before any event still replays", () => {
+    const connection = connect();
+    latest().open();
+    latest().emit("hello", { position: 30 }, "30");
+    expect(connection.lastEventId).toBe("30");
+    latest().fail();
+    clock.advance(500);
+    expect(latest().url).toBe("/api/v1/events?last_event_id=30");
+  });
+
   it("backs off exponentially while reconnects fail, up to 10 s", () => {
     connect();
     const delays: number[] = [];

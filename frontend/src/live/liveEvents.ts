@@ -23,7 +23,9 @@ export interface EventSourceLike {
 export type LiveMessage =
   | { kind: "status"; id: string | null; event: StatusChanged }
   | { kind: "expiring"; id: string | null; event: Expiring }
-  | { kind: "resync" };
+  | { kind: "resync" }
+  /** The first event of a new stream: its id is where the stream starts. */
+  | { kind: "hello"; id: string | null };
 
 export interface LiveHandlers {
   onMessage(message: LiveMessage): void;
@@ -72,6 +74,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function readMessage(type: string, event: MessageEvent<string>): LiveMessage | null {
   const id = event.lastEventId === "" ? null : event.lastEventId;
   if (type === "resync") return { kind: "resync" };
+  if (type === "hello") return { kind: "hello", id };
   const data = parseJson(event.data);
   if (!isRecord(data) || typeof data.instance !== "string") return null;
   if (type === "status" && typeof data.phase === "string") {
@@ -83,7 +86,7 @@ export function readMessage(type: string, event: MessageEvent<string>): LiveMess
   return null;
 }
 
-const EVENT_TYPES = ["status", "expiring", "resync"] as const;
+const EVENT_TYPES = ["hello", "status", "expiring", "resync"] as const;
 
 export class LiveConnection {
   private source: EventSourceLike | null = null;

@@ -39,10 +39,11 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
           } else if (message.kind === "expiring") {
             const event = message.event;
             setWarnings((current) => recordWarning(current, event));
-          } else {
+          } else if (message.kind === "resync") {
             clock.forget();
             resyncEverything(client);
           }
+          // A hello only tells where the stream starts; the connection keeps its id.
         },
         onState(next) {
           setState(next);

@@ -33,12 +33,13 @@ from pydantic import ValidationError
 
 from orchestra_shared.events import Expiring, StatusChanged, parse_event
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED
+from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED, STREAM
 
 log = logging.getLogger(__name__)
 
 PUSHED_SUBJECTS = {STATUS_CHANGED: "status", EXPIRING: "expiring"}
 RESYNC = "resync"
+HELLO = "hello"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ class Notice:
 
     def sse(self) -> str:
         return f"id: {self.seq}\nevent: {self.kind}\ndata: {self.data}\n\n"
+
+
+def hello_sse(position: int) -> str:
+    """The first event of a new stream: where it starts. A client that reconnects with
+    this id gets everything after it, even if no event came before the drop."""
+    return f"id: {position}\nevent: {HELLO}\ndata: {json.dumps({'position': position})}\n\n"
 
 
 def resync_sse(reason: str) -> str:
@@ -97,6 +104,10 @@ class Hub:
         # also sets this event, which the loop checks after every step.
         self.stopping = asyncio.Event()
         self.subscriptions = 0  # consumers made; one per process, asserted in tests
+        # The stream sequence up to which this hub has handed out every pushed event (and
+        # which it passed without a pushed one): a new client starts here. None until the
+        # hub has subscribed.
+        self.position: int | None = None
 
     @property
     def connected(self) -> bool:
@@ -127,15 +138,20 @@ class Hub:
                     )
                     js = client.jetstream()
                     await ensure_stream(js)
+                    # From the stream's end as read here, so `position` is exact: every
+                    # event up to it was before this hub, every later one comes to it.
+                    end = (await js.stream_info(STREAM)).state.last_seq
                     await js.subscribe(
                         STATUS_CHANGED,
                         cb=self._on_message,
                         ordered_consumer=True,
                         config=ConsumerConfig(
                             filter_subjects=list(PUSHED_SUBJECTS),
-                            deliver_policy=DeliverPolicy.NEW,
+                            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                            opt_start_seq=end + 1,
                         ),
                     )
+                    self.position = end
                 except (OSError, TimeoutError, nats.errors.Error) as error:
                     log.warning("event hub cannot reach NATS yet", extra={"error": repr(error)})
                     if client is not None:
@@ -194,7 +210,9 @@ class Hub:
         listener.queue.put_nowait(None)
 
     async def _on_message(self, message: Msg) -> None:
-        notice = notice_of(message.subject, message.data, message.metadata.sequence.stream)
+        sequence = message.metadata.sequence.stream
+        notice = notice_of(message.subject, message.data, sequence)
+        self.position = max(self.position or 0, sequence)
         if notice is not None:
             self.publish(notice)
 
@@ -205,12 +223,19 @@ async def event_stream(
     *,
     heartbeat: float,
     backlog: AsyncIterator["Notice | str"] | None = None,
+    position: int | None = None,
 ) -> AsyncIterator[str]:
-    """The SSE body: a hello, the replayed backlog (if any), then notices as they come, with
-    keep-alive comments between. Live notices already sent in the backlog are skipped."""
+    """The SSE body: the replayed backlog (for a reconnecting client) or a hello naming where
+    the stream starts (for a new one), then notices as they come, with keep-alive comments
+    between. Live notices already sent in the backlog are skipped.
+
+    ``position`` must be read in the same step of the event loop as the listener was
+    registered (``routes.events`` does), so the hello's id is exactly what was before."""
     try:
         yield "retry: 3000\n: connected\n\n"
         last_sent = 0
+        if backlog is None and position is not None:
+            yield hello_sse(position)
         if backlog is not None:
             async for chunk in backlog:
                 if isinstance(chunk, Notice):

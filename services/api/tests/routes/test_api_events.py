@@ -60,6 +60,7 @@ async def _ready(client: httpx.AsyncClient) -> bool:
 class Stream:
     def __init__(self, response: httpx.Response) -> None:
         self.lines = response.aiter_lines()
+        self.hello_id: str | None = None
 
     async def next_event(self) -> tuple[str, dict[str, object]]:
         """The next ``event:``/``data:`` pair, skipping comments and keep-alives."""
@@ -88,9 +89,14 @@ async def stream(base: str, who: dict[str, str], **params: str) -> AsyncIterator
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         opened = Stream(response)
-        async for line in opened.lines:  # the hello: the server has registered us
+        async for line in opened.lines:  # the server has registered us
             if line == ": connected":
                 break
+        replaying = "last_event_id" in params or "Last-Event-ID" in who
+        if not replaying:  # a new stream says where it starts
+            kind, hello_id, data = await asyncio.wait_for(opened.next_with_id(), timeout=30)
+            assert (kind, hello_id) == ("hello", str(data["position"]))
+            opened.hello_id = hello_id
         yield opened
 
 
@@ -239,3 +245,19 @@ async def test_a_gap_that_cannot_be_replayed_tells_the_client_to_resync(
             (seq,) = await publish(nats_server, ready("alpha-g-1", ADA))
             kind, event_id, data = await asyncio.wait_for(ada.next_with_id(), timeout=30)
             assert (kind, event_id, data["phase"]) == ("status", str(seq), "Ready")
+
+
+async def test_a_client_that_saw_only_the_hello_gets_everything_after_it(
+    migrated: Database, nats_server: NatsServer, catalog: Catalog
+) -> None:
+    async with serving(migrated, nats_server, catalog) as base:
+        before = await publish(nats_server, ready("alpha-h-1", ADA, "Pending"))
+        async with stream(base, learner(ADA)) as ada:
+            start = ada.hello_id
+        assert start is not None
+        assert int(start) >= before[0]  # what came before the stream is not its to send
+        # Dropped before any event reached it; meanwhile the workshop moves on.
+        missed = await publish(nats_server, ready("alpha-h-1", ADA, "Ready"))
+        async with stream(base, {**learner(ADA), "Last-Event-ID": start}) as again:
+            kind, event_id, data = await asyncio.wait_for(again.next_with_id(), timeout=30)
+        assert (kind, event_id, data["phase"]) == ("status", str(missed[0]), "Ready")

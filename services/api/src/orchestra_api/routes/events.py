@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.problems import Forbidden, problem_responses
 from orchestra_api.replaying import last_seen, missed_notices
-from orchestra_api.streaming import RESYNC, event_stream
+from orchestra_api.streaming import HELLO, RESYNC, event_stream
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
@@ -24,6 +24,8 @@ SSE_DESCRIPTION = f"""Server-sent events, newest state pushed as it happens.
 - `event: status`: `data` is a `StatusChanged` (phase, reason, message, url, transitioned_at).
 - `event: expiring`: `data` is an `Expiring` warning (expires_at, lead_seconds: 900, 300).
 - `event: {RESYNC}`: what was missed cannot be replayed; re-read `/api/v1/instances`.
+- `event: {HELLO}`: first on a new stream (not a replay): its `id` is where the stream
+  starts, so a client that drops before any other event still reconnects with an id.
 
 `id` is the event's sequence in the platform's event store. Reconnect with the
 `Last-Event-ID` header (EventSource does) or the `last_event_id` parameter and every
@@ -54,6 +56,15 @@ EVENT_SCHEMA = {
     "oneOf": [
         _sse_event("status", {"$ref": "#/components/schemas/StatusChanged"}, with_id=True),
         _sse_event("expiring", {"$ref": "#/components/schemas/Expiring"}, with_id=True),
+        _sse_event(
+            HELLO,
+            {
+                "type": "object",
+                "required": ["position"],
+                "properties": {"position": {"type": "integer", "minimum": 0}},
+            },
+            with_id=True,
+        ),
         _sse_event(
             RESYNC,
             {
@@ -109,6 +120,7 @@ async def stream_events(
         raise Forbidden("only admins may stream every learner's events")
     owner = None if scope == "all" else user.email
     listener = state.hub.listen(owner)  # before the replay: nothing falls between the two
+    position = state.hub.position  # read in the same step: the hello's id is exact
     after = last_seen(last_event_id_header or last_event_id)
     backlog = None
     if after is not None:
@@ -121,7 +133,11 @@ async def stream_events(
         )
     return StreamingResponse(
         event_stream(
-            state.hub, listener, heartbeat=state.settings.events_heartbeat, backlog=backlog
+            state.hub,
+            listener,
+            heartbeat=state.settings.events_heartbeat,
+            backlog=backlog,
+            position=position,
         ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
