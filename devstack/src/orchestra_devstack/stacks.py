@@ -10,6 +10,7 @@ kill or restart for fault tests.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 from orchestra_devstack.natsservers import NatsServer, start_nats
 from orchestra_devstack.postgresservers import PostgresServer, start_postgres
 from orchestra_devstack.probes import LOOPBACK, file_exists, free_port, http_ok
-from orchestra_devstack.processes import ManagedProcess
+from orchestra_devstack.processes import ManagedProcess, ProcessExitedEarlyError
 from orchestra_devstack.supervising import Supervisor
 from orchestra_shared.migrating import upgrade_database_async
 
@@ -177,6 +178,20 @@ async def start_sign_in_proxy(
     return url
 
 
+PORT_ATTEMPTS = 3
+
+
+def port_was_taken(log_tail: str, service: str) -> bool:
+    """Whether the last start of ``service`` (its log appends across starts) died on a port
+    that something else bound first: free when the stack chose it, taken when it bound."""
+    last_start = log_tail.rpartition(f"--- {service}: start #")[2]
+    return "address already in use" in last_start.lower()
+
+
+def _metrics_url(options: StackOptions, service: str) -> str:
+    return f"http://{LOOPBACK}:{options.metrics_ports[service]}/metrics"
+
+
 class PortInUseError(RuntimeError):
     """The API's port is taken (often: another ``make dev`` still running)."""
 
@@ -213,26 +228,42 @@ async def start_stack(options: StackOptions) -> Stack:
             if options.kubeconfig is None
             else options.kubeconfig
         )
-        environment = service_environment(
-            options, nats_url=nats.url, dsn=postgres.dsn, kubeconfig=kubeconfig, emulated=emulated
-        )
         api_url = f"http://{LOOPBACK}:{options.api_port}"
-        metrics_urls = {"api": f"{api_url}/metrics"} | {
-            name: f"http://{LOOPBACK}:{port}/metrics"
-            for name, port in options.metrics_ports.items()
-        }
         processes: dict[str, ManagedProcess] = {}
         for service in SERVICES:
-            process = ManagedProcess(
-                service,
-                [_bin(f"orchestra-{service}")],
-                log_path=options.workdir / f"{service}.log",
-                env={**os.environ, **environment[service]},
-                cwd=options.root,
-                health=http_ok(f"{api_url}/healthz" if service == "api" else metrics_urls[service]),
-                start_timeout=30.0,
-            )
-            processes[service] = await supervisor.start(process)
+            for attempt in range(1, PORT_ATTEMPTS + 1):
+                environment = service_environment(
+                    options,
+                    nats_url=nats.url,
+                    dsn=postgres.dsn,
+                    kubeconfig=kubeconfig,
+                    emulated=emulated,
+                )
+                process = ManagedProcess(
+                    service,
+                    [_bin(f"orchestra-{service}")],
+                    log_path=options.workdir / f"{service}.log",
+                    env={**os.environ, **environment[service]},
+                    cwd=options.root,
+                    health=http_ok(
+                        f"{api_url}/healthz" if service == "api" else _metrics_url(options, service)
+                    ),
+                    start_timeout=30.0,
+                )
+                try:
+                    processes[service] = await supervisor.start(process)
+                    break
+                except ProcessExitedEarlyError as error:
+                    if service not in options.metrics_ports or attempt == PORT_ATTEMPTS:
+                        raise
+                    if not port_was_taken(error.log_tail, service):
+                        raise
+                    # Its metrics port, free when chosen, was taken before it bound it.
+                    ports = {**options.metrics_ports, service: free_port()}
+                    options = dataclasses.replace(options, metrics_ports=ports)
+        metrics_urls = {"api": f"{api_url}/metrics"} | {
+            name: _metrics_url(options, name) for name in options.metrics_ports
+        }
         dashboard_url = await start_sign_in_proxy(options, supervisor, api_url, processes)
     except BaseException:
         await supervisor.stop_all()
