@@ -99,7 +99,7 @@ function SessionView({ instance }: { instance: Instance }) {
       </section>
       {ended ? (
         <p>
-          This session has ended. <Link to={routes.history()}>See your history</Link>
+          <Link to={routes.history()}>See it in your history</Link>
         </p>
       ) : (
         <section className="card" aria-label="Session controls">
