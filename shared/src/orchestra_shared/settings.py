@@ -69,3 +69,39 @@ class MetricsSettings(BaseSettings):
     metrics_port: int = Field(
         default=9100, description="Port of /metrics; 0 turns the endpoint off."
     )
+
+
+class OutboxSettings(BaseSettings):
+    """How a service's outbox relay (``orchestra_shared.relaying``) runs; the api and sync."""
+
+    outbox_poll_interval: float = Field(
+        default=1.0,
+        description=(
+            "Seconds between looks at the outbox when no NOTIFY arrived; covers rows left "
+            "by a crash or a missed notification. A commit wakes the relay at once."
+        ),
+    )
+    outbox_batch_size: int = Field(
+        default=200, ge=1, description="Rows published per relay transaction."
+    )
+    outbox_publish_timeout: float = Field(
+        default=5.0, description="Seconds to wait for JetStream to acknowledge one publish."
+    )
+    outbox_retention: float = Field(
+        default=86_400.0,
+        description=(
+            "Seconds a published row is kept (for inspection) before it is deleted; well "
+            "beyond JetStream's 10-minute duplicate window."
+        ),
+    )
+    outbox_backoff_initial: float = Field(
+        default=0.2,
+        description="First pause, in seconds, after NATS or Postgres failed a round.",
+    )
+    outbox_backoff_max: float = Field(
+        default=5.0,
+        description=(
+            "Longest pause, in seconds, between rounds during an outage: the backlog "
+            "flows within seconds after NATS returns."
+        ),
+    )

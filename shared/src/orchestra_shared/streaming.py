@@ -1,11 +1,16 @@
-"""Declare the platform's JetStream stream and durable consumers, idempotently.
+"""Connect to NATS, and declare the platform's JetStream stream and consumers, idempotently.
 
-Every service calls ``ensure_stream`` when it connects, so start-up order does
+Every service connects through ``connect``, which calls ``ensure_stream``, so start-up order does
 not matter and a fresh NATS server (for example after an outage with its store
 lost) is set up again by whoever comes first. The configuration itself is the
 contract in ``orchestra_shared.subjects``.
 """
 
+import logging
+
+import nats
+import nats.errors
+from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import (
     AckPolicy,
@@ -18,6 +23,10 @@ from nats.js.api import (
 from nats.js.errors import NotFoundError
 
 from orchestra_shared import subjects
+from orchestra_shared.retrying import Backoff, until_done
+from orchestra_shared.settings import NatsSettings
+
+log = logging.getLogger(__name__)
 
 
 async def ensure_stream(
@@ -52,4 +61,32 @@ def consumer_config(spec: subjects.ConsumerSpec, *, ack_wait: float = 30.0) -> C
         deliver_policy=DeliverPolicy.ALL,
         ack_wait=ack_wait,
         max_deliver=20,
+    )
+
+
+async def connect(settings: NatsSettings, *, backoff: Backoff) -> Client:
+    """A client whose stream exists, waiting (with backoff) until NATS answers.
+
+    Services may start before NATS (a fresh cluster, a restarted node): they wait
+    instead of exiting. The client then reconnects by itself after later outages;
+    the loops that use it back off on their own errors.
+    """
+
+    async def attempt() -> Client:
+        client = await nats.connect(
+            settings.nats_url.split(","),
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=min(backoff.maximum, 2.0),
+            connect_timeout=settings.nats_connect_timeout,
+            allow_reconnect=True,
+        )
+        try:
+            await ensure_stream(client.jetstream())
+        except BaseException:
+            await client.close()
+            raise
+        return client
+
+    return await until_done(
+        attempt, retry_on=(nats.errors.Error, OSError), backoff=backoff, what="nats", log=log
     )

@@ -111,7 +111,14 @@ outbox = sa.Table(
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
-    sa.Index("outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")),
+    # Set when the message was refused: the row stops blocking the rows behind it.
+    sa.Column("set_aside_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index(
+        "outbox_pending",
+        "id",
+        postgresql_where=sa.text("published_at IS NULL AND set_aside_at IS NULL"),
+    ),
+    sa.Index("outbox_published", "published_at"),
 )
 
 expiry_schedule = sa.Table(
@@ -160,7 +167,16 @@ sync_outbox = sa.Table(
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
-    sa.Index("sync_outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")),
+    sa.Column("subject", sa.Text, nullable=False, server_default="orchestra.status.changed"),
+    # The observed Workshop's trace context: the publish joins the launch's trace.
+    sa.Column("headers", JSONB, nullable=False, server_default="{}"),
+    sa.Column("set_aside_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index(
+        "sync_outbox_pending",
+        "id",
+        postgresql_where=sa.text("published_at IS NULL AND set_aside_at IS NULL"),
+    ),
+    sa.Index("sync_outbox_published", "published_at"),
 )
 
 termination_requests = sa.Table(

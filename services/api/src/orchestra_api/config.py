@@ -11,12 +11,17 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from orchestra_shared.settings import DatabaseSettings, NatsSettings, TelemetrySettings
+from orchestra_shared.settings import (
+    DatabaseSettings,
+    NatsSettings,
+    OutboxSettings,
+    TelemetrySettings,
+)
 
 IPNetwork = IPv4Network | IPv6Network
 
 
-class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
+class ApiSettings(NatsSettings, DatabaseSettings, OutboxSettings, TelemetrySettings):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_API_", extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="Address uvicorn binds to.")
@@ -49,15 +54,6 @@ class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
         default=None,
         description="Session part of instance names (a cohort tag); the launch date when unset.",
     )
-    outbox_poll_interval: float = Field(
-        default=0.5,
-        description=(
-            "Seconds between outbox scans when no NOTIFY arrives; bounds how long a "
-            "launch waits in the outbox after a missed notification or a NATS outage."
-        ),
-    )
-    outbox_batch_size: int = Field(default=100, description="Events published per relay round.")
-
     # Per-learner limits: what one learner may hold at once.
     max_active_per_template: int = Field(
         default=1,

@@ -27,18 +27,32 @@ from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import install_problem_handlers
-from orchestra_api.relaying import relay_forever
 from orchestra_api.routes import admin, events, history, instances, system, templates
 from orchestra_api.streaming import Hub
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import JwksFetcher, TokenVerifier
+from orchestra_shared import streaming
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.events import Expiring, StatusChanged
 from orchestra_shared.migrating import upgrade_database
+from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
+from orchestra_shared.retrying import Backoff
 from orchestra_shared.telemetry import configure_logging, configure_tracing
 
 log = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT = 10.0
+
+
+async def relay(settings: ApiSettings, pool: asyncpg.Pool) -> None:
+    """The outbox relay, once NATS answers; launches wait in the outbox until then."""
+    outbox = Relay(pool, API_OUTBOX, RelaySettings.of(settings))
+    client = await streaming.connect(
+        settings, backoff=Backoff(settings.outbox_backoff_initial, settings.outbox_backoff_max)
+    )
+    try:
+        await outbox.run(client.jetstream())
+    finally:
+        await client.close()
 
 
 def create_app(
@@ -76,17 +90,7 @@ def create_app(
         )
         tasks = [
             asyncio.create_task(hub.run(), name="event-hub"),
-            asyncio.create_task(
-                relay_forever(
-                    pool,
-                    nats_url=settings.nats_url,
-                    connect_timeout=settings.nats_connect_timeout,
-                    poll_interval=settings.outbox_poll_interval,
-                    batch_size=settings.outbox_batch_size,
-                    stopping=hub.stopping,
-                ),
-                name="outbox-relay",
-            ),
+            asyncio.create_task(relay(settings, pool), name="outbox-relay"),
         ]
         try:
             yield

@@ -27,6 +27,12 @@ class Metrics:
             "Events committed but not yet published to NATS (read when scraped).",
             registry=self.registry,
         )
+        self.outbox_set_aside = Gauge(
+            "orchestra_api_outbox_set_aside",
+            "Events NATS refused, set aside so they block nothing (reason in the row's "
+            "last_error); anything above 0 needs an operator (read when scraped).",
+            registry=self.registry,
+        )
         self.nats_connected = Gauge(
             "orchestra_api_nats_connected",
             "1 while the api's event stream is connected to NATS, 0 during an outage (the api "
@@ -38,8 +44,10 @@ class Metrics:
         # Only catalog slugs become label values: user input must not mint time series.
         self.launches.labels(template=template or UNKNOWN_TEMPLATE, outcome=outcome).inc()
 
-    def render(self, *, outbox_backlog: int | None, nats_connected: bool) -> bytes:
+    def render(self, *, outbox_backlog: tuple[int, int] | None, nats_connected: bool) -> bytes:
+        """``outbox_backlog`` is (waiting, set aside), or None when Postgres did not answer."""
         self.nats_connected.set(1 if nats_connected else 0)
         if outbox_backlog is not None:
-            self.outbox_backlog.set(outbox_backlog)
+            self.outbox_backlog.set(outbox_backlog[0])
+            self.outbox_set_aside.set(outbox_backlog[1])
         return generate_latest(self.registry)

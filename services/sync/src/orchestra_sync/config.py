@@ -12,12 +12,18 @@ from orchestra_shared.settings import (
     KubernetesSettings,
     MetricsSettings,
     NatsSettings,
+    OutboxSettings,
     TelemetrySettings,
 )
 
 
 class SyncSettings(
-    NatsSettings, DatabaseSettings, KubernetesSettings, MetricsSettings, TelemetrySettings
+    NatsSettings,
+    DatabaseSettings,
+    OutboxSettings,
+    KubernetesSettings,
+    MetricsSettings,
+    TelemetrySettings,
 ):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_SYNC_", extra="ignore")
 
@@ -68,24 +74,20 @@ class SyncSettings(
             "for milliseconds."
         ),
     )
-    relay_interval: float = Field(
-        default=1.0,
+    audit_interval: float = Field(
+        default=60.0,
         description=(
-            "Seconds between looks at the outbox when nothing woke the relay; covers rows "
-            "left by another replica or by a crash. Local writes wake it at once."
+            "Seconds between audits for Workshops alive after their instance ended (one "
+            "list of Workshops and one query each): the longest such a Workshop goes "
+            "unnoticed, after ``audit_grace``."
         ),
     )
-    relay_batch: int = Field(
-        default=200, description="Outbox rows published per relay transaction."
-    )
-    publish_timeout: float = Field(
-        default=5.0, description="Seconds to wait for JetStream to acknowledge one publish."
-    )
-    outbox_retention: float = Field(
-        default=86_400.0,
+    audit_grace: float = Field(
+        default=120.0,
         description=(
-            "Seconds a published outbox row is kept (for inspection) before it is "
-            "deleted; well beyond JetStream's 10-minute duplicate window."
+            "Seconds past its deadline or its terminate request before a live Workshop "
+            "counts as not ended: the time expiry and the operator normally need, so the "
+            "audit only acts when they did not."
         ),
     )
     terminations_batch: int = Field(

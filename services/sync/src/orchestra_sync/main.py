@@ -3,9 +3,9 @@
 ``serve`` wires the pieces: Postgres (waited for at start), the Workshop watch
 (``watching``) feeding a ``Syncer`` (``observing`` → ``pipelining`` →
 ``recording``: different Workshops recorded concurrently), the outbox
-relay (``publishing``) and the terminate-requests consumer (``remembering``),
+relay (``orchestra_shared.relaying``) and the terminate-requests consumer (``remembering``),
 which start whenever NATS answers, so sync records status even while NATS is
-down. On every (re)list, instances whose Workshop vanished while sync was not
+down, and the audit (``auditing``) of Workshops alive after their instance ended. On every (re)list, instances whose Workshop vanished while sync was not
 watching are recorded as Terminated, once the remembered termination reasons
 are up to date.
 """
@@ -14,17 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
+import aiohttp
 import asyncpg
+from kubernetes_asyncio.client.exceptions import ApiException
 
+from orchestra_shared.relaying import SYNC_OUTBOX, Relay, RelaySettings
+from orchestra_shared.retrying import until_done
 from orchestra_shared.running import run_service
+from orchestra_sync.auditing import audit_forever
 from orchestra_sync.config import SyncSettings
-from orchestra_sync.connecting import connect_nats, connect_postgres
-from orchestra_sync.publishing import Relay, RelaySettings
+from orchestra_sync.connecting import backoff, connect_nats, connect_postgres
+from orchestra_sync.measuring import OUTBOX_SET_ASIDE
 from orchestra_sync.recording import resume_point
 from orchestra_sync.remembering import Terminations
 from orchestra_sync.syncing import DATABASE_ERRORS, Syncer
-from orchestra_sync.watching import Handlers, connect, follow
+from orchestra_sync.watching import Handlers, connect, follow, workshop_names
 
 log = logging.getLogger(__name__)
 
@@ -39,31 +45,20 @@ async def _messaging(settings: SyncSettings, relay: Relay, terminations: Termina
 
 
 async def _resume_point(pool: asyncpg.Pool, settings: SyncSettings) -> str | None:
-    delay = settings.backoff_min
-    while True:
-        try:
-            return await resume_point(pool)
-        except DATABASE_ERRORS as error:
-            log.warning("postgres not answering; retrying", extra={"error": repr(error)})
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, settings.backoff_max)
+    return await until_done(
+        lambda: resume_point(pool),
+        retry_on=DATABASE_ERRORS,
+        backoff=backoff(settings),
+        what="postgres",
+        log=log,
+    )
 
 
 async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
     pool = await connect_postgres(settings)
     resume_from = await _resume_point(pool, settings)
     api = await connect(settings)
-    relay = Relay(
-        pool,
-        RelaySettings(
-            batch=settings.relay_batch,
-            publish_timeout=settings.publish_timeout,
-            retention=settings.outbox_retention,
-        ),
-        interval=settings.relay_interval,
-        backoff_min=settings.backoff_min,
-        backoff_max=settings.backoff_max,
-    )
+    relay = Relay(pool, SYNC_OUTBOX, RelaySettings.of(settings), on_set_aside=OUTBOX_SET_ASIDE.inc)
     terminations = Terminations(
         pool,
         batch=settings.terminations_batch,
@@ -88,6 +83,17 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
         ),
         asyncio.create_task(syncer.reconcile_vanished_forever(), name="vanished"),
         asyncio.create_task(_messaging(settings, relay, terminations), name="messaging"),
+        asyncio.create_task(
+            audit_forever(
+                pool,
+                lambda: workshop_names(api),
+                interval=settings.audit_interval,
+                grace=settings.audit_grace,
+                clock=lambda: datetime.now(UTC),
+                errors=(*DATABASE_ERRORS, ApiException, aiohttp.ClientError),
+            ),
+            name="audit",
+        ),
     ]
     stopping = asyncio.create_task(stop.wait(), name="stop")
     log.info("sync started")

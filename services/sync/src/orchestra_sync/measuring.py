@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from prometheus_client import Histogram
+from prometheus_client import Counter, Histogram
 
 LagObserver = Callable[[float], None]
 
@@ -39,3 +39,10 @@ def observe_lag(seconds: float) -> None:
 
 def lag_seconds(transitioned_at: datetime, committed_at: datetime) -> float:
     return (committed_at - transitioned_at).total_seconds()
+
+
+OUTBOX_SET_ASIDE = Counter(
+    "orchestra_sync_outbox_set_aside",
+    "Status events NATS refused, set aside in sync_outbox (reason in last_error) so they "
+    "block nothing; any increase needs an operator.",
+)

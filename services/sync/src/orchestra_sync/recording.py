@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from orchestra_shared import subjects
 from orchestra_shared.events import StatusChanged, event_json
 from orchestra_sync.observing import Observation, Step
 from orchestra_sync.planning import Plan, Requested, Stored, plan
@@ -139,14 +140,22 @@ async def record(
             if inserted is None:
                 continue
             event = status_event(decided.observation, row["owner"], step)
+            # The Workshop's trace context: the publish continues the launch's trace.
+            headers = {"traceparent": observation.traceparent} if observation.traceparent else {}
             await connection.execute(
-                """INSERT INTO sync_outbox (event_id, instance, payload) VALUES ($1, $2, $3::jsonb)
+                """INSERT INTO sync_outbox (event_id, instance, subject, payload, headers)
+                   VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
                    ON CONFLICT (event_id) DO NOTHING""",
                 event.event_id,
                 observation.name,
+                subjects.STATUS_CHANGED,
                 json.dumps(event_json(event)),
+                json.dumps(headers),
             )
             appended.append(step)
+        if appended:
+            # Delivered at commit to every replica's relay (ADR 0020).
+            await connection.execute("NOTIFY sync_outbox")
         if turn is not None:
             await turn()
     first_ready = None

@@ -77,7 +77,7 @@ def sync_settings(kubeconfig: Path, nats_server: NatsServer, dsn: str) -> Settin
             "watch_timeout": 5,
             "backoff_min": 0.05,
             "backoff_max": 0.5,
-            "relay_interval": 0.2,
+            "outbox_poll_interval": 0.2,
             "nats_connect_timeout": 1.0,
             "vanished_reason_wait": 15.0,
             **overrides,

@@ -10,7 +10,7 @@ from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.metering import CONTENT_TYPE
 from orchestra_api.problems import problem_responses
-from orchestra_api.relaying import pending_count
+from orchestra_shared import relaying
 
 router = APIRouter(tags=["system"])
 
@@ -65,7 +65,9 @@ async def metrics(state: StateDep) -> Response:
     """Prometheus text format."""
     backlog = None
     with suppress(Exception), suppress_instrumentation():  # answers during an outage too
-        backlog = await asyncio.wait_for(pending_count(state.pool), timeout=CHECK_TIMEOUT)
+        backlog = await asyncio.wait_for(
+            relaying.backlog(state.pool, relaying.API_OUTBOX), timeout=CHECK_TIMEOUT
+        )
     rendered = state.metrics.render(outbox_backlog=backlog, nats_connected=state.hub.connected)
     return Response(rendered, media_type=CONTENT_TYPE)
 

@@ -1,0 +1,76 @@
+"""The one way Orchestra's services wait before trying again: exponential backoff with jitter.
+
+Every loop that survives an outage (a relay publishing to NATS, a consumer
+fetching, a watch reconnecting, a service waiting for Postgres at start) backs
+off the same way. Jitter matters at 9 am: after a NATS or Postgres restart,
+hundreds of clients that failed together must not retry together. The delay
+doubles from ``initial`` up to ``maximum``; each wait is drawn from the upper
+half of that step ("equal jitter"), so it is never zero and never more than
+the cap. ``reset`` after a success starts again from ``initial``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class Backoff:
+    def __init__(
+        self,
+        initial: float,
+        maximum: float,
+        *,
+        factor: float = 2.0,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        if initial <= 0 or maximum < initial or factor < 1:
+            raise ValueError("backoff needs 0 < initial <= maximum and factor >= 1")
+        self.initial = initial
+        self.maximum = maximum
+        self.factor = factor
+        self._draw = draw
+        self._step = initial
+
+    def next_delay(self) -> float:
+        """The next wait in seconds, in ``[step / 2, step]``; the step then grows."""
+        step = self._step
+        self._step = min(self._step * self.factor, self.maximum)
+        return step / 2 + self._draw() * step / 2
+
+    def reset(self) -> None:
+        self._step = self.initial
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self.next_delay())
+
+
+async def until_done(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    retry_on: tuple[type[BaseException], ...],
+    backoff: Backoff,
+    what: str,
+    log: logging.Logger,
+) -> T:
+    """Call ``attempt`` until it returns, backing off after each error in ``retry_on``.
+
+    For dependencies that may come up after the service (a fresh cluster, a
+    restarted node): the service waits instead of exiting. Any other error is a
+    bug and propagates.
+    """
+    while True:
+        try:
+            return await attempt()
+        except retry_on as error:
+            log.warning("%s not answering; retrying", what, extra={"error": repr(error)})
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # Some clients (nats-py while connecting) swallow a cancellation: honour it.
+            raise asyncio.CancelledError
+        await backoff.wait()
