@@ -81,14 +81,22 @@ class OperatorSettings(NatsSettings, KubernetesSettings, MetricsSettings, Teleme
         description="Tier name → placement; a template's tier must be a key here.",
     )
     reconcile_interval: float = Field(
-        default=1.0,
+        default=10.0,
+        gt=0,
         description=(
-            "Seconds between level-based reconciliations of a Workshop that is not Ready "
-            "yet; short, because a learner is waiting."
+            "Seconds between the resync's looks at every Workshop (one list call) for "
+            "what only time brings: startup timeouts, deadlines, failed retention. "
+            "Changes themselves are reconciled on their watch events, at once."
         ),
     )
     steady_interval: float = Field(
-        default=15.0, description="Seconds between reconciliations of a Ready Workshop (drift)."
+        default=300.0,
+        gt=0,
+        description=(
+            "Seconds between full reconciliations of every Workshop (about eight API "
+            "calls each), for drift a missed watch event did not report. At 500 "
+            "Workshops, five minutes costs ~13 calls a second."
+        ),
     )
     deadline_grace: float = Field(
         default=120.0,

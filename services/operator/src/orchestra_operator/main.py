@@ -106,6 +106,9 @@ async def _act(
     def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
         settings.posting.level = logging.WARNING  # our own Events tell the story
         settings.persistence.finalizer = "orchestra.io/kopf"
+        # Filter on the server: a real cluster's Pods are not ours to stream.
+        for group, _version, plural in workshops.CHILD_KINDS:
+            settings.watching.label_selectors[group, plural] = workshops.CHILDREN
 
     await wait_for_stream(settings)
     nats_client = await nats.connect(

@@ -35,3 +35,8 @@ PHASES = Counter(
     "Phase changes written to Workshop status, by phase and reason.",
     ["phase", "reason"],
 )
+RECONCILES_COALESCED = Counter(
+    "orchestra_operator_reconciles_coalesced_total",
+    "Reconcile requests dropped because one for the same Workshop was already waiting "
+    "(it reads the Workshop fresh, so it covers them).",
+)

@@ -120,19 +120,39 @@ class Reconciler:
         self.cluster = cluster
         self.settings = settings
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._waiting: set[tuple[str, str]] = set()
 
     async def reconcile_named(self, namespace: str, name: str) -> None:
-        async with self._locks[(namespace, name)]:
+        """Reconcile a Workshop from its current state, read fresh.
+
+        Requests coalesce: while one reconcile of a Workshop waits for the one in
+        progress, further requests for it return at once, since the waiting one
+        reads the Workshop after whatever they were about. A launch raises a
+        dozen watch events (the Workshop, each child created, the Deployment
+        and Pods becoming ready); without this each would queue a full reconcile.
+        """
+        key = (namespace, name)
+        if key in self._waiting:
+            metering.RECONCILES_COALESCED.inc()
+            return
+        self._waiting.add(key)
+        try:
+            lock = self._locks[key]
+            await lock.acquire()
+        finally:
+            self._waiting.discard(key)
+        try:
             workshop = await self.cluster.get(WORKSHOPS, name, namespace)
             if workshop is not None:
                 await self._reconcile(workshop)
+        finally:
+            lock.release()
+            if not lock.locked() and key not in self._waiting:
+                self._locks.pop(key, None)
 
     async def reconcile(self, workshop: Body) -> None:
         meta = workshop["metadata"]
-        async with self._locks[(meta["namespace"], meta["name"])]:
-            fresh = await self.cluster.get(WORKSHOPS, meta["name"], meta["namespace"])
-            if fresh is not None:
-                await self._reconcile(fresh)
+        await self.reconcile_named(meta["namespace"], meta["name"])
 
     async def _reconcile(self, workshop: Body) -> None:
         if workshop["metadata"].get("deletionTimestamp"):

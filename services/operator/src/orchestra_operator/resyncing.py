@@ -1,14 +1,22 @@
 """The periodic resync: time-based decisions that no watch event triggers.
 
-Every ``reconcile_interval`` it reconciles the Workshops that are not Ready
-yet (so a startup timeout fires on time), deletes Failed Workshops whose
-retention has passed (no session is ever stuck) and deletes any Workshop past
-its ``spec.expiresAt`` by more than ``deadline_grace``: the operator's own
-deadline rule, level-based, so a workshop ends even when expiry is down, its
-message was lost or a redelivery recreated it; every ``steady_interval`` it
-reconciles all of them (drift a missed watch event did not report) and sweeps
-learner namespaces that nothing lives in any more (``sweeping``). Only the
-leader runs it (``main``).
+Reconciles are watch-driven (``handlers``): every event of a Workshop or of a
+child labelled with its name reconciles that Workshop. What no event announces
+is the passing of time, so every ``reconcile_interval`` the resync lists the
+Workshops once (one API call, whatever their number) and decides from each
+body alone (pure functions, no further calls) whether to act:
+
+- past ``spec.expiresAt`` by more than ``deadline_grace``: delete it, the
+  operator's own deadline rule, level-based, so a workshop ends even when
+  expiry is down, its message was lost or a redelivery recreated it;
+- Failed for longer than ``failed_retention``: delete it (no session is stuck);
+- not Ready and past its startup timeout: reconcile it, which fails it.
+
+Every ``steady_interval`` it reconciles all of them (drift a missed watch
+event did not report) and sweeps learner namespaces that nothing lives in any
+more (``sweeping``). At 500 Workshops the cost is one list per round plus a
+full reconcile of each per steady interval (docs/benchmarks/operator.md).
+Only the leader runs it (``main``).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from orchestra_operator.sweeping import sweep_namespaces
 from orchestra_shared import labels
 
 log = logging.getLogger(__name__)
+MANAGED = f"{labels.MANAGED_BY}={labels.MANAGER}"
 
 
 def past_deadline(workshop: dict[str, Any], now: datetime, grace: timedelta) -> bool:
@@ -71,6 +80,19 @@ async def end_workshop(
     )
 
 
+def startup_overdue(workshop: dict[str, Any], now: datetime) -> bool:
+    """Whether a Workshop not Ready yet has passed its startup timeout (pure)."""
+    status = workshop.get("status") or {}
+    if status.get("phase") in ("Ready", "Failed"):
+        return False
+    created = (workshop.get("metadata") or {}).get("creationTimestamp")
+    timeout = (workshop.get("spec") or {}).get("startupTimeoutSeconds")
+    if not created or not isinstance(timeout, int):
+        return False
+    started = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+    return now - started >= timedelta(seconds=timeout)
+
+
 def failed_and_expired(workshop: dict[str, Any], now: datetime, retention: timedelta) -> bool:
     status = workshop.get("status") or {}
     if status.get("phase") != "Failed" or not status.get("phaseChangedAt"):
@@ -83,10 +105,9 @@ async def resync_once(
     cluster: Cluster, reconciler: Reconciler, settings: OperatorSettings, *, everything: bool
 ) -> None:
     now = datetime.now(UTC)
-    for workshop in await cluster.list(WORKSHOPS):
+    for workshop in await cluster.list(WORKSHOPS, labels=MANAGED):
         meta = workshop["metadata"]
         status = workshop.get("status") or {}
-        phase = status.get("phase")
         try:
             if past_deadline(workshop, now, timedelta(seconds=settings.deadline_grace)):
                 log.warning(
@@ -116,7 +137,7 @@ async def resync_once(
                     reason=reason,
                     settings=settings,
                 )
-            elif everything or phase not in ("Ready", "Failed"):
+            elif everything or startup_overdue(workshop, now):
                 await reconciler.reconcile(workshop)
         except (ApiError, OSError) as error:
             log.warning(

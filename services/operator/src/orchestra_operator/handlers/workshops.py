@@ -21,6 +21,8 @@ from orchestra_shared import labels
 from orchestra_shared.workshops import GROUP, PLURAL, VERSION
 
 log = logging.getLogger(__name__)
+# Every child we create carries these labels; the watches ask the server for them only.
+CHILDREN = f"{labels.MANAGED_BY}={labels.MANAGER},{labels.WORKSHOP}"
 
 CHILD_KINDS = (
     ("apps", "v1", "deployments"),
