@@ -19,6 +19,7 @@ watches (``watching``), the garbage collector (``collecting``), the fake kubelet
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,7 +31,7 @@ import kmock
 from aiohttp import web
 
 from orchestra_devstack.cluster import kubeconfigs
-from orchestra_devstack.cluster.addresses import parse_address
+from orchestra_devstack.cluster.addresses import Address, parse_address
 from orchestra_devstack.cluster.collecting import GarbageCollector
 from orchestra_devstack.cluster.conforming import ResourceHandler
 from orchestra_devstack.cluster.definitions import Registry, read_crd_files
@@ -69,6 +70,20 @@ class DiscoveringEmulator(kmock.KubernetesEmulator):
                         shortNames=[], singularName="", verbs=["get", "patch", "update"]
                     )
         return document
+
+
+def request_kind(request: web.Request, address: Address) -> str:
+    """``verb resource[/subresource]``, e.g. ``watch pods``, ``patch workshops/status``."""
+    if request.method == "GET":
+        verb = (
+            "watch"
+            if request.query.get("watch") in ("true", "1")
+            else ("get" if address.name else "list")
+        )
+    else:
+        verb = request.method.lower()
+    resource = address.plural + (f"/{address.subresource}" if address.subresource else "")
+    return f"{verb} {resource}"
 
 
 class EmulatedCluster:
@@ -124,6 +139,9 @@ class EmulatedCluster:
             if kubelet
             else None
         )
+        # Requests served, by verb and resource: what the operator costs an API server
+        # (bench/burst.py reads them from /_devstack/requests).
+        self.requests: collections.Counter[str] = collections.Counter()
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._url: str | None = None
@@ -153,6 +171,7 @@ class EmulatedCluster:
         async def route(request: web.Request) -> web.StreamResponse:
             address = parse_address(request.path, self.registry)
             if address is not None:
+                self.requests[request_kind(request, address)] += 1
                 return await resources(request, address)
             response: web.StreamResponse = await self.emulator(request)
             return response
@@ -163,6 +182,7 @@ class EmulatedCluster:
         app.router.add_get("/readyz", self._healthz)
         app.router.add_get("/version", self._version)
         app.router.add_route("*", "/_devstack/kubelet/failing-images", self._failing_images)
+        app.router.add_route("*", "/_devstack/requests", self._requests)
         app.router.add_route("*", "/{tail:.*}", route)
         return app
 
@@ -171,6 +191,15 @@ class EmulatedCluster:
 
     async def _version(self, request: web.Request) -> web.Response:
         return web.json_response(VERSION)
+
+    async def _requests(self, request: web.Request) -> web.Response:
+        """The request counts so far (GET), and start counting afresh (DELETE)."""
+        if request.method not in ("GET", "DELETE"):
+            return web.json_response({"error": "use GET or DELETE"}, status=405)
+        counts = dict(sorted(self.requests.items()))
+        if request.method == "DELETE":
+            self.requests.clear()
+        return web.json_response({"requests": counts})
 
     async def _failing_images(self, request: web.Request) -> web.Response:
         """The control endpoint: list, add (POST pattern+reason), remove (DELETE ?pattern=)."""
