@@ -23,6 +23,7 @@ from orchestra_operator.cluster import (
     NETWORK_POLICIES,
     QUOTAS,
     SERVICES,
+    WORKSHOPS,
 )
 from orchestra_operator.pod_security import pod_spec_of, violations
 from orchestra_shared import labels
@@ -157,3 +158,31 @@ async def test_the_learners_namespace_allows_baseline_only_while_a_root_init_wor
     )
     assert {labels_after[mode] for mode in ("enforce", "warn", "audit")} == {"restricted"}
     assert await world.workshop(plain) is not None  # the other workshops keep running
+
+
+async def test_a_terminate_after_the_workshop_went_another_way_still_settles_the_level(
+    operator: World,
+) -> None:
+    world = operator
+    owner = new_owner()
+    keeper = launch_event(owner=owner)  # keeps the namespace from being swept as empty
+    rstudio = launch_event(owner=owner, security_profile="root-init")
+    namespace = namespace_of(rstudio)
+    await world.publish(keeper)
+    await world.publish(rstudio)
+    await world.wait_for_phase(rstudio, "Ready")
+    assert (await _enforced(world, namespace))["enforce"] == "baseline"
+    # Deleted outside the command path (the resync's deadline rule, an admin's kubectl).
+    await world.kube.delete(WORKSHOPS, rstudio.instance, namespace)
+    await world.wait_until_gone(rstudio)
+    assert (await _enforced(world, namespace))["enforce"] == "baseline"
+
+    await world.publish(
+        TerminateRequested(instance=rstudio.instance, owner=rstudio.owner, reason="expired")
+    )
+
+    await world.wait_for(
+        lambda: _enforced(world, namespace),
+        until=lambda found: found["enforce"] == "restricted",
+        what="the terminate to settle the namespace",
+    )
