@@ -4,11 +4,7 @@ Given a Workshop (name, namespace, uid, spec) and the operator's settings,
 return the Deployment, Service, Ingress, PVC and NetworkPolicy it should have.
 No I/O here, so each object is unit-tested and validated against the
 Kubernetes schemas offline. ``namespaces.py`` builds the per-learner namespace.
-
-The pod's security settings follow the spec's security profile (docs/security-profiles.md):
-``restricted`` meets Pod Security ``restricted``; ``root-init`` lets an init system start as
-root and drop to a user, within ``baseline``: no privilege escalation, every capability
-dropped but the few such an init uses, the runtime's default seccomp profile.
+The pod's security settings follow the spec's security profile (``security_contexts``).
 """
 
 from __future__ import annotations
@@ -16,25 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.security_contexts import (
+    container_security_context,
+    pod_security_context,
+)
 from orchestra_shared import labels
 from orchestra_shared.owners import owner_hash
-from orchestra_shared.templates import SecurityProfile
 from orchestra_shared.workshops import API_VERSION, KIND, WorkshopSpec
 
 Body = dict[str, Any]
 WORKSPACE_MOUNT = "/workspace"
-
-RESTRICTED_USER = 1000
-"""uid of a ``restricted`` pod: the docker-stacks images' NB_UID and code-server's ``coder``."""
-RESTRICTED_FS_GROUP = 100
-"""Group of the volume in a ``restricted`` pod: the docker-stacks images' NB_GID (``users``)."""
-ROOT_INIT_FS_GROUP = 1000
-"""Group of the volume in a ``root-init`` pod: the gid the init drops to (rocker's GROUPID
-default, the ``rstudio`` group), so the learner's processes can write it."""
-ROOT_INIT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID")
-"""What a root init needs of root: take ownership of and change modes of files (s6-overlay's
-stage 1 and the images' user set-up), read files of the user it serves, signal and switch to
-that user. All are in ``baseline``'s list; the rest of Docker's default set is dropped."""
 
 
 def workshop_labels(name: str, spec: WorkshopSpec) -> dict[str, str]:
@@ -90,40 +77,6 @@ def volume_claim_name(name: str, spec: WorkshopSpec) -> str | None:
     if spec.storage.persist == "per-user":
         return f"workspace-{spec.template}"[:63].rstrip("-")
     return name
-
-
-def container_security_context(profile: SecurityProfile) -> Body:
-    """The workshop container's ``securityContext`` for its profile."""
-    if profile == "root-init":
-        return {
-            "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"], "add": list(ROOT_INIT_CAPABILITIES)},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        }
-    return {
-        "allowPrivilegeEscalation": False,
-        "capabilities": {"drop": ["ALL"]},
-        "runAsNonRoot": True,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
-
-
-def pod_security_context(profile: SecurityProfile) -> Body:
-    """The pod's ``securityContext``: who it runs as and who owns its volume."""
-    if profile == "root-init":
-        # The image's own user (root) starts the init; it drops to the learner's user.
-        return {
-            "fsGroup": ROOT_INIT_FS_GROUP,
-            "fsGroupChangePolicy": "OnRootMismatch",
-            "seccompProfile": {"type": "RuntimeDefault"},
-        }
-    return {
-        "runAsNonRoot": True,
-        "runAsUser": RESTRICTED_USER,
-        "fsGroup": RESTRICTED_FS_GROUP,
-        "fsGroupChangePolicy": "OnRootMismatch",
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
 
 
 def deployment(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from orchestra_operator import manifests, namespaces
+from orchestra_operator import manifests, namespaces, security_contexts
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.pod_security import pod_spec_of, strictest_level, violations
 from orchestra_shared.catalogs import load_catalog
@@ -91,7 +91,7 @@ def test_root_init_adds_only_what_an_init_uses(
     added = set(pod["containers"][0]["securityContext"]["capabilities"]["add"])
     assert added == {"CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID"}
     assert "runAsUser" not in pod["securityContext"]  # the image's root starts the init
-    assert pod["securityContext"]["fsGroup"] == manifests.ROOT_INIT_FS_GROUP
+    assert pod["securityContext"]["fsGroup"] == security_contexts.ROOT_INIT_FS_GROUP
 
 
 def test_restricted_runs_as_the_unprivileged_user(
@@ -99,7 +99,7 @@ def test_restricted_runs_as_the_unprivileged_user(
 ) -> None:
     pod = pod_spec_of(manifests.deployment(NAME, "ns", UID, make_spec(), settings))
     assert pod["securityContext"]["runAsNonRoot"] is True
-    assert pod["securityContext"]["runAsUser"] == manifests.RESTRICTED_USER
+    assert pod["securityContext"]["runAsUser"] == security_contexts.RESTRICTED_USER
     assert violations(pod, "restricted") == []
 
 
