@@ -274,7 +274,8 @@ class Template(_Strict):
     port: Annotated[int, AfterValidator(_unprivileged)] = Field(
         le=65535, json_schema_extra={"minimum": 1024}
     )
-    """Port the application listens on; below 1024 needs root, which workshop pods never get."""
+    """Port the application listens on; below 1024 needs NET_BIND_SERVICE, which no workshop
+    pod gets (not even a root-init one)."""
     tier: Literal["small", "large"] = "small"
     """Node pool class the workshop is scheduled on (mapped to node labels in settings)."""
     env: dict[EnvName, str] = Field(default={}, json_schema_extra={"additionalProperties": False})
