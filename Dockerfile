@@ -13,8 +13,10 @@ FROM python:3.11-slim
 ARG SERVICE
 ENV ORCHESTRA_SERVICE=${SERVICE} \
     PATH=/app/.venv/bin:$PATH \
-    ORCHESTRA_API_CATALOG_DIR=/app/catalog
+    ORCHESTRA_API_CATALOG_DIR=/app/catalog \
+    ORCHESTRA_API_CATALOG_PROFILES=/app/security-profiles.yaml
 COPY --from=build /app/.venv /app/.venv
 COPY charts/orchestra/files/templates /app/catalog
+COPY charts/orchestra/files/security-profiles.yaml /app/security-profiles.yaml
 USER 10001:10001
 ENTRYPOINT ["sh", "-c", "exec orchestra-$ORCHESTRA_SERVICE \"$@\"", "--"]

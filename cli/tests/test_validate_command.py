@@ -109,3 +109,25 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["templates", "validate", "--format", "xml"]) == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
     assert run([]) == 2
+
+
+def test_the_overlay_beside_the_catalog_is_checked_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = tmp_path / "templates"
+    catalog.mkdir()
+    (catalog / "demo.yaml").write_text(GOOD)
+    overlay = tmp_path / "security-profiles.yaml"
+    overlay.write_text("templates:\n  demo: root-init\n  gone: root-init\n")
+    assert run(["templates", "validate", str(catalog)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{overlay}:3: templates.gone: no template 'gone' in the catalog")
+    assert lines[1] == f"1 problem in {catalog}"
+
+
+def test_an_overlay_may_be_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "demo.yaml").write_text(GOOD)
+    overlay = tmp_path / "elsewhere.yml.txt"
+    overlay.write_text("default: root\n")
+    assert run(["templates", "validate", str(tmp_path), "--profiles", str(overlay)]) == 1
+    assert capsys.readouterr().out.startswith(f"{overlay}:1: default: Input should be")

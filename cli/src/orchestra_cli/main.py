@@ -31,7 +31,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         match arguments.command:
             case "validate":
                 directory = arguments.directory or find_catalog(Path.cwd())
-                return validating.validate(directory, output=arguments.format, out=out)
+                return validating.validate(
+                    directory, output=arguments.format, out=out, profiles=arguments.profiles
+                )
             case "schema":
                 target = None
                 if arguments.write:
@@ -77,6 +79,16 @@ def _parser() -> argparse.ArgumentParser:
         choices=validating.FORMATS,
         default="text",
         help="'text': file:line: field: message; 'github': workflow annotations",
+    )
+    validate.add_argument(
+        "--profiles",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help=(
+            "the platform's overlay of security profiles "
+            f"(default: {validating.OVERLAY_FILE_NAME} beside DIR, if there is one)"
+        ),
     )
 
     schema = commands.add_parser(

@@ -3,7 +3,9 @@
 The text format is ``file:line: field: message``, which editors and terminals turn into links;
 the ``github`` format emits workflow commands, so problems appear on the pull request's diff.
 Besides the templates, the committed JSON Schema must match the model (editors check against
-it), so a stale ``template.schema.json`` is a problem too.
+it), so a stale ``template.schema.json`` is a problem too. The platform's overlay of security
+profiles (``security-profiles.yaml`` beside the catalog directory, or the file given) is
+checked with the catalog, as the api will load it.
 """
 
 from __future__ import annotations
@@ -17,14 +19,23 @@ from orchestra_cli.exporting import SCHEMA_FILE_NAME, schema_text
 from orchestra_shared.catalogs import WHOLE_FILE, CatalogError, Problem, load_catalog
 
 FORMATS = ("text", "github")
+OVERLAY_FILE_NAME = "security-profiles.yaml"
 
 
-def validate(directory: Path, *, output: str, out: TextIO) -> int:
-    """Print the problems of the catalog in ``directory``; 1 if there are any, else 0."""
+def overlay_beside(directory: Path) -> Path | None:
+    """The overlay of security profiles next to ``directory``, if there is one."""
+    candidate = directory.parent / OVERLAY_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def validate(directory: Path, *, output: str, out: TextIO, profiles: Path | None = None) -> int:
+    """Print the problems of the catalog in ``directory`` (with the overlay ``profiles``, or
+    the one beside it); 1 if there are any, else 0."""
     problems: list[Problem] = []
     count = 0
+    overlay = profiles or overlay_beside(directory)
     try:
-        count = len(load_catalog(directory).templates)
+        count = len(load_catalog(directory, profiles=overlay).templates)
     except CatalogError as error:
         problems.extend(error.problems)
     problems.extend(_stale_schema(directory))

@@ -43,6 +43,8 @@ class StackOptions:
     kubelet_delay: float = 1.0
     failing_images: Mapping[str, str] = field(default_factory=dict)
     catalog_dir: Path | None = None
+    profiles_file: Path | None = None
+    """Overlay of security profiles; None: the chart's, when the catalog is the chart's."""
     service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Extra environment per service, e.g. ``{"expiry": {"ORCHESTRA_EXPIRY_TICK": "0.1"}}``."""
     common_env: Mapping[str, str] = field(default_factory=dict)
@@ -63,6 +65,12 @@ class StackOptions:
     @property
     def catalog(self) -> Path:
         return self.catalog_dir or self.root / "charts" / "orchestra" / "files" / "templates"
+
+    @property
+    def profiles(self) -> Path | None:
+        if self.profiles_file is not None or self.catalog_dir is not None:
+            return self.profiles_file
+        return self.root / "charts" / "orchestra" / "files" / "security-profiles.yaml"
 
 
 @dataclass
@@ -106,6 +114,7 @@ def service_environment(
             "PORT": str(options.api_port),
             "CATALOG_DIR": str(options.catalog),
             "CLUSTER_KIND": "emulated" if emulated else "real",
+            **({"CATALOG_PROFILES": str(options.profiles)} if options.profiles else {}),
         },
         "operator": {"NATS_URL": nats_url, **kube},
         "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},

@@ -30,6 +30,19 @@ def test_run_refuses_a_bad_catalog_naming_file_line_and_field(
     assert "not starting" in err
 
 
+def test_run_refuses_an_overlay_of_profiles_naming_a_template_it_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "security-profiles.yaml"
+    overlay.write_text("templates:\n  nowhere: root-init\n")
+    monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(write_catalog(tmp_path / "catalog")))
+    monkeypatch.setenv("ORCHESTRA_API_CATALOG_PROFILES", str(overlay))
+    with pytest.raises(SystemExit) as exited:
+        run([])
+    assert exited.value.code == 2
+    assert f"{overlay}:2: templates.nowhere: no template 'nowhere'" in capsys.readouterr().err
+
+
 def test_the_installed_command_exits_nonzero_with_the_problem_on_stderr(tmp_path: Path) -> None:
     command = Path(sys.executable).parent / "orchestra-api"
     env = {

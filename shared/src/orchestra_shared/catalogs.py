@@ -5,7 +5,9 @@ CLI validates a catalog in CI and while authors write. Both want every problem o
 at once, in the form ``file:line: field: message``, and never a traceback: this module turns
 YAML syntax errors, YAML's implicit-typing traps (``orchestra_shared.strict_yaml``), schema
 violations (``orchestra_shared.templates``) and cross-file rules (slug equals file name,
-slugs unique) into one list of ``Problem``.
+slugs unique) into one list of ``Problem``. The platform's overlay of security profiles
+(``orchestra_shared.security_profiles``), when given, is read the same way and fills in the
+``securityProfile`` of every template whose file does not declare one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from orchestra_shared.security_profiles import (
+    SecurityProfiles,
+    overlay_json_schema,
+    resolved_profiles,
+)
 from orchestra_shared.strict_yaml import Document, Shape, read_yaml
 from orchestra_shared.strict_yaml import Path as FieldPath
 from orchestra_shared.templates import (
@@ -101,8 +108,13 @@ def load_template_file(path: Path, *, limits: TemplateLimits = TemplateLimits())
     return template
 
 
-def load_catalog(directory: Path, *, limits: TemplateLimits = TemplateLimits()) -> Catalog:
-    """Read every ``*.yaml`` of ``directory``; ``CatalogError`` lists every problem found."""
+def load_catalog(
+    directory: Path, *, limits: TemplateLimits = TemplateLimits(), profiles: Path | None = None
+) -> Catalog:
+    """Read every ``*.yaml`` of ``directory``; ``CatalogError`` lists every problem found.
+
+    ``profiles`` is the platform's overlay file of security profiles; without one, every
+    template that does not declare its profile is ``restricted``."""
     if not directory.is_dir():
         raise CatalogError([Problem(str(directory), None, WHOLE_FILE, "no such directory")])
     paths = sorted(
@@ -131,14 +143,76 @@ def load_catalog(directory: Path, *, limits: TemplateLimits = TemplateLimits()) 
             if template is not None and text is not None:
                 templates[slug] = template
                 sources[slug] = TemplateSource(file=path.name, text=text)
+    overlay: SecurityProfiles | None = None
+    if profiles is not None:
+        overlay, overlay_problems = _read_overlay(profiles, templates, failed=set(owners))
+        problems.extend(overlay_problems)
     if problems:
         raise CatalogError(problems)
+    resolved, _ = resolved_profiles(templates, overlay)
+    templates = {
+        slug: template.model_copy(update={"security_profile": resolved[slug]})
+        for slug, template in templates.items()
+    }
     return Catalog(MappingProxyType(templates), MappingProxyType(sources))
+
+
+def _read_overlay(
+    path: Path, templates: Mapping[str, Template], *, failed: set[str]
+) -> tuple[SecurityProfiles | None, list[Problem]]:
+    """The overlay (if valid) and its problems, its entries checked against the catalog;
+    an entry for a template whose own file failed (``failed`` minus loaded) is not judged."""
+    file = str(path)
+    document, problems, _ = _read_document(path, _overlay_shape())
+    if document is None or not isinstance(document.value, dict):
+        return None, problems
+    try:
+        overlay = SecurityProfiles.model_validate(document.value)
+    except ValidationError as error:
+        reported = {finding.path for finding in document.findings}
+        problems.extend(_validation_problems(file, document, error, reported, _overlay_shape()))
+        return None, _in_line_order(problems)
+    _, conflicts = resolved_profiles(templates, overlay)
+    for conflict in conflicts:
+        if conflict.slug in failed and conflict.slug not in templates:
+            continue
+        where = ("templates", conflict.slug)
+        problems.append(
+            Problem(file, document.line_of(where), _field_name(where), conflict.message)
+        )
+    return (overlay if not problems else None), _in_line_order(problems)
 
 
 @functools.cache
 def _shape() -> Shape:
     return Shape(template_json_schema())
+
+
+@functools.cache
+def _overlay_shape() -> Shape:
+    return Shape(overlay_json_schema())
+
+
+def _read_document(path: Path, shape: Shape) -> tuple[Document | None, list[Problem], str | None]:
+    """The file read strictly against ``shape``, its problems and its text (None, None if
+    it cannot be read as UTF-8 text)."""
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(file, None, WHOLE_FILE, f"cannot read: {error.strerror}")], None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        message = f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        return None, [Problem(file, line, WHOLE_FILE, message)], None
+    document = read_yaml(text, shape.schema)
+    problems = [
+        Problem(file, finding.line, _field_name(finding.path), finding.message)
+        for finding in document.findings
+    ]
+    return document, problems, text
 
 
 def _check_file(
@@ -147,21 +221,9 @@ def _check_file(
     """The template (if valid), the file's problems, its slug and line (if it has one), and
     its text (if it could be read)."""
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [Problem(file, None, WHOLE_FILE, f"cannot read: {error.strerror}")], None, None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
-        return None, [Problem(file, line, WHOLE_FILE, message)], None, None
-    document = read_yaml(text, _shape().schema)
-    problems = [
-        Problem(file, finding.line, _field_name(finding.path), finding.message)
-        for finding in document.findings
-    ]
+    document, problems, text = _read_document(path, _shape())
+    if document is None:
+        return None, problems, None, None
     if not isinstance(document.value, dict):
         return None, problems, None, text
     template: Template | None = None
@@ -171,7 +233,7 @@ def _check_file(
         )
     except ValidationError as error:
         reported = {finding.path for finding in document.findings}
-        problems.extend(_validation_problems(file, document, error, reported))
+        problems.extend(_validation_problems(file, document, error, reported, _shape()))
     slug = document.value.get("slug")
     if not isinstance(slug, str):
         return None, _in_line_order(problems), None, text
@@ -188,24 +250,24 @@ def _in_line_order(problems: list[Problem]) -> list[Problem]:
 
 
 def _validation_problems(
-    file: str, document: Document, error: ValidationError, reported: set[FieldPath]
+    file: str, document: Document, error: ValidationError, reported: set[FieldPath], shape: Shape
 ) -> list[Problem]:
     problems = []
     for detail in error.errors(include_url=False):
         path: FieldPath = tuple(step for step in detail["loc"] if step != "[key]")
         if detail["type"] == "default_factory_not_called" or path in reported:
             continue  # a consequence of another error, or already explained better
-        message = _message(detail, path)
+        message = _message(detail, path, shape)
         problems.append(Problem(file, document.line_of(path), _field_name(path), message))
     return problems
 
 
-def _message(detail: Mapping[str, Any], path: FieldPath) -> str:
+def _message(detail: Mapping[str, Any], path: FieldPath, shape: Shape) -> str:
     """Pydantic's message, reworded where it would leave the author guessing."""
     kind = str(detail["type"])
     given = detail.get("input")
     if kind == "extra_forbidden":
-        return _unknown_field(path)
+        return _unknown_field(path, shape)
     if kind == "missing":
         return "required field is missing"
     message = str(detail["msg"]).removeprefix("Value error, ")
@@ -214,9 +276,9 @@ def _message(detail: Mapping[str, Any], path: FieldPath) -> str:
     return message
 
 
-def _unknown_field(path: FieldPath) -> str:
+def _unknown_field(path: FieldPath, shape: Shape) -> str:
     name = str(path[-1])
-    known = _shape().keys(path[:-1])
+    known = shape.keys(path[:-1])
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close:
         return f"unknown field '{name}'; did you mean '{close[0]}'?"

@@ -9,6 +9,12 @@ Who uses it: ``orchestra_shared.catalogs`` loads files into it; the API lists an
 from it and stores ``model_dump(mode="json", by_alias=True)`` as an instance's resolved spec;
 the Workshop manifest builder reads it; the CLI validates and renders it.
 
+A template may declare its security profile (``securityProfile``): ``restricted`` for images
+that run as an unprivileged user from their first process, ``root-init`` for images whose
+init system starts as root and drops to a user (the rocker/Bioconductor RStudio images). A
+file that says nothing leaves it ``None`` here; the catalog loader then fills it from the
+platform's overlay (``orchestra_shared.security_profiles``, docs/adr/0053).
+
 Caps (``TemplateLimits``) are a platform setting, not part of a template. They are applied
 when a validation context carries them (``context={"limits": limits}``), which the catalog
 loader always does; a snapshot read back later is not re-judged against today's caps.
@@ -37,7 +43,11 @@ from orchestra_shared.durations import Duration, format_duration
 from orchestra_shared.quantities import ByteQuantity, Quantity, parse_quantity
 
 __all__ = [
+    "DEFAULT_SECURITY_PROFILE",
+    "POD_SECURITY_LEVELS",
+    "PodSecurityLevel",
     "Resources",
+    "SecurityProfile",
     "Storage",
     "Template",
     "TemplateLimits",
@@ -53,6 +63,17 @@ IMAGE_PATTERN = (
     r"(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$"
 )
+SecurityProfile = Literal["restricted", "root-init"]
+"""How much the pod of a template may do; each profile fits one Pod Security Standards level."""
+PodSecurityLevel = Literal["restricted", "baseline"]
+"""The Pod Security Standards levels a learner namespace may enforce (``privileged`` never)."""
+POD_SECURITY_LEVELS: dict[SecurityProfile, PodSecurityLevel] = {
+    "restricted": "restricted",
+    "root-init": "baseline",
+}
+"""The level a namespace must allow for a pod of each profile."""
+DEFAULT_SECURITY_PROFILE: SecurityProfile = "restricted"
+"""The profile of a template that neither its file nor the platform's overlay declares."""
 URL_PATTERN = r"^https?://[^\s/]+\S*$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -253,7 +274,8 @@ class Template(_Strict):
     port: Annotated[int, AfterValidator(_unprivileged)] = Field(
         le=65535, json_schema_extra={"minimum": 1024}
     )
-    """Port the application listens on; below 1024 needs root, which workshop pods never get."""
+    """Port the application listens on; below 1024 needs NET_BIND_SERVICE, which no workshop
+    pod gets (not even a root-init one)."""
     tier: Literal["small", "large"] = "small"
     """Node pool class the workshop is scheduled on (mapped to node labels in settings)."""
     env: dict[EnvName, str] = Field(default={}, json_schema_extra={"additionalProperties": False})
@@ -276,6 +298,11 @@ class Template(_Strict):
     """Who proposed the template (a GitHub handle or an email)."""
     startup_timeout: Duration = timedelta(minutes=10)
     """How long a launch may take to become Ready before it is marked Failed."""
+    security_profile: SecurityProfile | None = None
+    """'restricted': the image runs as an unprivileged user from its first process (Jupyter
+    docker-stacks, code-server). 'root-init': its init system starts as root and drops to a
+    user (rocker/Bioconductor RStudio); the pod then needs Pod Security 'baseline'. Absent:
+    the platform's catalog overlay decides, else 'restricted'."""
 
     @model_validator(mode="before")
     @classmethod

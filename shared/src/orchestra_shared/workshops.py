@@ -20,7 +20,7 @@ from pydantic.alias_generators import to_camel
 from orchestra_shared import labels
 from orchestra_shared.owners import owner_hash
 from orchestra_shared.phases import Phase
-from orchestra_shared.templates import Template
+from orchestra_shared.templates import DEFAULT_SECURITY_PROFILE, SecurityProfile, Template
 
 GROUP = labels.GROUP
 VERSION = "v1"
@@ -64,6 +64,14 @@ class WorkshopSpec(_Resource):
     tier: str = "small"
     expires_at: AwareDatetime
     startup_timeout_seconds: int = Field(default=600, ge=1)
+    security_profile: SecurityProfile = Field(
+        default=DEFAULT_SECURITY_PROFILE,
+        description=(
+            "How the pod runs: 'restricted' (unprivileged from the first process) or "
+            "'root-init' (an init system starts as root and drops to a user; Pod Security "
+            "baseline). Resolved from the catalog at launch (docs/security-profiles.md)."
+        ),
+    )
 
 
 class Condition(_Resource):
@@ -172,4 +180,5 @@ def spec_from_template(template: Template, *, owner: str, expires_at: datetime) 
         tier=template.tier,
         expires_at=expires_at,
         startup_timeout_seconds=int(template.startup_timeout.total_seconds()),
+        security_profile=template.security_profile or DEFAULT_SECURITY_PROFILE,
     )

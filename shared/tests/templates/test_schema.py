@@ -100,6 +100,7 @@ def templates(draw: st.DrawFn) -> Template:
         source_url=draw(st.none() | st.just("https://github.com/org/repo/tree/main")),
         submitted_by=draw(st.none() | _text(1)),
         startup_timeout=draw(_minutes(1, 60)),
+        security_profile=draw(st.sampled_from([None, "restricted", "root-init"])),
     )
 
 

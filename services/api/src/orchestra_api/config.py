@@ -30,6 +30,14 @@ class ApiSettings(NatsSettings, DatabaseSettings, OutboxSettings, TelemetrySetti
         default=Path("charts/orchestra/files/templates"),
         description="Directory of template YAML files; a bad file stops start-up.",
     )
+    catalog_profiles: Path | None = Field(
+        default=None,
+        description=(
+            "The platform's overlay of security profiles (docs/security-profiles.md), such "
+            "as charts/orchestra/files/security-profiles.yaml; unset: every template that "
+            "declares no securityProfile runs 'restricted'. A bad entry stops start-up."
+        ),
+    )
     trusted_proxies: list[IPNetwork] = Field(
         default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")],
         description=(

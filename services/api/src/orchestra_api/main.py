@@ -166,7 +166,7 @@ def run(argv: list[str] | None = None) -> None:
         upgrade_database(settings.database_dsn)
         return
     try:
-        catalog = load_catalog(settings.catalog_dir)
+        catalog = load_catalog(settings.catalog_dir, profiles=settings.catalog_profiles)
     except CatalogError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

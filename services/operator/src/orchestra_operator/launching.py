@@ -18,12 +18,14 @@ from orchestra_operator.admitting import admit_launch, check_same_launch
 from orchestra_operator.cluster import NAMESPACES, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred
+from orchestra_operator.labelling import required_level
 from orchestra_operator.reconciling import ensure
 from orchestra_operator.recording import record_event
 from orchestra_operator.sweeping import EMPTY_SINCE
 from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import labels
 from orchestra_shared.events import LaunchRequested
+from orchestra_shared.templates import SecurityProfile
 from orchestra_shared.workshops import workshop_manifest
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,19 @@ async def existing_workshop(cluster: Cluster, name: str) -> dict[str, object] | 
     return found[0] if found else None
 
 
-async def prepare_namespace(owner: str, *, cluster: Cluster, settings: OperatorSettings) -> None:
-    """Create or repair the learner's namespace and its guard rails; keep the sweeper off it."""
-    for obj in namespaces.learner_objects(owner, settings):
+async def prepare_namespace(
+    owner: str,
+    *,
+    cluster: Cluster,
+    settings: OperatorSettings,
+    profile: SecurityProfile = "restricted",
+) -> None:
+    """Create or repair the learner's namespace and its guard rails; keep the sweeper off it.
+
+    Its Pod Security level admits the learner's Workshops and one more of ``profile``."""
+    name = namespaces.namespace_name(owner, settings)
+    level = await required_level(name, cluster=cluster, adding=profile)
+    for obj in namespaces.learner_objects(owner, settings, level):
         actual, _ = await ensure(cluster, obj)
         if obj["kind"] != "Namespace":
             continue
@@ -84,7 +96,9 @@ async def launch(
     if await tombstones.buried(event.instance):
         log.info("launch skipped: terminated before it ran", extra={"workshop": event.instance})
         return False
-    await prepare_namespace(event.owner, cluster=cluster, settings=settings)
+    await prepare_namespace(
+        event.owner, cluster=cluster, settings=settings, profile=event.spec.security_profile
+    )
     body = workshop_for(event, settings, traceparent)
     try:
         created = await cluster.create(WORKSHOPS, body)

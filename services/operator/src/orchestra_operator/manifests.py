@@ -4,6 +4,7 @@ Given a Workshop (name, namespace, uid, spec) and the operator's settings,
 return the Deployment, Service, Ingress, PVC and NetworkPolicy it should have.
 No I/O here, so each object is unit-tested and validated against the
 Kubernetes schemas offline. ``namespaces.py`` builds the per-learner namespace.
+The pod's security settings follow the spec's security profile (``security_contexts``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.security_contexts import (
+    container_security_context,
+    pod_security_context,
+)
 from orchestra_shared import labels
 from orchestra_shared.owners import owner_hash
 from orchestra_shared.workshops import API_VERSION, KIND, WorkshopSpec
@@ -90,24 +95,14 @@ def deployment(
             "periodSeconds": 5,
             "failureThreshold": 3,
         },
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"]},
-            "runAsNonRoot": True,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": container_security_context(spec.security_profile),
     }
     if spec.args:
         container["args"] = list(spec.args)
     pod_spec: Body = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": 1000,
-            "fsGroup": 100,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pod_security_context(spec.security_profile),
         "containers": [container],
     }
     claim = volume_claim_name(name, spec)

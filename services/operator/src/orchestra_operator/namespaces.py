@@ -1,18 +1,29 @@
 """Pure builders of a learner's namespace and the guard rails that come with it.
 
 Each learner gets a namespace of their own, named from a hash of their email:
-Pod Security Admission ``restricted``, a ResourceQuota and LimitRange so that
-nobody can take more than their share, and a default-deny NetworkPolicy under
-the per-workshop policies.
+Pod Security Admission at the strictest level its workshops allow, a ResourceQuota
+and LimitRange so that nobody can take more than their share, and a default-deny
+NetworkPolicy under the per-workshop policies.
+
+The level: ``restricted`` while every workshop of the learner is ``restricted``,
+``baseline`` while at least one is ``root-init`` (docs/adr/0053). The operator
+raises it before creating such a workshop and lowers it again when the last one
+is gone (``labelling.py``).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from orchestra_operator.config import OperatorSettings
 from orchestra_shared import labels
 from orchestra_shared.owners import learner_namespace, owner_hash
+from orchestra_shared.templates import POD_SECURITY_LEVELS, PodSecurityLevel, SecurityProfile
 
 Body = dict[str, Any]
+POD_SECURITY = "pod-security.kubernetes.io/"
+POD_SECURITY_VERSION = "latest"
+"""Policy version of every mode. The standards have not changed since 1.25 and our checker
+(``pod_security.py``) follows them; pinning would only matter if they changed again."""
 
 
 def namespace_name(owner: str, settings: OperatorSettings) -> str:
@@ -27,19 +38,30 @@ def _labels(owner: str) -> dict[str, str]:
     }
 
 
-def namespace(owner: str, settings: OperatorSettings) -> Body:
+def namespace_level(profiles: Iterable[SecurityProfile]) -> PodSecurityLevel:
+    """The strictest Pod Security level under which pods of all ``profiles`` run (pure)."""
+    levels = {POD_SECURITY_LEVELS[profile] for profile in profiles}
+    return "baseline" if "baseline" in levels else "restricted"
+
+
+def pod_security_labels(level: PodSecurityLevel) -> dict[str, str]:
+    """Enforce, warn and audit at one level, each with its policy version."""
+    labels_: dict[str, str] = {}
+    for mode in ("enforce", "warn", "audit"):
+        labels_[f"{POD_SECURITY}{mode}"] = level
+        labels_[f"{POD_SECURITY}{mode}-version"] = POD_SECURITY_VERSION
+    return labels_
+
+
+def namespace(
+    owner: str, settings: OperatorSettings, level: PodSecurityLevel = "restricted"
+) -> Body:
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
         "metadata": {
             "name": namespace_name(owner, settings),
-            "labels": {
-                **_labels(owner),
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/enforce-version": "latest",
-                "pod-security.kubernetes.io/warn": "restricted",
-                "pod-security.kubernetes.io/audit": "restricted",
-            },
+            "labels": {**_labels(owner), **pod_security_labels(level)},
         },
     }
 
@@ -107,10 +129,12 @@ def default_deny(owner: str, settings: OperatorSettings) -> Body:
     }
 
 
-def learner_objects(owner: str, settings: OperatorSettings) -> list[Body]:
+def learner_objects(
+    owner: str, settings: OperatorSettings, level: PodSecurityLevel = "restricted"
+) -> list[Body]:
     """In creation order: the namespace first, then what lives in it."""
     return [
-        namespace(owner, settings),
+        namespace(owner, settings, level),
         resource_quota(owner, settings),
         limit_range(owner, settings),
         default_deny(owner, settings),

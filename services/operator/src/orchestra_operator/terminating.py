@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from orchestra_operator import namespaces
+from orchestra_operator import labelling, namespaces
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.recording import record_event
@@ -48,11 +48,14 @@ async def terminate(
         if error.status != 404:
             raise
         log.info("no workshop to terminate; tombstone left", extra={"workshop": event.instance})
+        # A terminate retried after the delete still owes the namespace its level.
+        await labelling.settle(namespace, cluster=cluster, leaving=event.instance)
         return False
     await record_event(
         cluster, marked, "Terminating", f"terminated, reason {event.reason}", settings=settings
     )
     deleted = await cluster.delete(WORKSHOPS, event.instance, namespace)
+    await labelling.settle(namespace, cluster=cluster, leaving=event.instance)
     log.info(
         "workshop terminated" if deleted else "workshop already gone",
         extra={"workshop": event.instance, "reason": event.reason},

@@ -39,6 +39,7 @@ from orchestra_shared import subjects
 from orchestra_shared.events import DeadLetter, Event, LaunchRequested, encode_event
 from orchestra_shared.names import instance_name, random_suffix
 from orchestra_shared.owners import learner_namespace
+from orchestra_shared.templates import SecurityProfile
 from orchestra_shared.workshops import ContainerResources, WorkshopSpec, WorkshopStorage
 
 Body = dict[str, Any]
@@ -93,6 +94,7 @@ def launch_event(
     storage: WorkshopStorage | None = None,
     tier: str = "small",
     expires_in: timedelta = timedelta(hours=2),
+    security_profile: SecurityProfile = "restricted",
 ) -> LaunchRequested:
     owner = owner or new_owner()
     expires_at = datetime.now(UTC).replace(microsecond=0) + expires_in
@@ -110,6 +112,7 @@ def launch_event(
         tier=tier,
         expires_at=expires_at,
         startup_timeout_seconds=startup_timeout,
+        security_profile=security_profile,
     )
     return LaunchRequested(
         instance=instance or instance_name("jupyter", "it", random_suffix()),

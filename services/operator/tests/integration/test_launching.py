@@ -12,6 +12,7 @@ from services.operator.tests.integration.driving import (
     World,
     launch_event,
     namespace_of,
+    new_owner,
 )
 
 from orchestra_operator.cluster import (
@@ -22,8 +23,11 @@ from orchestra_operator.cluster import (
     NETWORK_POLICIES,
     QUOTAS,
     SERVICES,
+    WORKSHOPS,
 )
+from orchestra_operator.pod_security import pod_spec_of, violations
 from orchestra_shared import labels
+from orchestra_shared.events import TerminateRequested
 from orchestra_shared.owners import owner_hash
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -106,3 +110,79 @@ async def test_kubectl_describe_tells_the_story(operator: World) -> None:
     assert process.returncode == 0, text
     for line in ("Launched", f"Deployment {event.instance} created", "Ready"):
         assert line in text, text
+
+
+async def _enforced(world: World, namespace: str) -> dict[str, str]:
+    found = await world.kube.get(NAMESPACES, namespace)
+    assert found is not None
+    return {
+        key.removeprefix("pod-security.kubernetes.io/"): value
+        for key, value in found["metadata"]["labels"].items()
+        if key.startswith("pod-security.kubernetes.io/")
+    }
+
+
+async def test_the_learners_namespace_allows_baseline_only_while_a_root_init_workshop_lives(
+    operator: World,
+) -> None:
+    world = operator
+    owner = new_owner()
+    plain = launch_event(owner=owner)
+    await world.publish(plain)
+    await world.wait_for_phase(plain, "Ready")
+    namespace = namespace_of(plain)
+    assert (await _enforced(world, namespace))["enforce"] == "restricted"
+
+    rstudio = launch_event(owner=owner, security_profile="root-init")
+    await world.publish(rstudio)
+    await world.wait_for_phase(rstudio, "Ready")
+    labels_now = await _enforced(world, namespace)
+    assert {labels_now[mode] for mode in ("enforce", "warn", "audit")} == {"baseline"}
+    assert labels_now["enforce-version"] == "latest"
+    deployment = await world.kube.get(DEPLOYMENTS, rstudio.instance, namespace)
+    assert deployment is not None
+    assert violations(pod_spec_of(deployment), "baseline") == []
+
+    # Another restricted workshop meanwhile must not tighten it under the running RStudio.
+    second = launch_event(owner=owner)
+    await world.publish(second)
+    await world.wait_for_phase(second, "Ready")
+    assert (await _enforced(world, namespace))["enforce"] == "baseline"
+
+    await world.publish(TerminateRequested(instance=rstudio.instance, owner=owner, reason="user"))
+    await world.wait_until_gone(rstudio)
+    labels_after = await world.wait_for(
+        lambda: _enforced(world, namespace),
+        until=lambda found: found["enforce"] == "restricted",
+        what="the namespace to be restricted again",
+    )
+    assert {labels_after[mode] for mode in ("enforce", "warn", "audit")} == {"restricted"}
+    assert await world.workshop(plain) is not None  # the other workshops keep running
+
+
+async def test_a_terminate_after_the_workshop_went_another_way_still_settles_the_level(
+    operator: World,
+) -> None:
+    world = operator
+    owner = new_owner()
+    keeper = launch_event(owner=owner)  # keeps the namespace from being swept as empty
+    rstudio = launch_event(owner=owner, security_profile="root-init")
+    namespace = namespace_of(rstudio)
+    await world.publish(keeper)
+    await world.publish(rstudio)
+    await world.wait_for_phase(rstudio, "Ready")
+    assert (await _enforced(world, namespace))["enforce"] == "baseline"
+    # Deleted outside the command path (the resync's deadline rule, an admin's kubectl).
+    await world.kube.delete(WORKSHOPS, rstudio.instance, namespace)
+    await world.wait_until_gone(rstudio)
+    assert (await _enforced(world, namespace))["enforce"] == "baseline"
+
+    await world.publish(
+        TerminateRequested(instance=rstudio.instance, owner=rstudio.owner, reason="expired")
+    )
+
+    await world.wait_for(
+        lambda: _enforced(world, namespace),
+        until=lambda found: found["enforce"] == "restricted",
+        what="the terminate to settle the namespace",
+    )

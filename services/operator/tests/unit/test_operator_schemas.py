@@ -106,3 +106,14 @@ def test_recorded_events_are_valid(version: str) -> None:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_the_leader_lease_is_valid(version: str, settings: OperatorSettings) -> None:
     validate(leases.new_lease(settings, datetime(2026, 11, 22, tzinfo=UTC)), version)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_pod_of_each_security_profile_is_valid(
+    version: str, make_spec: Callable[..., WorkshopSpec], settings: OperatorSettings
+) -> None:
+    for profile in ("restricted", "root-init"):
+        spec = make_spec(security_profile=profile)
+        validate(manifests.deployment(NAME, NAMESPACE, UID, spec, settings), version)
+    for level in ("restricted", "baseline"):
+        validate(namespaces.namespace(OWNER, settings, level), version)
