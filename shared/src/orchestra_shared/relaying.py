@@ -245,9 +245,17 @@ class Relay:
     def wake(self, *_: object) -> None:
         self._wake.set()
 
+    def _listening(self) -> bool:
+        if self._listener is None:
+            return False
+        try:
+            return not self._listener.is_closed()
+        except asyncpg.InterfaceError:
+            return False  # the pool took it back when its connection was lost
+
     async def _listen(self) -> None:
-        if self._listener is None or self._listener.is_closed():
-            self._listener = None
+        if not self._listening():
+            await self._unlisten()
             listener = await self.pool.acquire()
             try:
                 await listener.add_listener(self.outbox.table, self.wake)
@@ -295,7 +303,7 @@ class Relay:
                                 "error": repr(error.__cause__ or error),
                             },
                         )
-                        if self._listener is not None and self._listener.is_closed():
+                        if not self._listening():
                             await self._unlisten()
                         if isinstance(error.__cause__, nats.js.errors.NoStreamResponseError):
                             # A NATS server that lost its store: declare the stream again.

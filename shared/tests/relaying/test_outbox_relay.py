@@ -17,7 +17,9 @@ from nats.js import JetStreamContext
 from nats.js.api import RawStreamMsg
 
 from orchestra_devstack.natsservers import NatsServer
+from orchestra_devstack.postgresservers import start_postgres
 from orchestra_shared import subjects
+from orchestra_shared.migrating import upgrade_database_async
 from orchestra_shared.relaying import API_OUTBOX, SYNC_OUTBOX, Outbox, Relay, RelaySettings, backlog
 from orchestra_shared.streaming import ensure_stream
 
@@ -266,3 +268,40 @@ async def test_published_rows_are_pruned_after_the_retention(
     finally:
         await stopped(tasks)
     assert await pool.fetchval("SELECT event_id FROM outbox") == fresh
+
+
+async def test_the_relay_outlives_a_postgres_restart_and_listens_again(client: Client) -> None:
+    js = client.jetstream()
+    postgres = await start_postgres()
+    try:
+        await upgrade_database_async(postgres.dsn)
+        own = await asyncpg.create_pool(postgres.dsn, min_size=1, max_size=4)
+        relay = Relay(own, SYNC_OUTBOX, RelaySettings(**{**SETTINGS.__dict__, "poll_interval": 60}))
+        tasks = await running((relay, js))
+        try:
+            await add_row(own, SYNC_OUTBOX, "ws-a", step=0)
+            await eventually(lambda: in_stream(js), what="the first event")
+            await postgres.stop()
+            await postgres.start()
+            # The poll is a minute away: only a NOTIFY on a fresh listener brings this one.
+            await eventually(lambda: _inserted(own, "ws-b"), what="a write after the restart")
+            await eventually(
+                lambda: _when(in_stream(js), lambda found: len(found) == 2),
+                what="the event written after the restart",
+                timeout=60,
+            )
+            assert not any(task.done() for task in tasks)
+        finally:
+            await stopped(tasks)
+            await own.close()
+    finally:
+        await postgres.close()
+
+
+async def _inserted(pool: asyncpg.Pool, instance: str) -> bool:
+    try:
+        await add_row(pool, SYNC_OUTBOX, instance, step=1)
+        await pool.execute("NOTIFY sync_outbox")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        return False
+    return True

@@ -3,7 +3,7 @@
 ``serve`` wires the pieces: Postgres (waited for at start), the Workshop watch
 (``watching``) feeding a ``Syncer`` (``observing`` → ``pipelining`` →
 ``recording``: different Workshops recorded concurrently), the outbox
-relay (``orchestra_shared.relaying``) and the terminate-requests consumer (``remembering``),
+relay (``orchestra_shared.relaying``) and the terminate-requests consumer (``subscribers``, ``remembering``),
 which start whenever NATS answers, so sync records status even while NATS is
 down, and the audit (``auditing``) of Workshops alive after their instance ended. On every (re)list, instances whose Workshop vanished while sync was not
 watching are recorded as Terminated, once the remembered termination reasons
@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
+import nats.errors
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from orchestra_shared.relaying import SYNC_OUTBOX, Relay, RelaySettings
@@ -29,18 +30,32 @@ from orchestra_sync.connecting import backoff, connect_nats, connect_postgres
 from orchestra_sync.measuring import OUTBOX_SET_ASIDE
 from orchestra_sync.recording import resume_point
 from orchestra_sync.remembering import Terminations
+from orchestra_sync.subscribers import build_broker
 from orchestra_sync.syncing import DATABASE_ERRORS, Syncer
 from orchestra_sync.watching import Handlers, connect, follow, workshop_names
 
 log = logging.getLogger(__name__)
 
 
-async def _messaging(settings: SyncSettings, relay: Relay, terminations: Terminations) -> None:
+async def _messaging(
+    settings: SyncSettings, pool: asyncpg.Pool, relay: Relay, terminations: Terminations
+) -> None:
+    """The outbox relay and the terminate requests consumer, once NATS answers."""
     client = await connect_nats(settings)
+    broker = build_broker(settings, pool)
     try:
-        js = client.jetstream()
-        await asyncio.gather(relay.run(js), terminations.run(js))
+        await until_done(
+            broker.start,
+            retry_on=(nats.errors.Error, OSError),
+            backoff=backoff(settings),
+            what="nats (consumer)",
+            log=log,
+        )
+        terminations.js = client.jetstream()
+        await relay.run(client.jetstream())
     finally:
+        terminations.js = None
+        await broker.stop()
         await client.close()
 
 
@@ -59,13 +74,7 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
     resume_from = await _resume_point(pool, settings)
     api = await connect(settings)
     relay = Relay(pool, SYNC_OUTBOX, RelaySettings.of(settings), on_set_aside=OUTBOX_SET_ASIDE.inc)
-    terminations = Terminations(
-        pool,
-        batch=settings.terminations_batch,
-        ack_wait=settings.terminations_ack_wait,
-        backoff_min=settings.backoff_min,
-        backoff_max=settings.backoff_max,
-    )
+    terminations = Terminations()
     syncer = Syncer(pool, settings, terminations=terminations, wake_relay=relay.wake)
     tasks = [
         asyncio.create_task(
@@ -82,7 +91,7 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
             name="watch",
         ),
         asyncio.create_task(syncer.reconcile_vanished_forever(), name="vanished"),
-        asyncio.create_task(_messaging(settings, relay, terminations), name="messaging"),
+        asyncio.create_task(_messaging(settings, pool, relay, terminations), name="messaging"),
         asyncio.create_task(
             audit_forever(
                 pool,
