@@ -35,6 +35,7 @@ from orchestra_api.verifying import JwksFetcher, TokenVerifier
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.events import Expiring, StatusChanged
 from orchestra_shared.migrating import upgrade_database
+from orchestra_shared.settings import nats_options
 from orchestra_shared.telemetry import configure_logging, configure_tracing
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,7 @@ def create_app(
             settings.database_dsn, min_size=1, max_size=settings.database_pool_size
         )
         hub = Hub(
-            nats_url=settings.nats_url,
-            connect_timeout=settings.nats_connect_timeout,
+            nats_options=nats_options(settings),
             queue_size=settings.events_queue_size,
         )
         verifier = None
@@ -79,8 +79,7 @@ def create_app(
             asyncio.create_task(
                 relay_forever(
                     pool,
-                    nats_url=settings.nats_url,
-                    connect_timeout=settings.nats_connect_timeout,
+                    nats_options=nats_options(settings),
                     poll_interval=settings.outbox_poll_interval,
                     batch_size=settings.outbox_batch_size,
                     stopping=hub.stopping,

@@ -22,6 +22,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
+from orchestra_shared.settings import NatsOptions
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.telemetry import extract_context, inject_context
 
@@ -87,10 +88,9 @@ async def pending_count(pool: asyncpg.Pool) -> int:
     return int(count)
 
 
-async def _connect(url: str, timeout: float) -> Client:
+async def _connect(options: NatsOptions) -> Client:
     return await nats.connect(
-        url,
-        connect_timeout=timeout,
+        **options,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         allow_reconnect=True,
@@ -100,8 +100,7 @@ async def _connect(url: str, timeout: float) -> Client:
 async def relay_forever(
     pool: asyncpg.Pool,
     *,
-    nats_url: str,
-    connect_timeout: float,
+    nats_options: NatsOptions,
     poll_interval: float,
     batch_size: int,
     stopping: asyncio.Event | None = None,
@@ -126,7 +125,7 @@ async def relay_forever(
             while not stopping.is_set():
                 try:
                     if client is None or client.is_closed:
-                        client = await _connect(nats_url, connect_timeout)
+                        client = await _connect(nats_options)
                         js = client.jetstream()
                         await ensure_stream(js)
                     if listener is None or listener.is_closed():

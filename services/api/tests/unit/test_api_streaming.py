@@ -15,7 +15,7 @@ def notice(owner: str, n: int = 0) -> Notice:
 
 
 def hub(queue_size: int = 8) -> Hub:
-    return Hub(nats_url="nats://127.0.0.1:1", connect_timeout=1, queue_size=queue_size)
+    return Hub(nats_options={"servers": ["nats://127.0.0.1:1"]}, queue_size=queue_size)
 
 
 def test_notices_reach_their_owner_and_everyone_listeners_only() -> None:

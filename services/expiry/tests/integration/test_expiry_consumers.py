@@ -34,7 +34,7 @@ async def publish(js: JetStreamContext, event: Event) -> None:
 async def consuming(
     pool: asyncpg.Pool, nats_server: NatsServer, js: JetStreamContext
 ) -> AsyncIterator[NatsBroker]:
-    broker = build_broker(nats_server.url, pool)
+    broker = build_broker({"servers": [nats_server.url]}, pool)
     await broker.start()
     try:
         yield broker
@@ -129,7 +129,9 @@ async def test_a_message_that_is_no_event_goes_to_the_dead_letter_subject(
 
 
 async def test_dispatch_in_memory_reaches_the_schedule(pool: asyncpg.Pool) -> None:
-    broker = build_broker("nats://127.0.0.1:1", pool)  # never dialled: TestNatsBroker patches it
+    broker = build_broker(
+        {"servers": ["nats://127.0.0.1:1"]}, pool
+    )  # never dialled: TestNatsBroker patches it
     async with TestNatsBroker(broker) as test_broker:
         await test_broker.publish(
             json.loads(encode_event(launch("ws-1"))),

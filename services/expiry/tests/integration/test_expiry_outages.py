@@ -46,7 +46,7 @@ async def test_a_postgres_outage_delays_firing_and_consuming_but_loses_nothing(
     own_postgres: PostgresServer, nats_server: NatsServer, js: JetStreamContext, clock: FakeClock
 ) -> None:
     pool = await asyncpg.create_pool(own_postgres.dsn, min_size=1, max_size=4)
-    broker = build_broker(nats_server.url, pool)
+    broker = build_broker({"servers": [nats_server.url]}, pool)
     firing: asyncio.Task[None] | None = None
     try:
         for name, deadline in [("ws-due", EXPIRES), ("ws-later", EXPIRES + timedelta(hours=1))]:

@@ -15,6 +15,7 @@ import nats
 import nats.errors
 from nats.aio.client import Client
 
+from orchestra_shared.settings import nats_options
 from orchestra_shared.streaming import ensure_stream
 from orchestra_sync.config import SyncSettings
 
@@ -47,10 +48,9 @@ async def connect_nats(settings: SyncSettings) -> Client:
         client = None
         try:
             client = await nats.connect(
-                settings.nats_url.split(","),
+                **nats_options(settings),
                 max_reconnect_attempts=-1,
                 reconnect_time_wait=min(settings.backoff_max, 2.0),
-                connect_timeout=settings.nats_connect_timeout,
                 allow_reconnect=True,
             )
             await ensure_stream(client.jetstream())
