@@ -86,6 +86,7 @@ def _ordered_consumers() -> tuple[str, ...]:
     """Ephemeral ordered consumers (the api's live stream and replays): created without a
     name, looked up and deleted by the name the server gave, flow control answered."""
     return (
+        f"{JS_API}.STREAM.NAMES",  # nats-py finds the stream of a subject to subscribe
         f"{JS_API}.CONSUMER.CREATE.{STREAM}",
         f"{JS_API}.CONSUMER.INFO.{STREAM}.*",
         f"{JS_API}.CONSUMER.DELETE.{STREAM}.*",

@@ -6,7 +6,7 @@ give the common fields one name, one default and one docstring.
 """
 
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings
@@ -35,25 +35,27 @@ class NatsSettings(BaseSettings):
     )
 
 
-class NatsOptions(TypedDict, total=False):
-    """Keyword arguments for ``nats.connect`` and faststream's ``NatsBroker`` alike."""
+class NatsOptions(TypedDict):
+    """Keyword arguments for ``nats.connect``; faststream takes the same, with ``user`` and
+    ``password`` as its ``security`` and ``inbox_prefix`` again on each pull subscriber."""
 
     servers: list[str]
     connect_timeout: float
-    user: str
-    password: str
     inbox_prefix: str
+    user: NotRequired[str]
+    password: NotRequired[str]
 
 
 def nats_options(settings: NatsSettings) -> NatsOptions:
     """Where and as whom a service connects: every connect site of every service uses this,
     so credentials come from settings alone (pure)."""
     options = NatsOptions(
-        servers=settings.nats_url.split(","), connect_timeout=settings.nats_connect_timeout
+        servers=settings.nats_url.split(","),
+        connect_timeout=settings.nats_connect_timeout,
+        inbox_prefix=inbox_prefix(settings.nats_user) if settings.nats_user else "_INBOX",
     )
     if settings.nats_user:
         options["user"] = settings.nats_user
-        options["inbox_prefix"] = inbox_prefix(settings.nats_user)
     if settings.nats_password is not None:
         options["password"] = settings.nats_password.get_secret_value()
     return options

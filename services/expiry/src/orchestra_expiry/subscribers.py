@@ -101,7 +101,7 @@ def _delivery_count(message: NatsMessage) -> int:
 def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
     broker = NatsBroker(
         options["servers"],
-        inbox_prefix=options.get("inbox_prefix", "_INBOX"),
+        inbox_prefix=options["inbox_prefix"],
         security=NatsUserPassword(options["user"], options.get("password", ""))
         if "user" in options
         else None,
@@ -166,6 +166,7 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
             durable=spec.durable,
             pull_sub=PullSub(batch_size=50, timeout=1.0),
             ack_policy=AckPolicy.MANUAL,
+            inbox_prefix=f"{options['inbox_prefix']}.".encode(),  # replies to our inbox only
         )(handler_for(spec.durable))
 
     return broker

@@ -113,7 +113,7 @@ def build_broker(
     options = nats_options(settings)
     broker = NatsBroker(
         options["servers"],
-        inbox_prefix=options.get("inbox_prefix", "_INBOX"),
+        inbox_prefix=options["inbox_prefix"],
         security=NatsUserPassword(options["user"], options.get("password", ""))
         if "user" in options
         else None,
@@ -128,6 +128,7 @@ def build_broker(
         pull_sub=PullSub(batch_size=settings.commands_batch, timeout=1.0),
         config=ConsumerConfig(ack_wait=settings.commands_ack_wait),
         ack_policy=AckPolicy.MANUAL,
+        inbox_prefix=f"{options['inbox_prefix']}.".encode(),  # replies only to our own inbox
     )
     async def on_command(message: NatsMessage) -> None:
         subject = message.raw_message.subject
