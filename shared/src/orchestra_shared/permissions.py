@@ -57,12 +57,12 @@ def _stream_declaration() -> tuple[str, ...]:
 
 
 def _durable_consumer(spec: subjects.ConsumerSpec) -> tuple[str, ...]:
-    """Create (with or without its filter in the subject), look up, pull from, acknowledge."""
+    """Create it (nats-py names a single filter in the subject: only the contract's filter
+    is allowed that way), look it up, pull from it, acknowledge, dead-letter."""
     name = spec.durable
     return (
         f"{JS_API}.CONSUMER.CREATE.{STREAM}.{name}",
-        f"{JS_API}.CONSUMER.CREATE.{STREAM}.{name}.>",
-        f"{JS_API}.CONSUMER.DURABLE.CREATE.{STREAM}.{name}",
+        *(f"{JS_API}.CONSUMER.CREATE.{STREAM}.{name}.{subject}" for subject in spec.subjects),
         f"{JS_API}.CONSUMER.INFO.{STREAM}.{name}",
         f"{JS_API}.CONSUMER.MSG.NEXT.{STREAM}.{name}",
         f"$JS.ACK.{STREAM}.{name}.>",
@@ -76,20 +76,19 @@ def _key_value(bucket: str) -> tuple[str, ...]:
     return (
         f"{JS_API}.STREAM.INFO.{stream}",
         f"{JS_API}.STREAM.CREATE.{stream}",
-        f"{JS_API}.DIRECT.GET.{stream}.>",
         f"{JS_API}.STREAM.MSG.GET.{stream}",
         f"$KV.{bucket}.>",
     )
 
 
 def _ordered_consumers() -> tuple[str, ...]:
-    """Ephemeral ordered consumers (the api's live stream and replays): created without a
-    name, looked up and deleted by the name the server gave, flow control answered."""
+    """Ephemeral ordered consumers (the api's live stream and replays): the stream looked up
+    by subject, created without a name, looked up by the name the server gave, flow control
+    answered. The server removes them when their subscription goes."""
     return (
-        f"{JS_API}.STREAM.NAMES",  # nats-py finds the stream of a subject to subscribe
+        f"{JS_API}.STREAM.NAMES",
         f"{JS_API}.CONSUMER.CREATE.{STREAM}",
         f"{JS_API}.CONSUMER.INFO.{STREAM}.*",
-        f"{JS_API}.CONSUMER.DELETE.{STREAM}.*",
         f"$JS.FC.{STREAM}.>",
     )
 
