@@ -103,5 +103,6 @@ def test_settings_give_the_connect_options_with_the_users_own_inbox() -> None:
 
 def test_without_a_user_no_credentials_are_sent() -> None:
     options = nats_options(NatsSettings(nats_url="nats://127.0.0.1:4222"))
-    assert "user" not in options and "password" not in options
+    assert "user" not in options
+    assert "password" not in options
     assert options["inbox_prefix"] == "_INBOX"
