@@ -28,11 +28,8 @@ def settings_of(
     kind: type[Settings], server: NatsServer, user: str, *, password: str | None = None
 ) -> Settings:
     """A service's settings pointed at ``server`` as ``user`` (its own password by default)."""
-    return kind(
-        nats_url=server.address,
-        nats_user=user,
-        nats_password=SecretStr(password or server.passwords[user]),
-    )
+    user, own = server.credentials(user)
+    return kind(nats_url=server.address, nats_user=user, nats_password=SecretStr(password or own))
 
 
 @dataclass

@@ -7,15 +7,19 @@ no service reads another's replies or pulls another's consumer.
 
 from __future__ import annotations
 
+import asyncio
+
 import nats
 import nats.errors
 import pytest
 
 from orchestra_devstack.natsservers import NatsServer
+from orchestra_operator.config import OperatorSettings
+from orchestra_operator.main import wait_for_stream
 from orchestra_shared import subjects
 from orchestra_shared.settings import NatsSettings, nats_options
 from orchestra_shared.streaming import ensure_stream
-from tests.permissions.clients import connect, settings_of, stored_on
+from tests.permissions.clients import connect, eventually, settings_of, stored_on
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -112,3 +116,21 @@ async def test_a_service_may_not_pull_from_or_ack_for_another_services_consumer(
         assert await sync.refused("Publish", ack)
     finally:
         await sync.client.close()
+
+
+async def test_a_service_started_with_a_wrong_password_is_kept_out_and_the_log_says_why(
+    nats_server: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_of(OperatorSettings, nats_server, "operator", password="stale")
+    waiting = asyncio.create_task(wait_for_stream(settings))
+    try:
+
+        async def logged() -> str:
+            # nats-py logs each refused attempt, with the server's reason in its traceback.
+            return caplog.text
+
+        await eventually(logged, until=lambda text: "Authorization Violation" in text)
+        assert not waiting.done()  # it keeps retrying, as while NATS is down
+    finally:
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
