@@ -57,8 +57,11 @@ def _stream_declaration() -> tuple[str, ...]:
 
 
 def _durable_consumer(spec: subjects.ConsumerSpec) -> tuple[str, ...]:
-    """Create it (nats-py names a single filter in the subject: only the contract's filter
-    is allowed that way), look it up, pull from it, acknowledge, dead-letter."""
+    """Create it, look it up, pull from it, acknowledge, dead-letter.
+
+    nats-py puts a single filter into the create subject (faststream's subscribers), so
+    that form is allowed for the contract's filter only; a list of filters (sync's
+    ``consumer_config``) goes to the plain subject, which no grant can narrow further."""
     name = spec.durable
     return (
         f"{JS_API}.CONSUMER.CREATE.{STREAM}.{name}",
