@@ -54,7 +54,7 @@ def test_binary_comes_from_the_virtualenv() -> None:
 
 
 async def test_jetstream_messages_survive_a_graceful_restart(nats_server: NatsServer) -> None:
-    assert nats_server.url == f"nats://127.0.0.1:{nats_server.port}"
+    assert nats_server.address == f"nats://127.0.0.1:{nats_server.port}"
     await add_stream(nats_server.url)
     await publish_one(nats_server.url, subject="orders.1", data=b"first")
 

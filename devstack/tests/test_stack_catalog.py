@@ -11,7 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def api_env(options: StackOptions) -> dict[str, str]:
     env = service_environment(
-        options, nats_url="nats://x", dsn="postgresql://x", kubeconfig=Path("k"), emulated=True
+        options,
+        nats_url="nats://x",
+        nats_passwords=dict.fromkeys(("api", "operator", "sync", "expiry"), "p"),
+        dsn="postgresql://x",
+        kubeconfig=Path("k"),
+        emulated=True,
     )
     return env["api"]
 

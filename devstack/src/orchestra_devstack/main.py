@@ -107,7 +107,7 @@ async def serve(args: argparse.Namespace) -> None:
         print(
             f"  kubeconfig: {stack.kubeconfig}  (KUBECONFIG={stack.kubeconfig} kubectl get ws -A)"
         )
-        print(f"  NATS:       {stack.nats.url}")
+        print(f"  NATS:       {stack.nats.url}  (as admin; each service has its own user)")
         print(f"  Postgres:   {stack.postgres.dsn}")
         print(f"  logs:       {options.workdir}/{{{','.join((*SERVICES, 'dashboard'))}}}.log")
         for service, url in stack.metrics_urls.items():

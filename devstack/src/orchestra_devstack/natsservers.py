@@ -6,6 +6,12 @@ The client port, monitoring port and store directory are fixed at start, so
 `stop`/`kill` then `start`/`restart` bring back the same server with its
 JetStream data: outage tests depend on that.
 
+Authorization is always on, as in production: every service user of
+``orchestra_shared.permissions`` plus ``admin`` gets a password made up for
+this server (``NatsServer.passwords``), kept in its config file so a restart
+keeps them. ``url`` carries the admin's credentials, for tests and tools;
+services get ``address`` and their own user (``credentials``).
+
 Named `natsservers` rather than `nats` so it never shadows the `nats` client.
 """
 
@@ -15,12 +21,15 @@ import shutil
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from orchestra_devstack.backends import Backend, require_process_backend
+from orchestra_devstack.natsconfigs import made_up_passwords, write_conf
 from orchestra_devstack.probes import LOOPBACK, free_port, http_ok
 from orchestra_devstack.processes import ManagedProcess
 from orchestra_devstack.servers import SupervisedServer
+from orchestra_shared.permissions import ADMIN
 
 
 class NatsNotInstalledError(RuntimeError):
@@ -56,16 +65,27 @@ class NatsServer(SupervisedServer):
         monitor_port: int,
         store_dir: Path,
         owned_dir: Path | None,
+        passwords: Mapping[str, str],
     ) -> None:
         super().__init__(process, owned_dir=owned_dir)
         self.port = port
         self.monitor_port = monitor_port
         self.store_dir = store_dir
+        self.passwords = dict(passwords)
+
+    @property
+    def address(self) -> str:
+        """Client URL without credentials, e.g. `nats://127.0.0.1:4222`."""
+        return f"nats://{LOOPBACK}:{self.port}"
 
     @property
     def url(self) -> str:
-        """Client URL, e.g. `nats://127.0.0.1:4222`."""
-        return f"nats://{LOOPBACK}:{self.port}"
+        """Client URL with the admin's credentials: may do everything."""
+        return f"nats://{ADMIN}:{self.passwords[ADMIN]}@{LOOPBACK}:{self.port}"
+
+    def credentials(self, user: str) -> tuple[str, str]:
+        """``(user, password)`` of one of the contract's users."""
+        return user, self.passwords[user]
 
     @property
     def monitor_url(self) -> str:
@@ -98,8 +118,11 @@ async def start_nats(
     store_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     monitor_port = monitor_port or free_port()
+    passwords = made_up_passwords()
+    config = write_conf(workdir / "nats.conf", passwords)
     argv = [
         str(binary or find_nats_server()),
+        "-c", str(config),
         "-a", LOOPBACK,
         "-p", str(port),
         "-m", str(monitor_port),
@@ -116,7 +139,12 @@ async def start_nats(
         start_timeout=start_timeout,
     )
     server = NatsServer(
-        process, port=port, monitor_port=monitor_port, store_dir=store_dir, owned_dir=owned_dir
+        process,
+        port=port,
+        monitor_port=monitor_port,
+        store_dir=store_dir,
+        owned_dir=owned_dir,
+        passwords=passwords,
     )
     try:
         await process.start()

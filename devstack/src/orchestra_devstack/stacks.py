@@ -100,9 +100,17 @@ def _bin(name: str) -> str:
 
 
 def service_environment(
-    options: StackOptions, *, nats_url: str, dsn: str, kubeconfig: Path, emulated: bool
+    options: StackOptions,
+    *,
+    nats_url: str,
+    nats_passwords: Mapping[str, str],
+    dsn: str,
+    kubeconfig: Path,
+    emulated: bool,
 ) -> dict[str, dict[str, str]]:
-    """Each service's settings, by its own env prefix (pure; the launcher prints none of it)."""
+    """Each service's settings, by its own env prefix (pure; the launcher prints none of it).
+
+    Each service connects to NATS as its own user (docs/adr/0054)."""
     kube = {"KUBECONFIG": str(kubeconfig)}
     if options.kube_context:
         kube["KUBE_CONTEXT"] = options.kube_context
@@ -122,6 +130,8 @@ def service_environment(
     }
     for service, port in options.metrics_ports.items():
         per_service[service].update({"METRICS_HOST": LOOPBACK, "METRICS_PORT": str(port)})
+    for service, values in per_service.items():
+        values.update({"NATS_USER": service, "NATS_PASSWORD": nats_passwords[service]})
     environment: dict[str, dict[str, str]] = {}
     for service, values in per_service.items():
         prefix = f"ORCHESTRA_{service.upper()}_"
@@ -243,7 +253,8 @@ async def start_stack(options: StackOptions) -> Stack:
             for attempt in range(1, PORT_ATTEMPTS + 1):
                 environment = service_environment(
                     options,
-                    nats_url=nats.url,
+                    nats_url=nats.address,
+                    nats_passwords=nats.passwords,
                     dsn=postgres.dsn,
                     kubeconfig=kubeconfig,
                     emulated=emulated,

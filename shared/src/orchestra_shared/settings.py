@@ -6,9 +6,12 @@ give the common fields one name, one default and one docstring.
 """
 
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings
+
+from orchestra_shared.permissions import inbox_prefix
 
 
 class NatsSettings(BaseSettings):
@@ -19,6 +22,43 @@ class NatsSettings(BaseSettings):
     nats_connect_timeout: float = Field(
         default=2.0, description="Seconds to wait for one connection attempt before retrying."
     )
+    nats_user: str | None = Field(
+        default=None,
+        description=(
+            "This service's NATS user (docs/adr/0054: api, operator, sync or expiry); its "
+            "replies come to `_INBOX.<user>`. Unset: no credentials, for a server without "
+            "authorization."
+        ),
+    )
+    nats_password: SecretStr | None = Field(
+        default=None, description="The password of `nats_user` (from a Secret in production)."
+    )
+
+
+class NatsOptions(TypedDict):
+    """Keyword arguments for ``nats.connect``; faststream takes the same, with ``user`` and
+    ``password`` as its ``security`` and ``inbox_prefix`` again on each pull subscriber."""
+
+    servers: list[str]
+    connect_timeout: float
+    inbox_prefix: str
+    user: NotRequired[str]
+    password: NotRequired[str]
+
+
+def nats_options(settings: NatsSettings) -> NatsOptions:
+    """Where and as whom a service connects: every connect site of every service uses this,
+    so credentials come from settings alone (pure)."""
+    options = NatsOptions(
+        servers=settings.nats_url.split(","),
+        connect_timeout=settings.nats_connect_timeout,
+        inbox_prefix=inbox_prefix(settings.nats_user) if settings.nats_user else "_INBOX",
+    )
+    if settings.nats_user:
+        options["user"] = settings.nats_user
+    if settings.nats_password is not None:
+        options["password"] = settings.nats_password.get_secret_value()
+    return options
 
 
 class DatabaseSettings(BaseSettings):

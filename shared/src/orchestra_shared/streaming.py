@@ -24,7 +24,7 @@ from nats.js.errors import NotFoundError
 
 from orchestra_shared import subjects
 from orchestra_shared.retrying import Backoff, until_done
-from orchestra_shared.settings import NatsSettings
+from orchestra_shared.settings import NatsSettings, nats_options
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +74,9 @@ async def connect(settings: NatsSettings, *, backoff: Backoff) -> Client:
 
     async def attempt() -> Client:
         client = await nats.connect(
-            settings.nats_url.split(","),
+            **nats_options(settings),
             max_reconnect_attempts=-1,
             reconnect_time_wait=min(backoff.maximum, 2.0),
-            connect_timeout=settings.nats_connect_timeout,
             allow_reconnect=True,
         )
         try:

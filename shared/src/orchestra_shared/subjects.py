@@ -22,6 +22,8 @@ EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
 DEAD_LETTER_PREFIX = f"{PREFIX}.deadletter"
+# The operator's key-value bucket of terminations seen before their launch.
+TOMBSTONES_BUCKET = f"{PREFIX}-operator-tombstones"
 
 SUBJECT_BY_TYPE: dict[str, str] = {
     "launch.requested": LAUNCH_REQUESTED,

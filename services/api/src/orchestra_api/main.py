@@ -37,6 +37,7 @@ from orchestra_shared.events import Expiring, StatusChanged
 from orchestra_shared.migrating import upgrade_database
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import Backoff
+from orchestra_shared.settings import nats_options
 from orchestra_shared.telemetry import configure_logging, configure_tracing
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,7 @@ def create_app(
             settings.database_dsn, min_size=1, max_size=settings.database_pool_size
         )
         hub = Hub(
-            nats_url=settings.nats_url,
-            connect_timeout=settings.nats_connect_timeout,
+            nats_options=nats_options(settings),
             queue_size=settings.events_queue_size,
         )
         verifier = None

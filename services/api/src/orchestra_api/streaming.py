@@ -32,6 +32,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from orchestra_shared.events import Expiring, StatusChanged, parse_event
+from orchestra_shared.settings import NatsOptions
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED, STREAM
 
@@ -93,9 +94,8 @@ class Listener:
 
 
 class Hub:
-    def __init__(self, *, nats_url: str, connect_timeout: float, queue_size: int) -> None:
-        self.nats_url = nats_url
-        self.connect_timeout = connect_timeout
+    def __init__(self, *, nats_options: NatsOptions, queue_size: int) -> None:
+        self.nats_options = nats_options
         self.queue_size = queue_size
         self._by_owner: dict[str, set[Listener]] = defaultdict(set)
         self._everyone: set[Listener] = set()
@@ -130,8 +130,7 @@ class Hub:
                 client: Client | None = None
                 try:
                     client = await nats.connect(
-                        self.nats_url,
-                        connect_timeout=self.connect_timeout,
+                        **self.nats_options,
                         allow_reconnect=True,
                         max_reconnect_attempts=-1,
                         reconnect_time_wait=0.5,

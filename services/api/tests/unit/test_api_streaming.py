@@ -8,6 +8,7 @@ import pytest
 
 from orchestra_api.replaying import last_seen, replay_plan
 from orchestra_api.streaming import Hub, Notice, event_stream
+from orchestra_shared.settings import NatsSettings, nats_options
 
 
 def notice(owner: str, n: int = 0) -> Notice:
@@ -15,7 +16,10 @@ def notice(owner: str, n: int = 0) -> Notice:
 
 
 def hub(queue_size: int = 8) -> Hub:
-    return Hub(nats_url="nats://127.0.0.1:1", connect_timeout=1, queue_size=queue_size)
+    return Hub(
+        nats_options=nats_options(NatsSettings(nats_url="nats://127.0.0.1:1")),
+        queue_size=queue_size,
+    )
 
 
 def test_notices_reach_their_owner_and_everyone_listeners_only() -> None:

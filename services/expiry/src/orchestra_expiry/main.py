@@ -18,6 +18,7 @@ from orchestra_expiry.config import ExpirySettings
 from orchestra_expiry.firing import fire_as_configured
 from orchestra_expiry.subscribers import build_broker
 from orchestra_shared.running import run_service
+from orchestra_shared.settings import nats_options
 from orchestra_shared.streaming import ensure_stream
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,10 @@ async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
     pool = await asyncpg.create_pool(
         settings.database_dsn, min_size=1, max_size=settings.database_pool_size
     )
-    client = await nats.connect(
-        settings.nats_url, max_reconnect_attempts=-1, connect_timeout=settings.nats_connect_timeout
-    )
+    client = await nats.connect(**nats_options(settings), max_reconnect_attempts=-1)
     js = client.jetstream()
     await ensure_stream(js)
-    broker = build_broker(settings.nats_url, pool)
+    broker = build_broker(nats_options(settings), pool)
     await broker.start()
     firing = asyncio.create_task(
         fire_as_configured(pool, js, settings),

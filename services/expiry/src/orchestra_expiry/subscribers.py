@@ -22,6 +22,7 @@ import asyncpg
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from faststream.nats.security import NatsUserPassword
 from nats.errors import NotJSMessageError
 from opentelemetry import trace
 from pydantic import ValidationError
@@ -36,6 +37,7 @@ from orchestra_shared.events import (
     StatusChanged,
     parse_event,
 )
+from orchestra_shared.settings import NatsOptions
 from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
@@ -96,9 +98,15 @@ def _delivery_count(message: NatsMessage) -> int:
         return 1  # not from JetStream (an in-memory test broker): first delivery
 
 
-def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
+def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
     broker = NatsBroker(
-        nats_url.split(","), max_reconnect_attempts=-1, logger=logging.getLogger("faststream")
+        options["servers"],
+        inbox_prefix=options["inbox_prefix"],
+        security=NatsUserPassword(options["user"], options.get("password", ""))
+        if "user" in options
+        else None,
+        max_reconnect_attempts=-1,
+        logger=logging.getLogger("faststream"),
     )
 
     async def consume(message: NatsMessage, consumer: str) -> None:
@@ -158,6 +166,7 @@ def build_broker(nats_url: str, pool: asyncpg.Pool) -> NatsBroker:
             durable=spec.durable,
             pull_sub=PullSub(batch_size=50, timeout=1.0),
             ack_policy=AckPolicy.MANUAL,
+            inbox_prefix=f"{options['inbox_prefix']}.".encode(),  # replies to our inbox only
         )(handler_for(spec.durable))
 
     return broker

@@ -23,6 +23,7 @@ from orchestra_expiry import schedules
 from orchestra_expiry.subscribers import build_broker
 from orchestra_shared import subjects
 from orchestra_shared.events import Event, encode_event
+from orchestra_shared.settings import NatsSettings, nats_options
 
 
 async def publish(js: JetStreamContext, event: Event) -> None:
@@ -34,7 +35,7 @@ async def publish(js: JetStreamContext, event: Event) -> None:
 async def consuming(
     pool: asyncpg.Pool, nats_server: NatsServer, js: JetStreamContext
 ) -> AsyncIterator[NatsBroker]:
-    broker = build_broker(nats_server.url, pool)
+    broker = build_broker(nats_options(NatsSettings(nats_url=nats_server.url)), pool)
     await broker.start()
     try:
         yield broker
@@ -129,7 +130,8 @@ async def test_a_message_that_is_no_event_goes_to_the_dead_letter_subject(
 
 
 async def test_dispatch_in_memory_reaches_the_schedule(pool: asyncpg.Pool) -> None:
-    broker = build_broker("nats://127.0.0.1:1", pool)  # never dialled: TestNatsBroker patches it
+    # Never dialled: TestNatsBroker patches it.
+    broker = build_broker(nats_options(NatsSettings(nats_url="nats://127.0.0.1:1")), pool)
     async with TestNatsBroker(broker) as test_broker:
         await test_broker.publish(
             json.loads(encode_event(launch("ws-1"))),

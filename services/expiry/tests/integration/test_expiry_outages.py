@@ -25,6 +25,7 @@ from orchestra_expiry.subscribers import apply, build_broker
 from orchestra_shared import subjects
 from orchestra_shared.events import Event, TerminateRequested, encode_event
 from orchestra_shared.migrating import upgrade_database_async
+from orchestra_shared.settings import NatsSettings, nats_options
 
 
 @pytest_asyncio.fixture
@@ -46,7 +47,7 @@ async def test_a_postgres_outage_delays_firing_and_consuming_but_loses_nothing(
     own_postgres: PostgresServer, nats_server: NatsServer, js: JetStreamContext, clock: FakeClock
 ) -> None:
     pool = await asyncpg.create_pool(own_postgres.dsn, min_size=1, max_size=4)
-    broker = build_broker(nats_server.url, pool)
+    broker = build_broker(nats_options(NatsSettings(nats_url=nats_server.url)), pool)
     firing: asyncio.Task[None] | None = None
     try:
         for name, deadline in [("ws-due", EXPIRES), ("ws-later", EXPIRES + timedelta(hours=1))]:

@@ -29,6 +29,7 @@ from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
 from orchestra_operator.tombstones import open_tombstones
 from orchestra_shared.running import run_service
+from orchestra_shared.settings import nats_options
 from orchestra_shared.streaming import ensure_stream
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,7 @@ async def wait_for_stream(settings: OperatorSettings) -> None:
     delay = 0.2
     while True:
         try:
-            client = await nats.connect(
-                settings.nats_url, connect_timeout=settings.nats_connect_timeout
-            )
+            client = await nats.connect(**nats_options(settings))
             try:
                 await ensure_stream(client.jetstream())
             finally:
@@ -111,9 +110,7 @@ async def _act(
             settings.watching.label_selectors[group, plural] = workshops.CHILDREN
 
     await wait_for_stream(settings)
-    nats_client = await nats.connect(
-        settings.nats_url, max_reconnect_attempts=-1, connect_timeout=settings.nats_connect_timeout
-    )
+    nats_client = await nats.connect(**nats_options(settings), max_reconnect_attempts=-1)
     tombstones = await open_tombstones(nats_client.jetstream(), ttl=settings.tombstone_ttl)
     broker = build_broker(settings, cluster, tombstones)
     await broker.start()

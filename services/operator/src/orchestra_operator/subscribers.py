@@ -17,6 +17,7 @@ import logging
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from faststream.nats.security import NatsUserPassword
 from nats.errors import NotJSMessageError
 from nats.js.api import ConsumerConfig
 from opentelemetry import trace
@@ -36,6 +37,7 @@ from orchestra_shared.events import (
     TerminateRequested,
     parse_event,
 )
+from orchestra_shared.settings import nats_options
 from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
@@ -108,8 +110,13 @@ def _delivery_count(message: NatsMessage) -> int:
 def build_broker(
     settings: OperatorSettings, cluster: Cluster, tombstones: Tombstones
 ) -> NatsBroker:
+    options = nats_options(settings)
     broker = NatsBroker(
-        settings.nats_url.split(","),
+        options["servers"],
+        inbox_prefix=options["inbox_prefix"],
+        security=NatsUserPassword(options["user"], options.get("password", ""))
+        if "user" in options
+        else None,
         max_reconnect_attempts=-1,
         logger=logging.getLogger("faststream"),
     )
@@ -121,6 +128,7 @@ def build_broker(
         pull_sub=PullSub(batch_size=settings.commands_batch, timeout=1.0),
         config=ConsumerConfig(ack_wait=settings.commands_ack_wait),
         ack_policy=AckPolicy.MANUAL,
+        inbox_prefix=f"{options['inbox_prefix']}.".encode(),  # replies only to our own inbox
     )
     async def on_command(message: NatsMessage) -> None:
         subject = message.raw_message.subject

@@ -17,7 +17,9 @@ from nats.js.api import KeyValueConfig
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
-BUCKET = "orchestra-operator-tombstones"
+from orchestra_shared import subjects
+
+BUCKET = subjects.TOMBSTONES_BUCKET
 
 
 class Tombstones:

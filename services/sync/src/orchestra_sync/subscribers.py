@@ -15,10 +15,12 @@ import asyncpg
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from faststream.nats.security import NatsUserPassword
 from pydantic import ValidationError
 
 from orchestra_shared import subjects
 from orchestra_shared.events import DeadLetter, TerminateRequested, parse_event
+from orchestra_shared.settings import nats_options
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.remembering import SPEC, remember
 
@@ -26,8 +28,13 @@ log = logging.getLogger(__name__)
 
 
 def build_broker(settings: SyncSettings, pool: asyncpg.Pool) -> NatsBroker:
+    options = nats_options(settings)
     broker = NatsBroker(
-        settings.nats_url.split(","),
+        options["servers"],
+        inbox_prefix=options["inbox_prefix"],
+        security=NatsUserPassword(options["user"], options.get("password", ""))
+        if "user" in options
+        else None,
         max_reconnect_attempts=-1,
         logger=logging.getLogger("faststream"),
     )
@@ -39,6 +46,7 @@ def build_broker(settings: SyncSettings, pool: asyncpg.Pool) -> NatsBroker:
         pull_sub=PullSub(batch_size=settings.terminations_batch, timeout=1.0),
         config=ConsumerConfig(ack_wait=settings.terminations_ack_wait),
         ack_policy=AckPolicy.MANUAL,
+        inbox_prefix=f"{options['inbox_prefix']}.".encode(),  # replies only to our own inbox
     )
     async def on_terminate_requested(message: NatsMessage) -> None:
         try:
