@@ -31,6 +31,17 @@ class DatabaseSettings(BaseSettings):
     )
 
 
+class CatalogSettings(BaseSettings):
+    catalog_dir: Path = Field(
+        default=Path("charts/orchestra/files/templates"),
+        description=(
+            "Directory of template YAML files; a bad file stops start-up. The api lists and "
+            "launches from it, the operator builds Workshops only from it (docs/adr/0052): "
+            "give both the same files."
+        ),
+    )
+
+
 class KubernetesSettings(BaseSettings):
     kubeconfig: Path | None = Field(
         default=None,

@@ -5,26 +5,26 @@ The only place the api reads its environment. ``main.py`` builds one
 """
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from orchestra_shared.settings import DatabaseSettings, NatsSettings, TelemetrySettings
+from orchestra_shared.settings import (
+    CatalogSettings,
+    DatabaseSettings,
+    NatsSettings,
+    TelemetrySettings,
+)
 
 IPNetwork = IPv4Network | IPv6Network
 
 
-class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
+class ApiSettings(NatsSettings, DatabaseSettings, CatalogSettings, TelemetrySettings):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_API_", extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="Address uvicorn binds to.")
     port: int = Field(default=8000, description="Port uvicorn binds to.")
-    catalog_dir: Path = Field(
-        default=Path("charts/orchestra/files/templates"),
-        description="Directory of template YAML files; a bad file stops start-up.",
-    )
     trusted_proxies: list[IPNetwork] = Field(
         default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")],
         description=(

@@ -2,8 +2,10 @@
 
 Parses each message into an event, calls the activity for it and
 acknowledges once the effect is in the Kubernetes API. A message that cannot
-be parsed, that an activity refuses (``errors.CommandRefused``: a name that is
-no DNS label, a name another launch already holds), or that the API rejects as
+be parsed (including a launch that carries an image or a spec: events refuse
+unknown fields), that an activity refuses (``errors.CommandRefused``: a template
+the operator's catalog does not have or has disabled, a name that is no DNS
+label, a name another launch already holds), or that the API rejects as
 invalid, goes to the dead-letter subject with the reason and is acknowledged,
 so the consumer carries on. A temporary failure (API unreachable, 5xx,
 conflict, ``errors.CommandDeferred``) is negatively acknowledged with a delay
@@ -29,6 +31,7 @@ from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
 from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import subjects
+from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import (
     DeadLetter,
     ExtendRequested,
@@ -63,6 +66,7 @@ async def handle_command(
     data: bytes,
     *,
     cluster: Cluster,
+    catalog: Catalog,
     settings: OperatorSettings,
     tombstones: Tombstones,
     traceparent: str | None,
@@ -80,6 +84,7 @@ async def handle_command(
             await launching.launch(
                 event,
                 cluster=cluster,
+                catalog=catalog,
                 settings=settings,
                 tombstones=tombstones,
                 traceparent=traceparent,
@@ -106,7 +111,7 @@ def _delivery_count(message: NatsMessage) -> int:
 
 
 def build_broker(
-    settings: OperatorSettings, cluster: Cluster, tombstones: Tombstones
+    settings: OperatorSettings, cluster: Cluster, catalog: Catalog, tombstones: Tombstones
 ) -> NatsBroker:
     broker = NatsBroker(
         settings.nats_url.split(","),
@@ -144,6 +149,7 @@ def build_broker(
                 await handle_command(
                     message.body,
                     cluster=cluster,
+                    catalog=catalog,
                     settings=settings,
                     tombstones=tombstones,
                     traceparent=inject_context().get("traceparent"),

@@ -72,7 +72,7 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
 
 
 async def test_a_tier_places_the_workshop_from_the_settings(operator: World) -> None:
-    event = launch_event(tier="large")
+    event = launch_event(template="jupyter-large")
     await operator.publish(event)
     await operator.wait_for_phase(event, "Ready")
     deployment = await operator.kube.get(DEPLOYMENTS, event.instance, namespace_of(event))
