@@ -13,7 +13,9 @@ FROM python:3.11-slim
 ARG SERVICE
 ENV ORCHESTRA_SERVICE=${SERVICE} \
     PATH=/app/.venv/bin:$PATH \
-    ORCHESTRA_API_CATALOG_DIR=/app/catalog
+    ORCHESTRA_API_CATALOG_DIR=/app/catalog \
+    ORCHESTRA_OPERATOR_CATALOG_DIR=/app/catalog
+# The api lists and launches from the catalog; the operator builds Workshops only from it.
 COPY --from=build /app/.venv /app/.venv
 COPY charts/orchestra/files/templates /app/catalog
 USER 10001:10001

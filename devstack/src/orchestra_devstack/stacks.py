@@ -107,7 +107,8 @@ def service_environment(
             "CATALOG_DIR": str(options.catalog),
             "CLUSTER_KIND": "emulated" if emulated else "real",
         },
-        "operator": {"NATS_URL": nats_url, **kube},
+        # The operator runs only templates of its own catalog (docs/adr/0052): the api's files.
+        "operator": {"NATS_URL": nats_url, "CATALOG_DIR": str(options.catalog), **kube},
         "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
         "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
     }

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from services.operator.tests.integration.driving import (
     FAILING_TEMPLATE_BY_REASON,
+    GOOD_IMAGE,
     World,
     launch_event,
     namespace_of,
@@ -62,7 +63,7 @@ async def test_an_edited_deployment_image_is_restored(operator: World) -> None:
         body = await operator.kube.get(DEPLOYMENTS, event.instance, namespace)
         return body["spec"]["template"]["spec"]["containers"][0]["image"] if body else None
 
-    await operator.wait_for(image, until=lambda i: i == event.spec.image, what="image restored")
+    await operator.wait_for(image, until=lambda i: i == GOOD_IMAGE, what="image restored")
     events = await operator.events_of(event)
     repaired = [e["message"] for e in events if e["reason"] == "Repaired"]
     assert any(f"Deployment {event.instance}" in message for message in repaired)
