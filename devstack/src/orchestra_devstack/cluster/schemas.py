@@ -38,13 +38,15 @@ KUBERNETES_VERSION = "1.35"
 _FORMATS = jsonschema.FormatChecker()
 
 
-@_FORMATS.checks("date-time", raises=ValueError)
 def _is_date_time(value: object) -> bool:
     # jsonschema checks date-time only with an optional package; Kubernetes always does.
     if not isinstance(value, str):
         return True
     datetime.fromisoformat(value)
     return "T" in value
+
+
+_FORMATS.checks("date-time", raises=ValueError)(_is_date_time)
 
 
 def _schema_dir(version: str) -> Any:

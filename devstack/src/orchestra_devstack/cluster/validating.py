@@ -168,7 +168,7 @@ def _schema_causes(error: ValidationError) -> list[Cause]:
         field = f"{where}.{name}" if where else name
         return [{"reason": "FieldValueRequired", "message": "Required value", "field": field}]
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        known = set((error.schema or {}).get("properties") or {})  # type: ignore[union-attr]
+        known = set((error.schema or {}).get("properties") or {})
         instance = error.instance if isinstance(error.instance, Mapping) else {}
         unknown = sorted(str(name) for name in instance if name not in known)
         return [
@@ -180,7 +180,7 @@ def _schema_causes(error: ValidationError) -> list[Cause]:
             for name in unknown
         ]
     if error.validator == "enum":
-        allowed = ", ".join(json.dumps(v) for v in error.validator_value)  # type: ignore[union-attr]
+        allowed = ", ".join(json.dumps(v) for v in error.validator_value)
         return [
             {
                 "reason": "FieldValueNotSupported",

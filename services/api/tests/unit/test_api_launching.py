@@ -166,18 +166,14 @@ class TestPlanLaunch:
         assert event.startup_timeout_seconds == recorded.startup_timeout_seconds
         assert event.occurred_at == NOW
 
-    def test_the_event_names_the_template_and_never_what_to_run(
-        self, template: Template
-    ) -> None:
+    def test_the_event_names_the_template_and_never_what_to_run(self, template: Template) -> None:
         sent = plan(template).event.model_dump(mode="json")
         assert set(sent) == {
             "event_id", "version", "occurred_at", "instance", "owner", "type",
             "template_slug", "expires_at", "startup_timeout_seconds",
         }  # fmt: skip
 
-    def test_the_row_records_the_spec_resolved_from_the_template(
-        self, template: Template
-    ) -> None:
+    def test_the_row_records_the_spec_resolved_from_the_template(self, template: Template) -> None:
         spec = plan(template).instance.resolved_spec
         assert spec["owner"] == OWNER
         assert spec["image"] == "quay.io/example/course:1.0"

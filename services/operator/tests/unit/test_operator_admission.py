@@ -61,9 +61,7 @@ def launch(
 
 
 class TestTemplate:
-    catalog = Catalog(
-        {"jupyter": template(), "retired": template("retired", enabled=False)}
-    )
+    catalog = Catalog({"jupyter": template(), "retired": template("retired", enabled=False)})
 
     def test_the_catalog_template_is_the_one_run(self) -> None:
         assert resolve_template(launch(), self.catalog) is self.catalog.templates["jupyter"]
