@@ -3,7 +3,8 @@
 A launch names a template; the operator runs only what its own copy of the
 catalog says about that template (docs/adr/0052), so a slug the catalog does
 not have, or has disabled, is refused (dead-lettered) here, and so is a
-deadline further away than the template's ``maxDuration`` allows. The
+deadline further away than the template's ``maxDuration`` allows, at launch and
+on every extension. The
 instance name is chosen by the api and is its primary key; here it also
 becomes the Workshop's name, the Service's name, the first label of its host
 and part of child names, so the operator refuses a name that is not an
@@ -29,7 +30,7 @@ from orchestra_operator.errors import (
 from orchestra_shared import labels
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.durations import format_duration
-from orchestra_shared.events import LaunchRequested
+from orchestra_shared.events import ExtendRequested, LaunchRequested
 from orchestra_shared.names import is_dns_label, is_service_name
 from orchestra_shared.templates import Template
 
@@ -83,6 +84,21 @@ def admit_launch(
         raise DeadlineRefused(
             f"deadline {event.expires_at.isoformat()} is beyond the "
             f"{format_duration(template.max_duration)} that template {template.slug!r} allows"
+        )
+
+
+def admit_extension(
+    event: ExtendRequested, template: Template | None, *, slug: str, created_at: datetime
+) -> None:
+    """An extension stays within the template's ``maxDuration`` from the Workshop's creation
+    (the api's rule counts from the instance's, a moment earlier); refused otherwise."""
+    if template is None:
+        raise UnknownTemplate(f"template {slug!r} of this workshop is not in the catalog any more")
+    latest = created_at + template.max_duration + CLOCK_SKEW
+    if event.expires_at > latest:
+        raise DeadlineRefused(
+            f"extension to {event.expires_at.isoformat()} is beyond the "
+            f"{format_duration(template.max_duration)} that template {slug!r} allows"
         )
 
 

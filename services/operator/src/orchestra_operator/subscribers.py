@@ -94,7 +94,7 @@ async def handle_command(
                 event, cluster=cluster, settings=settings, tombstones=tombstones
             )
         elif isinstance(event, ExtendRequested):
-            await terminating.extend(event, cluster=cluster, settings=settings)
+            await terminating.extend(event, cluster=cluster, catalog=catalog, settings=settings)
         else:
             raise CommandRefused(f"{event.type} is not a command for the operator")
     except ApiError as error:

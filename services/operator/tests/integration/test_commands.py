@@ -225,6 +225,32 @@ async def test_an_extension_only_ever_moves_the_deadline_forward(operator: World
     assert (await operator.event_reasons(event)).count("Extended") == 1
 
 
+async def test_an_extension_beyond_the_templates_maximum_is_refused(operator: World) -> None:
+    event = launch_event(template="short")  # two hours of at most three
+    await operator.publish(event)
+    await operator.wait_for_phase(event, "Ready")
+    too_far = ExtendRequested(
+        instance=event.instance,
+        owner=event.owner,
+        expires_at=event.expires_at + timedelta(hours=2),
+        extension=1,
+    )
+
+    await operator.publish(too_far)
+
+    letters = await operator.wait_for(
+        operator.dead_letters,
+        until=lambda letters: bool(letters_about(letters, str(too_far.event_id))),
+        what="the extension to be dead-lettered",
+    )
+    (letter,) = letters_about(letters, str(too_far.event_id))
+    assert "beyond the 3h that template 'short' allows" in letter.reason
+    workshop = await operator.workshop(event)
+    assert workshop is not None
+    deadline = datetime.fromisoformat(workshop["spec"]["expiresAt"].replace("Z", "+00:00"))
+    assert deadline == event.expires_at
+
+
 async def test_a_launch_arriving_after_its_terminate_does_not_run(operator: World) -> None:
     late = launch_event()
     # The terminate is handled first (as when the launch was deferred or redelivered).

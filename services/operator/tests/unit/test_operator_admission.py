@@ -7,6 +7,7 @@ import pytest
 
 from orchestra_operator import sweeping
 from orchestra_operator.admitting import (
+    admit_extension,
     admit_launch,
     check_same_launch,
     is_dns_name,
@@ -23,7 +24,7 @@ from orchestra_operator.errors import (
 )
 from orchestra_shared import labels
 from orchestra_shared.catalogs import Catalog
-from orchestra_shared.events import LaunchRequested
+from orchestra_shared.events import ExtendRequested, LaunchRequested
 from orchestra_shared.templates import Template
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -110,6 +111,30 @@ class TestAdmission:
         assert not is_dns_name("a..b")
         assert not is_dns_name("a.b.")
         assert not is_dns_name(".".join(["abcdefghi"] * 26))  # 259 characters
+
+
+class TestExtension:
+    def extend(self, to: datetime) -> ExtendRequested:
+        return ExtendRequested(
+            instance="jupyter-1122-bcd234", owner="ada@example.org", expires_at=to, extension=1
+        )
+
+    def test_an_extension_within_the_maximum_passes(self) -> None:
+        admit_extension(
+            self.extend(NOW + timedelta(hours=4)), template(), slug="jupyter", created_at=NOW
+        )
+
+    def test_an_extension_beyond_the_maximum_from_creation_is_refused(self) -> None:
+        with pytest.raises(DeadlineRefused, match=r"extension to .* beyond the 4h"):
+            admit_extension(
+                self.extend(NOW + timedelta(hours=5)), template(), slug="jupyter", created_at=NOW
+            )
+
+    def test_a_template_gone_from_the_catalog_is_extended_no_more(self) -> None:
+        with pytest.raises(UnknownTemplate, match="'gone' of this workshop"):
+            admit_extension(
+                self.extend(NOW + timedelta(hours=1)), None, slug="gone", created_at=NOW
+            )
 
 
 class TestCollision:
