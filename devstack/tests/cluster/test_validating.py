@@ -134,6 +134,12 @@ class TestLabels:
         assert status == 422
         assert causes(error) == [("metadata.annotations", "FieldValueInvalid")]
 
+    async def test_all_annotations_together_stay_under_256_kib(self, api: Api) -> None:
+        body = {"metadata": {"name": "c", "annotations": {"big": "x" * (256 * 1024)}}}
+        status, error = await api.post(CONFIGMAPS, body)
+        assert status == 422
+        assert causes(error) == [("metadata.annotations", "FieldValueTooLong")]
+
 
 class TestBuiltinFields:
     async def test_an_unknown_field_is_refused(self, api: Api) -> None:

@@ -141,7 +141,7 @@ def metadata_causes(metadata: Mapping[str, Any]) -> list[Cause]:
     if isinstance(annotations, Mapping):
         for key in annotations:
             causes += [_invalid("metadata.annotations", key, p) for p in _key_problems(str(key))]
-        size = sum(len(str(k)) + len(str(v or "")) for k, v in annotations.items())
+        size = sum(len(f"{k}{v or ''}".encode()) for k, v in annotations.items())
         if size > MAX_ANNOTATIONS_BYTES:
             causes.append(
                 {

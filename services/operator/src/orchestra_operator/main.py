@@ -33,6 +33,7 @@ from orchestra_operator.tombstones import open_tombstones
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.running import run_service
 from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,7 @@ def read_catalog(settings: OperatorSettings) -> Catalog:
 
 def run() -> None:
     settings = OperatorSettings()
+    configure_logging("operator")  # again in run_service; here so the catalog's line shows
     catalog = read_catalog(settings)
     try:
         run_service("operator", settings, lambda stop: serve(settings, catalog, stop))
