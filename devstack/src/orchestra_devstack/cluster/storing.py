@@ -7,7 +7,8 @@ history of versions (trimmed to ``history_limit`` here, since a dev stack runs
 for hours). kmock's own request handlers are not used for objects: this store
 adds what they leave out (system metadata, a cluster-wide resourceVersion
 bumped on every write, optimistic concurrency, status subresource, AlreadyExistsError,
-finalizer-aware deletion, namespace existence) and records every write in the
+finalizer-aware deletion, namespace existence, and the refusals of a real API
+server: names, labels and fields, ``validating``) and records every write in the
 ``EventLog`` that watches and in-process controllers follow.
 
 All methods are synchronous: a write and its log entry happen without an

@@ -4,9 +4,8 @@ A launch names a template; the operator runs only what its own copy of the
 catalog says about that template (docs/adr/0052), so a slug the catalog does
 not have, or has disabled, is refused (dead-lettered) here, and so is a
 deadline further away than the template's ``maxDuration`` allows, at launch and
-on every extension. The
-instance name is chosen by the api and is its primary key; here it also
-becomes the Workshop's name, the Service's name, the first label of its host
+on every extension. The instance name is chosen by the api and is its primary
+key; here it also becomes the Workshop's name, the Service's name, the first label of its host
 and part of child names, so the operator refuses a name that is not an
 RFC 1035 label, a host that is not a DNS name, and a tier it cannot place,
 instead of failing later in the API server or, worse, serving at the wrong

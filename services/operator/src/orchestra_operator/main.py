@@ -2,10 +2,10 @@
 
 ``run`` reads settings and the template catalog (a bad catalog stops it, as
 it stops the api: the operator builds Workshops only from it, docs/adr/0052),
-connects to the Kubernetes API (kubeconfig or in-cluster), waits to lead (the Lease, docs/adr/0010), makes sure the
-JetStream stream exists, then runs four things until SIGTERM: Kopf
-(watch-driven reconciles), the command consumer, the periodic resync and the
-Lease renewal. Losing the Lease ends the process (exit status 1) so that it
+connects to the Kubernetes API (kubeconfig or in-cluster), waits to lead (the
+Lease, docs/adr/0010), makes sure the JetStream stream exists, then runs four
+things until SIGTERM: Kopf (watch-driven reconciles), the command consumer, the
+periodic resync and the Lease renewal. Losing the Lease ends the process (exit status 1) so that it
 restarts as a follower.
 """
 
