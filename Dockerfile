@@ -14,7 +14,10 @@ ARG SERVICE
 ENV ORCHESTRA_SERVICE=${SERVICE} \
     PATH=/app/.venv/bin:$PATH \
     ORCHESTRA_API_CATALOG_DIR=/app/catalog \
-    ORCHESTRA_API_CATALOG_PROFILES=/app/security-profiles.yaml
+    ORCHESTRA_API_CATALOG_PROFILES=/app/security-profiles.yaml \
+    ORCHESTRA_OPERATOR_CATALOG_DIR=/app/catalog \
+    ORCHESTRA_OPERATOR_CATALOG_PROFILES=/app/security-profiles.yaml
+# The api lists and launches from the catalog; the operator builds Workshops only from it.
 COPY --from=build /app/.venv /app/.venv
 COPY charts/orchestra/files/templates /app/catalog
 COPY charts/orchestra/files/security-profiles.yaml /app/security-profiles.yaml

@@ -111,7 +111,14 @@ async def one_run(
             "apiVersion": f"{GROUP}/{VERSION}",
             "kind": "Workshop",
             "metadata": {"name": name, "namespace": NAMESPACE},
-            "spec": {"owner": "bench@example.org", "expiresAt": stamp(expires)},
+            "spec": {  # the CRD's required fields: the emulated cluster checks them
+                "owner": "bench@example.org",
+                "template": "rstudio",
+                "templateName": "RStudio",
+                "image": "rocker/rstudio:4.4",
+                "port": 8787,
+                "expiresAt": stamp(expires),
+            },
         }
         cluster.store.create(definition, NAMESPACE, body)
     await asyncio.sleep(0.5)

@@ -24,6 +24,7 @@ from orchestra_operator.main import wait_for_stream
 from orchestra_operator.subscribers import build_broker as build_operator_broker
 from orchestra_operator.tombstones import open_tombstones
 from orchestra_shared import subjects
+from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import DeadLetter, StatusChanged, encode_event
 from orchestra_shared.settings import nats_options
 from orchestra_shared.streaming import ensure_stream
@@ -121,7 +122,7 @@ async def test_the_operator_consumes_commands_dead_letters_and_keeps_tombstones(
     assert await tombstones.buried("perm-1")
     assert not await tombstones.buried("perm-2")
     # An unparseable command never reaches the cluster: it is dead-lettered and acked.
-    broker = build_operator_broker(settings, cast(Cluster, None), tombstones)
+    broker = build_operator_broker(settings, cast(Cluster, None), Catalog(templates={}), tombstones)
     await broker.start()
     try:
         api = await connect(nats_server, "api")

@@ -124,7 +124,13 @@ def service_environment(
             "CLUSTER_KIND": "emulated" if emulated else "real",
             **({"CATALOG_PROFILES": str(options.profiles)} if options.profiles else {}),
         },
-        "operator": {"NATS_URL": nats_url, **kube},
+        # The operator runs only templates of its own catalog (docs/adr/0052): the api's files.
+        "operator": {
+            "NATS_URL": nats_url,
+            "CATALOG_DIR": str(options.catalog),
+            **({"CATALOG_PROFILES": str(options.profiles)} if options.profiles else {}),
+            **kube,
+        },
         "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
         "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
     }

@@ -190,7 +190,15 @@ async def test_a_deployment_deleted_before_the_delay_is_tolerated() -> None:
         aiohttp.ClientSession(base_url=cluster.url) as session,
     ):
         path = "/apis/apps/v1/namespaces/default/deployments"
-        body = {"spec": {"template": {"spec": {"containers": [{"image": "a"}]}}}}
+        body = {
+            "spec": {
+                "selector": {"matchLabels": {"app": "a"}},
+                "template": {
+                    "metadata": {"labels": {"app": "a"}},
+                    "spec": {"containers": [{"name": "main", "image": "a"}]},
+                },
+            }
+        }
         async with session.post(path, json={**body, "metadata": {"name": "brief"}}) as rsp:
             assert rsp.status == 201
         async with session.delete(f"{path}/brief") as rsp:

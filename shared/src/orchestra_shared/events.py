@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from orchestra_shared.phases import Phase
-from orchestra_shared.workshops import WorkshopSpec
+from orchestra_shared.templates import Slug
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -43,13 +43,25 @@ class Event(BaseModel):
 
 
 class LaunchRequested(Event):
-    """api → operator, expiry: a learner asked for a workshop; the spec is fully resolved."""
+    """api → operator, expiry: a learner asked for a workshop of one catalog template.
+
+    It names the template and carries what the learner chose (the deadline their duration
+    gives), never what to run: the operator resolves the slug in its own copy of the catalog
+    and builds the Workshop from that, so whoever can publish here can start only reviewed
+    templates (docs/adr/0052). A message with ``spec`` or ``image`` is refused like any
+    unknown field.
+    """
 
     type: Literal["launch.requested"] = "launch.requested"
-    template_slug: str
-    namespace: str | None = None
+    template_slug: Slug
     expires_at: AwareDatetime
-    spec: WorkshopSpec
+    startup_timeout_seconds: int = Field(
+        ge=1,
+        description=(
+            "The template's startup timeout as the api resolved it, for expiry's stuck-launch "
+            "backstop (expiry has no catalog); the operator takes its own from the catalog."
+        ),
+    )
 
 
 TerminationReason = Literal["user", "admin", "expired", "startup-timeout", "failed"]

@@ -71,6 +71,26 @@ class DatabaseSettings(BaseSettings):
     )
 
 
+class CatalogSettings(BaseSettings):
+    catalog_dir: Path = Field(
+        default=Path("charts/orchestra/files/templates"),
+        description=(
+            "Directory of template YAML files; a bad file stops start-up. The api lists and "
+            "launches from it, the operator builds Workshops only from it (docs/adr/0052): "
+            "give both the same files."
+        ),
+    )
+    catalog_profiles: Path | None = Field(
+        default=None,
+        description=(
+            "The platform's overlay of security profiles (docs/security-profiles.md), such "
+            "as charts/orchestra/files/security-profiles.yaml; unset: every template that "
+            "declares no securityProfile runs 'restricted'. A bad entry stops start-up. "
+            "The api and the operator must be given the same overlay."
+        ),
+    )
+
+
 class KubernetesSettings(BaseSettings):
     kubeconfig: Path | None = Field(
         default=None,

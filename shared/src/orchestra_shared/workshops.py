@@ -1,9 +1,10 @@
 """The ``Workshop`` custom resource (``orchestra.io/v1``): its spec, status and manifest.
 
-The api resolves a template into a ``WorkshopSpec`` at launch and stores that
-snapshot on the instance row, the launch event carries it, and the operator
-creates the Workshop from it, so an instance describes itself even after its
-template changes. The CRD in ``charts/orchestra/crds/workshops.yaml`` declares
+The operator resolves the template named by a launch in its own copy of the
+catalog into a ``WorkshopSpec`` and creates the Workshop from it, so a Workshop
+describes itself even after its template changes; the api resolves the same
+template the same way (``spec_from_template``) for the snapshot on the instance
+row. The launch event carries only the slug (docs/adr/0052). The CRD in ``charts/orchestra/crds/workshops.yaml`` declares
 the same shape (a test keeps the two in step).
 
 Field names are camelCase on the wire, as in every Kubernetes resource.

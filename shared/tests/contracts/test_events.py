@@ -22,22 +22,16 @@ from orchestra_shared.events import (
     encode_event,
     parse_event,
 )
-from orchestra_shared.workshops import WorkshopSpec
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-SPEC = WorkshopSpec(
-    owner="ada@example.org",
-    template="rstudio",
-    template_name="RStudio",
-    image="example.org/rstudio:1",
-    port=8787,
-    expires_at=NOW + timedelta(hours=4),
-)
 COMMON: dict[str, Any] = {"instance": "rstudio-1122-bcdfgh", "owner": "ada@example.org"}
 
 EXAMPLES: list[Event] = [
     LaunchRequested(
-        **COMMON, template_slug="rstudio", expires_at=NOW + timedelta(hours=4), spec=SPEC
+        **COMMON,
+        template_slug="rstudio",
+        expires_at=NOW + timedelta(hours=4),
+        startup_timeout_seconds=600,
     ),
     TerminateRequested(**COMMON, reason="user", requested_by="ada@example.org"),
     ExtendRequested(**COMMON, expires_at=NOW + timedelta(hours=5), extension=1),
@@ -118,3 +112,27 @@ def test_dead_letters_keep_any_payload_verbatim() -> None:
         subjects.dead_letter_subject("operator-commands")
         == "orchestra.deadletter.operator-commands"
     )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"image": "evil.example/miner:1"},
+        {"spec": {"image": "evil.example/miner:1", "port": 8080}},
+        {"namespace": "kube-system"},
+    ],
+    ids=["image", "spec", "namespace"],
+)
+def test_a_launch_cannot_say_what_to_run_or_where(extra: dict[str, Any]) -> None:
+    data = json.loads(encode_event(EXAMPLES[0]))
+    data.update(extra)
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        parse_event(json.dumps(data))
+
+
+@pytest.mark.parametrize("slug", ["../jupyter", "Jupyter", "", "a" * 41])
+def test_a_launch_names_its_template_by_a_valid_slug(slug: str) -> None:
+    data = json.loads(encode_event(EXAMPLES[0]))
+    data["template_slug"] = slug
+    with pytest.raises(ValidationError, match="template_slug"):
+        parse_event(json.dumps(data))

@@ -24,6 +24,9 @@ from typing import Any
 
 import kmock
 import yaml
+from jsonschema.protocols import Validator
+
+from orchestra_devstack.cluster.schemas import crd_validator
 
 ALL_VERBS = frozenset(
     {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
@@ -119,6 +122,7 @@ class Registry:
     def __init__(self, *, discovery: Any) -> None:
         self._discovery = discovery  # kmock.ResourcesArray
         self._definitions: dict[tuple[str, str, str], Definition] = {}
+        self._schemas: dict[tuple[str, str, str], Validator] = {}
 
     def __iter__(self) -> Iterator[Definition]:
         return iter(list(self._definitions.values()))
@@ -159,9 +163,20 @@ class Registry:
 
     def declare_crd(self, crd: Mapping[str, Any]) -> list[Definition]:
         definitions = definitions_from_crd(crd)
+        versions = {v["name"]: v for v in crd["spec"].get("versions") or []}
         for definition in definitions:
             self.declare(definition)
+            openapi = (versions[definition.version].get("schema") or {}).get("openAPIV3Schema")
+            key = (definition.group, definition.version, definition.plural)
+            if isinstance(openapi, Mapping):
+                self._schemas[key] = crd_validator(openapi)
+            else:
+                self._schemas.pop(key, None)
         return definitions
+
+    def schema_of(self, definition: Definition) -> Validator | None:
+        """The compiled ``openAPIV3Schema`` of a custom resource's version, if it has one."""
+        return self._schemas.get((definition.group, definition.version, definition.plural))
 
     def find(self, group: str, version: str, plural: str) -> Definition | None:
         return self._definitions.get((group, version, plural))

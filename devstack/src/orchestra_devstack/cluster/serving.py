@@ -12,7 +12,7 @@ and its ``ObjectsArray`` in which objects and their histories are kept.
 What we add in front of it (an aiohttp application that hands non-resource
 paths to kmock): all resource requests (``conforming`` over ``storing``),
 watches (``watching``), the garbage collector (``collecting``), the fake kubelet
-(``kubelet``), ``/version``, ``/healthz`` and a control endpoint for the kubelet:
+(``kubelet``), what a real server refuses (``validating``), ``/version``, ``/healthz`` and a control endpoint for the kubelet:
 ``GET|POST|DELETE /_devstack/kubelet/failing-images``.
 """
 
@@ -102,6 +102,7 @@ class EmulatedCluster:
         first_resource_version: int = 1,
         bookmark_interval: float = 30.0,
         strict_namespaces: bool = True,
+        validation: bool = True,
     ) -> None:
         """
         ``kubelet_delay``: seconds until a new or changed Deployment gets its status.
@@ -112,6 +113,8 @@ class EmulatedCluster:
         ``first_resource_version``: the first version this cluster hands out; the dev
         stack starts each run's cluster above every earlier run's (``run_epoch``).
         ``strict_namespaces``: refuse to create objects in absent namespaces.
+        ``validation``: refuse (422) what a real API server refuses: names, labels, and
+        fields against the kind's schema (``validating``).
         """
         self._host = host
         self._port = port
@@ -128,6 +131,7 @@ class EmulatedCluster:
             objects=self.emulator.objects,
             log=self.log,
             strict_namespaces=strict_namespaces,
+            validation=validation,
         )
         self.kubelet: FakeKubelet | None = (
             FakeKubelet(

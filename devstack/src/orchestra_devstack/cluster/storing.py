@@ -7,7 +7,8 @@ history of versions (trimmed to ``history_limit`` here, since a dev stack runs
 for hours). kmock's own request handlers are not used for objects: this store
 adds what they leave out (system metadata, a cluster-wide resourceVersion
 bumped on every write, optimistic concurrency, status subresource, AlreadyExistsError,
-finalizer-aware deletion, namespace existence) and records every write in the
+finalizer-aware deletion, namespace existence, and the refusals of a real API
+server: names, labels and fields, ``validating``) and records every write in the
 ``EventLog`` that watches and in-process controllers follow.
 
 All methods are synchronous: a write and its log entry happen without an
@@ -24,7 +25,7 @@ from typing import Any
 
 import kmock
 
-from orchestra_devstack.cluster import admitting
+from orchestra_devstack.cluster import admitting, validating
 from orchestra_devstack.cluster.definitions import Definition, Registry
 from orchestra_devstack.cluster.errors import (
     AlreadyExistsError,
@@ -57,8 +58,10 @@ class ObjectStore:
         strict_namespaces: bool = True,
         history_limit: int = 5,
         clock: Callable[[], datetime.datetime] = _now,
+        validation: bool = True,
     ) -> None:
         self.registry = registry
+        self.validation = validation
         self.log = log
         self._objects = objects
         self._strict_namespaces = strict_namespaces
@@ -171,6 +174,7 @@ class ObjectStore:
         new = admitting.admit_new(
             definition, namespace, body, uid=str(uuid.uuid4()), now=self.clock()
         )
+        self._validate(definition, new)
         metadata = new["metadata"]
         if definition.namespaced:
             self._check_namespace(metadata["namespace"])
@@ -205,6 +209,7 @@ class ObjectStore:
         new = admitting.admit_update(definition, old, candidate, subresource=subresource)
         if new == old:
             return old  # a no-op write: no new resourceVersion, no event (as in Kubernetes)
+        self._validate(definition, new)
         new = self._record(definition, "MODIFIED", new, old)
         if admitting.is_releasable(new):
             return self._remove(definition, new)
@@ -233,6 +238,11 @@ class ObjectStore:
             new = admitting.mark_deleted(old, now=self.clock())
             return self._record(definition, "MODIFIED", new, old)
         return self._remove(definition, old)
+
+    def _validate(self, definition: Definition, body: Body) -> None:
+        """What a real API server refuses (names, labels, fields: ``validating``), 422."""
+        if self.validation:
+            validating.check(definition, body, crd_schema=self.registry.schema_of(definition))
 
     def _remove(self, definition: Definition, last: Body) -> Body:
         return self._record(definition, "DELETED", copy.deepcopy(last), last)

@@ -5,13 +5,13 @@ The only place the api reads its environment. ``main.py`` builds one
 """
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from orchestra_shared.settings import (
+    CatalogSettings,
     DatabaseSettings,
     NatsSettings,
     OutboxSettings,
@@ -21,23 +21,13 @@ from orchestra_shared.settings import (
 IPNetwork = IPv4Network | IPv6Network
 
 
-class ApiSettings(NatsSettings, DatabaseSettings, OutboxSettings, TelemetrySettings):
+class ApiSettings(
+    NatsSettings, DatabaseSettings, OutboxSettings, CatalogSettings, TelemetrySettings
+):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_API_", extra="ignore")
 
     host: str = Field(default="127.0.0.1", description="Address uvicorn binds to.")
     port: int = Field(default=8000, description="Port uvicorn binds to.")
-    catalog_dir: Path = Field(
-        default=Path("charts/orchestra/files/templates"),
-        description="Directory of template YAML files; a bad file stops start-up.",
-    )
-    catalog_profiles: Path | None = Field(
-        default=None,
-        description=(
-            "The platform's overlay of security profiles (docs/security-profiles.md), such "
-            "as charts/orchestra/files/security-profiles.yaml; unset: every template that "
-            "declares no securityProfile runs 'restricted'. A bad entry stops start-up."
-        ),
-    )
     trusted_proxies: list[IPNetwork] = Field(
         default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")],
         description=(

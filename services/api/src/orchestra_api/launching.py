@@ -1,7 +1,8 @@
 """Launching an instance: decide what to run, then record it and its event atomically.
 
 ``plan_launch`` is pure: template, caller, requested duration and clock in, a
-complete plan out (name, deadline, resolved Workshop spec, the event). ``launch``
+complete plan out (name, deadline, resolved Workshop spec for the instance row, the
+event, which names the template and never carries the spec: docs/adr/0052). ``launch``
 persists the plan after the rules of ``admitting`` agree: under a per-learner
 lock, the idempotency key, the limits and the capacity are checked and the
 instance row and the ``launch requested`` event go into Postgres in one
@@ -89,7 +90,7 @@ def plan_launch(
         occurred_at=now,
         template_slug=template.slug,
         expires_at=expires_at,
-        spec=spec,
+        startup_timeout_seconds=spec.startup_timeout_seconds,
     )
     instance = NewInstance(
         name=name,

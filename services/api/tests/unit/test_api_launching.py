@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from orchestra_api.launching import LaunchPlan, plan_launch, requested_duration
 from orchestra_api.problems import InvalidRequest
 from orchestra_shared.catalogs import load_template_file
-from orchestra_shared.names import is_dns_label
+from orchestra_shared.names import is_service_name
 from orchestra_shared.templates import Template
+from orchestra_shared.workshops import WorkshopSpec
 
 CATALOG = Path(__file__).resolve().parents[4] / "charts" / "orchestra" / "files" / "templates"
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -129,12 +130,12 @@ class TestPlanLaunch:
 
     def test_name_is_a_dns_label_with_slug_date_tag_and_suffix(self, template: Template) -> None:
         name = plan(template).instance.name
-        assert is_dns_label(name)
+        assert is_service_name(name)
         assert name == "short-course-1122-bcd234"
 
     def test_an_explicit_session_tag_replaces_the_date(self, template: Template) -> None:
         name = plan(template, session="Cohort B").instance.name
-        assert is_dns_label(name)
+        assert is_service_name(name)
         assert name.startswith("short-course-")
         assert "cohort-b" in name
         assert "1122" not in name
@@ -143,10 +144,15 @@ class TestPlanLaunch:
         slug = "a-very-long-course-slug-of-forty-chars-x"
         assert len(slug) == 40
         name = plan(write_template(tmp_path, slug), session="spring-cohort-2026").instance.name
-        assert is_dns_label(name)
+        assert is_service_name(name)
         assert name.startswith(slug[:20])
         assert name.endswith("-bcd234")
         assert "spring-cohor" in name
+
+    def test_a_slug_starting_with_a_digit_still_names_a_service(self, tmp_path: Path) -> None:
+        name = plan(write_template(tmp_path, "10x-genomics")).instance.name
+        assert is_service_name(name)
+        assert name == "ws-10x-genomics-1122-bcd234"
 
     def test_the_event_carries_what_the_row_records(self, template: Template) -> None:
         launch = plan(template, "2h", key="key-1")
@@ -155,18 +161,25 @@ class TestPlanLaunch:
         assert event.owner == row.owner == OWNER
         assert event.template_slug == row.template_slug == "short-course"
         assert row.template_name == "Short course"
-        assert event.expires_at == row.expires_at == event.spec.expires_at
+        recorded = WorkshopSpec.model_validate(row.resolved_spec)
+        assert event.expires_at == row.expires_at == recorded.expires_at
+        assert event.startup_timeout_seconds == recorded.startup_timeout_seconds
         assert event.occurred_at == NOW
-        assert row.resolved_spec == event.spec.model_dump(mode="json", by_alias=True)
 
-    def test_the_spec_is_resolved_from_the_template(self, template: Template) -> None:
-        spec = plan(template).event.spec
-        assert spec.owner == OWNER
-        assert spec.image == "quay.io/example/course:1.0"
-        assert spec.port == 8888
-        assert spec.storage is not None
-        assert spec.storage.size == "5Gi"
-        assert spec.resources.limits["memory"] == "2Gi"
+    def test_the_event_names_the_template_and_never_what_to_run(self, template: Template) -> None:
+        sent = plan(template).event.model_dump(mode="json")
+        assert set(sent) == {
+            "event_id", "version", "occurred_at", "instance", "owner", "type",
+            "template_slug", "expires_at", "startup_timeout_seconds",
+        }  # fmt: skip
+
+    def test_the_row_records_the_spec_resolved_from_the_template(self, template: Template) -> None:
+        spec = plan(template).instance.resolved_spec
+        assert spec["owner"] == OWNER
+        assert spec["image"] == "quay.io/example/course:1.0"
+        assert spec["port"] == 8888
+        assert spec["storage"]["size"] == "5Gi"
+        assert spec["resources"]["limits"]["memory"] == "2Gi"
 
     def test_the_idempotency_key_is_carried(self, template: Template) -> None:
         assert plan(template, key="retry-abc").instance.idempotency_key == "retry-abc"
@@ -177,7 +190,7 @@ class TestPlanLaunch:
 def test_every_catalog_template_plans_a_valid_launch(path: Path) -> None:
     template = load_template_file(path)
     launch = plan(template)
-    assert is_dns_label(launch.instance.name)
+    assert is_service_name(launch.instance.name)
     assert launch.instance.name.startswith(template.slug[:40])
     assert launch.instance.expires_at == NOW + template.default_duration
-    assert launch.event.spec.template == template.slug
+    assert launch.event.template_slug == launch.instance.resolved_spec["template"] == template.slug

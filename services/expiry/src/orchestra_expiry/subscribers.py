@@ -62,8 +62,7 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | Non
             owner=event.owner,
             expires_at=event.expires_at,
             revision=0,
-            startup_deadline=event.occurred_at
-            + timedelta(seconds=event.spec.startup_timeout_seconds),
+            startup_deadline=event.occurred_at + timedelta(seconds=event.startup_timeout_seconds),
             trace_context=trace_context,
         )
     elif isinstance(event, ExtendRequested):

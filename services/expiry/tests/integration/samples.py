@@ -14,7 +14,6 @@ from orchestra_shared.events import (
     TerminationReason,
 )
 from orchestra_shared.phases import Phase
-from orchestra_shared.workshops import WorkshopSpec
 
 OWNER = "ada@example.org"
 # The deadline of a two-hour session launched at LAUNCHED.
@@ -28,21 +27,12 @@ def launch(
     startup_timeout: int = 600,
     occurred_at: datetime = LAUNCHED,
 ) -> LaunchRequested:
-    spec = WorkshopSpec(
-        owner=OWNER,
-        template="rstudio",
-        template_name="RStudio",
-        image="rocker/rstudio:4.4",
-        port=8787,
-        expires_at=expires_at,
-        startup_timeout_seconds=startup_timeout,
-    )
     return LaunchRequested(
         instance=instance,
         owner=OWNER,
         template_slug="rstudio",
         expires_at=expires_at,
-        spec=spec,
+        startup_timeout_seconds=startup_timeout,
         occurred_at=occurred_at,
     )
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from orchestra_shared.settings import (
+    CatalogSettings,
     KubernetesSettings,
     MetricsSettings,
     NatsSettings,
@@ -42,7 +43,9 @@ def default_identity() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-class OperatorSettings(NatsSettings, KubernetesSettings, MetricsSettings, TelemetrySettings):
+class OperatorSettings(
+    NatsSettings, KubernetesSettings, CatalogSettings, MetricsSettings, TelemetrySettings
+):
     model_config = SettingsConfigDict(
         env_prefix="ORCHESTRA_OPERATOR_", env_nested_delimiter="__", extra="ignore"
     )

@@ -19,7 +19,15 @@ class NameCollision(CommandRefused):
 
 
 class UnknownTier(CommandRefused):
-    """The spec asks for a tier the operator has no placement for."""
+    """The template asks for a tier the operator has no placement for."""
+
+
+class UnknownTemplate(CommandRefused):
+    """The launch names a template the operator's catalog does not have, or has disabled."""
+
+
+class DeadlineRefused(CommandRefused):
+    """The launch's deadline lies beyond what its template allows (``maxDuration``)."""
 
 
 class CommandDeferred(Exception):

@@ -1,4 +1,9 @@
-"""Acting on ``launch requested``: admission, the learner's namespace, then the Workshop.
+"""Acting on ``launch requested``: the template, admission, the learner's namespace, then
+the Workshop.
+
+The Workshop's spec is resolved here from the operator's own catalog, by the slug the
+launch names (docs/adr/0052): the message says which template and until when, never
+what image to run with which arguments.
 
 Idempotent by construction: every object is created only if missing, and the
 Workshop is named after the instance and annotated with the launch's event id,
@@ -12,9 +17,10 @@ from the Workshop's creation.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from orchestra_operator import namespaces
-from orchestra_operator.admitting import admit_launch, check_same_launch
+from orchestra_operator.admitting import admit_launch, check_same_launch, resolve_template
 from orchestra_operator.cluster import NAMESPACES, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred
@@ -24,23 +30,28 @@ from orchestra_operator.recording import record_event
 from orchestra_operator.sweeping import EMPTY_SINCE
 from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import labels
+from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import LaunchRequested
-from orchestra_shared.templates import SecurityProfile
-from orchestra_shared.workshops import workshop_manifest
+from orchestra_shared.templates import DEFAULT_SECURITY_PROFILE, SecurityProfile, Template
+from orchestra_shared.workshops import spec_from_template, workshop_manifest
 
 log = logging.getLogger(__name__)
 
 
 def workshop_for(
-    event: LaunchRequested, settings: OperatorSettings, traceparent: str | None
+    event: LaunchRequested,
+    template: Template,
+    settings: OperatorSettings,
+    traceparent: str | None,
 ) -> dict[str, object]:
+    """The Workshop of this launch: the catalog's template, the learner, the deadline (pure)."""
     annotations = {labels.LAUNCH_EVENT: str(event.event_id)}
     if traceparent:
         annotations[labels.TRACEPARENT] = traceparent
     return workshop_manifest(
         name=event.instance,
         namespace=namespaces.namespace_name(event.owner, settings),
-        spec=event.spec,
+        spec=spec_from_template(template, owner=event.owner, expires_at=event.expires_at),
         annotations=annotations,
     )
 
@@ -81,13 +92,15 @@ async def launch(
     event: LaunchRequested,
     *,
     cluster: Cluster,
+    catalog: Catalog,
     settings: OperatorSettings,
     tombstones: Tombstones,
     traceparent: str | None = None,
 ) -> bool:
     """Make sure the Workshop exists; returns False when it already did (a redelivery)
     or when the instance was terminated before its launch got here."""
-    admit_launch(event, settings)
+    template = resolve_template(event, catalog)
+    admit_launch(event, template, settings, now=datetime.now(UTC))
     existing = await existing_workshop(cluster, event.instance)
     if existing is not None:
         check_same_launch(event, existing)
@@ -97,9 +110,12 @@ async def launch(
         log.info("launch skipped: terminated before it ran", extra={"workshop": event.instance})
         return False
     await prepare_namespace(
-        event.owner, cluster=cluster, settings=settings, profile=event.spec.security_profile
+        event.owner,
+        cluster=cluster,
+        settings=settings,
+        profile=template.security_profile or DEFAULT_SECURITY_PROFILE,
     )
-    body = workshop_for(event, settings, traceparent)
+    body = workshop_for(event, template, settings, traceparent)
     try:
         created = await cluster.create(WORKSHOPS, body)
     except ApiError as error:

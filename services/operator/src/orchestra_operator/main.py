@@ -1,10 +1,11 @@
 """Composition root of the operator: Kopf for Workshops, faststream for commands, one loop.
 
-``run`` reads settings, connects to the Kubernetes API (kubeconfig or
-in-cluster), waits to lead (the Lease, docs/adr/0010), makes sure the
-JetStream stream exists, then runs four things until SIGTERM: Kopf
-(watch-driven reconciles), the command consumer, the periodic resync and the
-Lease renewal. Losing the Lease ends the process (exit status 1) so that it
+``run`` reads settings and the template catalog (a bad catalog stops it, as
+it stops the api: the operator builds Workshops only from it, docs/adr/0052),
+connects to the Kubernetes API (kubeconfig or in-cluster), waits to lead (the
+Lease, docs/adr/0010), makes sure the JetStream stream exists, then runs four
+things until SIGTERM: Kopf (watch-driven reconciles), the command consumer, the
+periodic resync and the Lease renewal. Losing the Lease ends the process (exit status 1) so that it
 restarts as a follower.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from contextlib import suppress
 from types import SimpleNamespace
 from typing import Any
@@ -28,9 +30,11 @@ from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
 from orchestra_operator.tombstones import open_tombstones
+from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.running import run_service
 from orchestra_shared.settings import nats_options
 from orchestra_shared.streaming import ensure_stream
+from orchestra_shared.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ async def wait_for_stream(settings: OperatorSettings) -> None:
             delay = min(delay * 2, 5.0)
 
 
-async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
+async def serve(settings: OperatorSettings, catalog: Catalog, stop: asyncio.Event) -> None:
     """Run until ``stop`` is set; raises ``LeadershipLost`` when the Lease slips away.
 
     A replica first waits for the leader Lease; only then does it start Kopf,
@@ -82,7 +86,7 @@ async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
     try:
         if leadership is not None and not await leadership.acquire(stop):
             return
-        await _act(settings, stop, cluster, leadership)
+        await _act(settings, catalog, stop, cluster, leadership)
     finally:
         if leadership is not None:
             await leadership.release()
@@ -91,7 +95,11 @@ async def serve(settings: OperatorSettings, stop: asyncio.Event) -> None:
 
 
 async def _act(
-    settings: OperatorSettings, stop: asyncio.Event, cluster: Cluster, leadership: Leadership | None
+    settings: OperatorSettings,
+    catalog: Catalog,
+    stop: asyncio.Event,
+    cluster: Cluster,
+    leadership: Leadership | None,
 ) -> None:
     reconciler = Reconciler(cluster, settings)
     registry = kopf.OperatorRegistry()
@@ -112,7 +120,7 @@ async def _act(
     await wait_for_stream(settings)
     nats_client = await nats.connect(**nats_options(settings), max_reconnect_attempts=-1)
     tombstones = await open_tombstones(nats_client.jetstream(), ttl=settings.tombstone_ttl)
-    broker = build_broker(settings, cluster, tombstones)
+    broker = build_broker(settings, cluster, catalog, tombstones)
     await broker.start()
     kopf_stop: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     tasks = [
@@ -149,10 +157,29 @@ async def _act(
                 await task
 
 
+def read_catalog(settings: OperatorSettings) -> Catalog:
+    """The catalog the operator builds from; its problems are printed and stop the process."""
+    try:
+        catalog = load_catalog(settings.catalog_dir, profiles=settings.catalog_profiles)
+    except CatalogError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"orchestra-operator: the template catalog in {settings.catalog_dir} has errors; "
+            "not starting",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None
+    log.info("catalog loaded", extra={"templates": len(catalog.templates)})
+    return catalog
+
+
 def run() -> None:
     settings = OperatorSettings()
+    configure_logging("operator")  # again in run_service; here so the catalog's line shows
+    catalog = read_catalog(settings)
     try:
-        run_service("operator", settings, lambda stop: serve(settings, stop))
+        run_service("operator", settings, lambda stop: serve(settings, catalog, stop))
     except LeadershipLost as lost:
         log.error("leadership lost; exiting", extra={"error": str(lost)})
         raise SystemExit(1) from lost

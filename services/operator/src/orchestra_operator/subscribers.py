@@ -2,8 +2,10 @@
 
 Parses each message into an event, calls the activity for it and
 acknowledges once the effect is in the Kubernetes API. A message that cannot
-be parsed, that an activity refuses (``errors.CommandRefused``: a name that is
-no DNS label, a name another launch already holds), or that the API rejects as
+be parsed (including a launch that carries an image or a spec: events refuse
+unknown fields), that an activity refuses (``errors.CommandRefused``: a template
+the operator's catalog does not have or has disabled, a name that is no DNS
+label, a name another launch already holds), or that the API rejects as
 invalid, goes to the dead-letter subject with the reason and is acknowledged,
 so the consumer carries on. A temporary failure (API unreachable, 5xx,
 conflict, ``errors.CommandDeferred``) is negatively acknowledged with a delay
@@ -30,6 +32,7 @@ from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
 from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import subjects
+from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import (
     DeadLetter,
     ExtendRequested,
@@ -65,6 +68,7 @@ async def handle_command(
     data: bytes,
     *,
     cluster: Cluster,
+    catalog: Catalog,
     settings: OperatorSettings,
     tombstones: Tombstones,
     traceparent: str | None,
@@ -82,6 +86,7 @@ async def handle_command(
             await launching.launch(
                 event,
                 cluster=cluster,
+                catalog=catalog,
                 settings=settings,
                 tombstones=tombstones,
                 traceparent=traceparent,
@@ -91,7 +96,7 @@ async def handle_command(
                 event, cluster=cluster, settings=settings, tombstones=tombstones
             )
         elif isinstance(event, ExtendRequested):
-            await terminating.extend(event, cluster=cluster, settings=settings)
+            await terminating.extend(event, cluster=cluster, catalog=catalog, settings=settings)
         else:
             raise CommandRefused(f"{event.type} is not a command for the operator")
     except ApiError as error:
@@ -108,7 +113,7 @@ def _delivery_count(message: NatsMessage) -> int:
 
 
 def build_broker(
-    settings: OperatorSettings, cluster: Cluster, tombstones: Tombstones
+    settings: OperatorSettings, cluster: Cluster, catalog: Catalog, tombstones: Tombstones
 ) -> NatsBroker:
     options = nats_options(settings)
     broker = NatsBroker(
@@ -152,6 +157,7 @@ def build_broker(
                 await handle_command(
                     message.body,
                     cluster=cluster,
+                    catalog=catalog,
                     settings=settings,
                     tombstones=tombstones,
                     traceparent=inject_context().get("traceparent"),

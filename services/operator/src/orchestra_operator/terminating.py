@@ -5,8 +5,10 @@ Termination deletes the Workshop; its children follow through ownerReferences
 right after. Every terminate leaves a tombstone first (``tombstones.py``), whether
 it finds the Workshop or not: its launch may still be to come (deferred, or
 redelivered after a lost acknowledgement), and must then not run; and a terminate
-that fails and is retried later must not let the launch behind it run meanwhile. An extension only ever moves ``spec.expiresAt`` forward, so a
-stale or duplicated event cannot shorten a workshop.
+that fails and is retried later must not let the launch behind it run meanwhile.
+An extension only ever moves ``spec.expiresAt`` forward, so a stale or duplicated
+event cannot shorten a workshop, and never beyond its template's ``maxDuration``
+from the Workshop's creation (docs/adr/0052).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import logging
 from datetime import UTC, datetime
 
 from orchestra_operator import labelling, namespaces
+from orchestra_operator.admitting import admit_extension
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.recording import record_event
 from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import labels
+from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import ExtendRequested, TerminateRequested
 
 log = logging.getLogger(__name__)
@@ -63,14 +67,23 @@ async def terminate(
     return deleted
 
 
-async def extend(event: ExtendRequested, *, cluster: Cluster, settings: OperatorSettings) -> bool:
+def _instant(text: object) -> datetime:
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+async def extend(
+    event: ExtendRequested, *, cluster: Cluster, catalog: Catalog, settings: OperatorSettings
+) -> bool:
     namespace = namespaces.namespace_name(event.owner, settings)
     workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
     if workshop is None:
         return False
-    current = datetime.fromisoformat(str(workshop["spec"]["expiresAt"]).replace("Z", "+00:00"))
+    current = _instant(workshop["spec"]["expiresAt"])
     if event.expires_at <= current:
         return False
+    slug = str(workshop["spec"]["template"])
+    created_at = _instant(workshop["metadata"]["creationTimestamp"])
+    admit_extension(event, catalog.get(slug), slug=slug, created_at=created_at)
     expires_at = event.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     updated = await cluster.patch(
         WORKSHOPS, event.instance, {"spec": {"expiresAt": expires_at}}, namespace

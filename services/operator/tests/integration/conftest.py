@@ -15,7 +15,12 @@ from pathlib import Path
 import nats
 import pytest
 import pytest_asyncio
-from services.operator.tests.integration.driving import CRD, FAILING_IMAGES, World
+from services.operator.tests.integration.driving import (
+    CRD,
+    FAILING_IMAGES,
+    World,
+    write_catalog,
+)
 
 from orchestra_devstack.cluster.serving import EmulatedCluster
 from orchestra_devstack.natsservers import start_nats
@@ -48,6 +53,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
                 client=client,
                 js=client.jetstream(),
                 workdir=workdir,
+                catalog=write_catalog(workdir / "catalog"),
             )
             try:
                 yield world

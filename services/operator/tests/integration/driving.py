@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import nats
+import yaml
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
@@ -39,8 +40,6 @@ from orchestra_shared import subjects
 from orchestra_shared.events import DeadLetter, Event, LaunchRequested, encode_event
 from orchestra_shared.names import instance_name, random_suffix
 from orchestra_shared.owners import learner_namespace
-from orchestra_shared.templates import SecurityProfile
-from orchestra_shared.workshops import ContainerResources, WorkshopSpec, WorkshopStorage
 
 Body = dict[str, Any]
 T = TypeVar("T")
@@ -59,7 +58,51 @@ FAILING_IMAGES = {
     "registry.test/crashes:*": "CrashLoopBackOff",
     "registry.test/too-big:*": "Unschedulable",
 }
-FAILING_IMAGE_BY_REASON = {reason: pattern[:-1] + "1" for pattern, reason in FAILING_IMAGES.items()}
+FAILING_TEMPLATE_BY_REASON = {
+    "ImagePullBackOff": "pull-fails",
+    "CrashLoopBackOff": "crashes",
+    "Unschedulable": "too-big",
+}
+
+
+def _template(slug: str, image: str = GOOD_IMAGE, **fields: object) -> dict[str, object]:
+    return {
+        "name": f"Test {slug}",
+        "slug": slug,
+        "description": "A template of the operator's integration tests.",
+        "image": image,
+        "defaultDuration": "2h",
+        "port": 8888,
+        "env": {"JUPYTER_ENABLE_LAB": "yes"},
+        "resources": {"cpu": "1", "memory": "2Gi", "cpuRequest": "250m", "memoryRequest": "1Gi"},
+        "startupTimeout": "60s",
+        **fields,
+    }
+
+
+TEMPLATES = [
+    _template("jupyter"),
+    _template("jupyter-large", tier="large"),
+    _template("jupyter-scratch", storage={"size": "1Gi"}),
+    _template("jupyter-workspace", storage={"size": "1Gi", "workspace": {"persist": "per-user"}}),
+    _template("pull-fails", "registry.test/pull-fails:1", startupTimeout="2s"),
+    _template("crashes", "registry.test/crashes:1", startupTimeout="2s"),
+    _template("too-big", "registry.test/too-big:1", startupTimeout="2s"),
+    _template("slow-start", "registry.test/too-big:1", startupTimeout="1s"),
+    _template("short", maxDuration="3h"),
+    _template("retired", enabled=False),
+    _template("root-init", securityProfile="root-init"),  # as the RStudio images need
+]
+"""The operator's catalog in these tests: it runs nothing else (docs/adr/0052)."""
+
+
+def write_catalog(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for template in TEMPLATES:
+        text = yaml.safe_dump(template, sort_keys=False)
+        (directory / f"{template['slug']}.yaml").write_text(text, encoding="utf-8")
+    return directory
+
 
 LEASE_DURATION = 5
 FAST_SETTINGS = {
@@ -87,39 +130,21 @@ def new_owner() -> str:
 
 def launch_event(
     *,
+    template: str = "jupyter",
     owner: str | None = None,
     instance: str | None = None,
-    image: str = GOOD_IMAGE,
-    startup_timeout: int = 60,
-    storage: WorkshopStorage | None = None,
-    tier: str = "small",
     expires_in: timedelta = timedelta(hours=2),
-    security_profile: SecurityProfile = "restricted",
+    startup_timeout: int = 60,
 ) -> LaunchRequested:
+    """A launch as the api sends it: a slug and a deadline, nothing about what to run."""
     owner = owner or new_owner()
     expires_at = datetime.now(UTC).replace(microsecond=0) + expires_in
-    spec = WorkshopSpec(
+    return LaunchRequested(
+        instance=instance or instance_name(template, "it", random_suffix()),
         owner=owner,
-        template="jupyter",
-        template_name="JupyterLab",
-        image=image,
-        port=8888,
-        env={"JUPYTER_ENABLE_LAB": "yes"},
-        resources=ContainerResources(
-            limits={"cpu": "1", "memory": "2Gi"}, requests={"cpu": "250m", "memory": "1Gi"}
-        ),
-        storage=storage,
-        tier=tier,
+        template_slug=template,
         expires_at=expires_at,
         startup_timeout_seconds=startup_timeout,
-        security_profile=security_profile,
-    )
-    return LaunchRequested(
-        instance=instance or instance_name("jupyter", "it", random_suffix()),
-        owner=owner,
-        template_slug="jupyter",
-        expires_at=expires_at,
-        spec=spec,
     )
 
 
@@ -134,6 +159,7 @@ class World:
     client: NatsClient
     js: JetStreamContext
     workdir: Path
+    catalog: Path
     operators: list[ManagedProcess] = field(default_factory=list)
     metrics_ports: dict[str, int] = field(default_factory=dict)
 
@@ -142,6 +168,7 @@ class World:
         env = {
             "ORCHESTRA_OPERATOR_NATS_URL": self.nats_url,
             "ORCHESTRA_OPERATOR_KUBECONFIG": str(self.kubeconfig),
+            "ORCHESTRA_OPERATOR_CATALOG_DIR": str(self.catalog),
             "ORCHESTRA_OPERATOR_IDENTITY": identity,
             "ORCHESTRA_OPERATOR_METRICS_HOST": "127.0.0.1",
             "ORCHESTRA_OPERATOR_METRICS_PORT": str(

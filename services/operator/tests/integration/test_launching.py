@@ -76,7 +76,7 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
 
 
 async def test_a_tier_places_the_workshop_from_the_settings(operator: World) -> None:
-    event = launch_event(tier="large")
+    event = launch_event(template="jupyter-large")
     await operator.publish(event)
     await operator.wait_for_phase(event, "Ready")
     deployment = await operator.kube.get(DEPLOYMENTS, event.instance, namespace_of(event))
@@ -133,7 +133,7 @@ async def test_the_learners_namespace_allows_baseline_only_while_a_root_init_wor
     namespace = namespace_of(plain)
     assert (await _enforced(world, namespace))["enforce"] == "restricted"
 
-    rstudio = launch_event(owner=owner, security_profile="root-init")
+    rstudio = launch_event(template="root-init", owner=owner)
     await world.publish(rstudio)
     await world.wait_for_phase(rstudio, "Ready")
     labels_now = await _enforced(world, namespace)
@@ -166,7 +166,7 @@ async def test_a_terminate_after_the_workshop_went_another_way_still_settles_the
     world = operator
     owner = new_owner()
     keeper = launch_event(owner=owner)  # keeps the namespace from being swept as empty
-    rstudio = launch_event(owner=owner, security_profile="root-init")
+    rstudio = launch_event(template="root-init", owner=owner)
     namespace = namespace_of(rstudio)
     await world.publish(keeper)
     await world.publish(rstudio)

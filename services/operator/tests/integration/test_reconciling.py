@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from services.operator.tests.integration.driving import (
-    FAILING_IMAGE_BY_REASON,
+    FAILING_TEMPLATE_BY_REASON,
+    GOOD_IMAGE,
     World,
     launch_event,
     namespace_of,
@@ -14,7 +15,6 @@ from services.operator.tests.integration.driving import (
 
 from orchestra_operator.cluster import DEPLOYMENTS, NAMESPACES, PVCS, SERVICES, WORKSHOPS
 from orchestra_shared.events import TerminateRequested
-from orchestra_shared.workshops import WorkshopStorage
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -63,7 +63,7 @@ async def test_an_edited_deployment_image_is_restored(operator: World) -> None:
         body = await operator.kube.get(DEPLOYMENTS, event.instance, namespace)
         return body["spec"]["template"]["spec"]["containers"][0]["image"] if body else None
 
-    await operator.wait_for(image, until=lambda i: i == event.spec.image, what="image restored")
+    await operator.wait_for(image, until=lambda i: i == GOOD_IMAGE, what="image restored")
     events = await operator.events_of(event)
     repaired = [e["message"] for e in events if e["reason"] == "Repaired"]
     assert any(f"Deployment {event.instance}" in message for message in repaired)
@@ -82,7 +82,7 @@ async def test_each_failure_ends_failed_with_its_reason(
     operator: World, reason: str, says: str
 ) -> None:
     # Unschedulable never fixes itself, nor fails fast: the startup timeout ends it.
-    event = launch_event(image=FAILING_IMAGE_BY_REASON[reason], startup_timeout=2)
+    event = launch_event(template=FAILING_TEMPLATE_BY_REASON[reason])
     await operator.publish(event)
 
     workshop = await operator.wait_for_phase(event, "Failed")
@@ -99,7 +99,7 @@ async def test_each_failure_ends_failed_with_its_reason(
 
 
 async def test_a_startup_timeout_fails_the_workshop_then_cleans_it_up(operator: World) -> None:
-    event = launch_event(image=FAILING_IMAGE_BY_REASON["Unschedulable"], startup_timeout=1)
+    event = launch_event(template="slow-start")
     await operator.publish(event)
     await operator.wait_for_phase(event, "Provisioning")
 
@@ -112,7 +112,7 @@ async def test_a_startup_timeout_fails_the_workshop_then_cleans_it_up(operator: 
 
 
 async def test_a_terminated_workshop_takes_its_children_with_it(operator: World) -> None:
-    event = launch_event(storage=WorkshopStorage(size="1Gi"))
+    event = launch_event(template="jupyter-scratch")
     await operator.publish(event)
     await operator.wait_for_phase(event, "Ready")
     namespace = namespace_of(event)
@@ -136,7 +136,7 @@ async def test_empty_namespaces_go_after_the_grace_but_a_workspace_keeps_one(
     operator: World,
 ) -> None:
     plain = launch_event()
-    keeper = launch_event(storage=WorkshopStorage(size="1Gi", persist="per-user"))
+    keeper = launch_event(template="jupyter-workspace")
     for event in (plain, keeper):
         await operator.publish(event)
     for event in (plain, keeper):
@@ -155,7 +155,7 @@ async def test_empty_namespaces_go_after_the_grace_but_a_workspace_keeps_one(
     # Swept in the same rounds as the other, so it had every chance to go too.
     assert await operator.kube.get(NAMESPACES, namespace_of(keeper)) is not None
     workspaces = await operator.kube.list(PVCS, namespace_of(keeper))
-    assert [pvc["metadata"]["name"] for pvc in workspaces] == ["workspace-jupyter"]
+    assert [pvc["metadata"]["name"] for pvc in workspaces] == ["workspace-jupyter-workspace"]
     assert await operator.kube.list(WORKSHOPS, namespace_of(keeper)) == []
 
 
