@@ -106,6 +106,9 @@ def service_environment(
             "PORT": str(options.api_port),
             "CATALOG_DIR": str(options.catalog),
             "CLUSTER_KIND": "emulated" if emulated else "real",
+            # The sign-in proxy on loopback is the only way to the api, and it replaces
+            # any identity header a browser sends: the header topology of ADR 0051.
+            "IDENTITY": "trusted-headers",
         },
         "operator": {"NATS_URL": nats_url, **kube},
         "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},

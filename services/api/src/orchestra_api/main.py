@@ -27,11 +27,12 @@ from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import install_problem_handlers
+from orchestra_api.refreshing import JwksFetcher
 from orchestra_api.relaying import relay_forever
 from orchestra_api.routes import admin, events, history, instances, system, templates
 from orchestra_api.streaming import Hub
 from orchestra_api.tracing import TraceIdMiddleware
-from orchestra_api.verifying import JwksFetcher, TokenVerifier
+from orchestra_api.verifying import TokenVerifier
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.events import Expiring, StatusChanged
 from orchestra_shared.migrating import upgrade_database
@@ -51,6 +52,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.identity_problem:
+            raise RuntimeError(settings.identity_problem)
         pool = await asyncpg.create_pool(
             settings.database_dsn, min_size=1, max_size=settings.database_pool_size
         )
@@ -91,6 +94,8 @@ def create_app(
         try:
             yield
         finally:
+            if verifier is not None:
+                await verifier.close()
             hub.stopping.set()
             for task in tasks:
                 task.cancel()
@@ -161,6 +166,9 @@ def run(argv: list[str] | None = None) -> None:
     if args[:1] == ["migrate"]:
         upgrade_database(settings.database_dsn)
         return
+    if settings.identity_problem:
+        print(f"orchestra-api: {settings.identity_problem}; not starting", file=sys.stderr)
+        raise SystemExit(2)
     try:
         catalog = load_catalog(settings.catalog_dir)
     except CatalogError as error:
