@@ -96,6 +96,11 @@ class SigningKeys:
             raise error
         return None
 
+    async def idle(self) -> None:
+        """Wait until no fetch is in flight (a background refresh has had its effect)."""
+        if self._inflight is not None:
+            await asyncio.shield(self._inflight)
+
     async def close(self) -> None:
         if self._inflight is not None:
             self._inflight.cancel()
