@@ -40,7 +40,7 @@ class Identity:
 def bearer_token(headers: dict[str, str]) -> str | None:
     """The token of ``Authorization: Bearer <token>`` (header names lower-cased), if any."""
     scheme, _, token = headers.get(AUTHORIZATION_HEADER, "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def token_required(headers: dict[str, str]) -> Unauthenticated:
