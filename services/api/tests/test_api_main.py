@@ -1,4 +1,4 @@
-"""Start-up: a bad catalog stops the api with file, line and field, before it serves anything."""
+"""Start-up: a bad catalog, or no way to identify anybody, stops the api before it serves."""
 
 import os
 import subprocess
@@ -27,6 +27,20 @@ def test_run_refuses_a_bad_catalog_naming_file_line_and_field(
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'catalog' / 'beta.yaml'}:5: port:" in err
+    assert "not starting" in err
+
+
+def test_run_refuses_token_identity_without_an_issuer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default identity is "token"; with no issuer nobody could ever be identified.
+    monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(write_catalog(tmp_path / "catalog")))
+    with pytest.raises(SystemExit) as exited:
+        run([])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "ORCHESTRA_API_OIDC_ISSUER" in err
+    assert "ORCHESTRA_API_IDENTITY=trusted-headers" in err
     assert "not starting" in err
 
 

@@ -166,9 +166,6 @@ def run(argv: list[str] | None = None) -> None:
     if args[:1] == ["migrate"]:
         upgrade_database(settings.database_dsn)
         return
-    if settings.identity_problem:
-        print(f"orchestra-api: {settings.identity_problem}; not starting", file=sys.stderr)
-        raise SystemExit(2)
     try:
         catalog = load_catalog(settings.catalog_dir)
     except CatalogError as error:
@@ -180,6 +177,9 @@ def run(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         raise SystemExit(2) from None
+    if settings.identity_problem:
+        print(f"orchestra-api: {settings.identity_problem}; not starting", file=sys.stderr)
+        raise SystemExit(2)
     log.info("catalog loaded", extra={"templates": len(catalog.templates)})
     stop_tracing = configure_tracing("api", settings)
     AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
