@@ -108,6 +108,15 @@ async def test_a_valid_token_identifies_the_learner(token_api: Api, issuer: Issu
     assert response.json()["is_admin"] is False
 
 
+async def test_extra_audiences_are_accepted_too(run_api: AppRunner, issuer: Issuer) -> None:
+    settings = {**oidc(), "oidc_extra_audiences": ["orchestra-cli"]}
+    async with run_api(**settings, jwks_fetcher=issuer.fetch) as api:
+        cli = await me(api, bearer(issuer.token(aud="orchestra-cli")))
+        other = await me(api, bearer(issuer.token(aud="someone-else")))
+    assert cli.status_code == 200, cli.text
+    assert other.status_code == 401
+
+
 async def test_the_groups_claim_makes_an_admin(token_api: Api, issuer: Issuer) -> None:
     token = issuer.token(groups=["staff", "orchestra-admins"])
     assert (await me(token_api, bearer(token))).json()["is_admin"] is True

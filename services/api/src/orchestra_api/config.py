@@ -132,6 +132,13 @@ class ApiSettings(NatsSettings, DatabaseSettings, TelemetrySettings):
             "(its ID tokens are issued to it), or the api's own for API clients."
         ),
     )
+    oidc_extra_audiences: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Further 'aud' values accepted (a JSON list): the client ids of API clients "
+            "(a CLI, scripts) when they are not the one oauth2-proxy signs in as."
+        ),
+    )
     oidc_jwks_url: str | None = Field(
         default=None,
         description="Where the issuer publishes its signing keys (JWKS); required with an issuer.",

@@ -59,7 +59,7 @@ class TokenVerifier:
             raise ValueError("a token verifier needs an issuer, an audience and a JWKS URL")
         self.settings = settings
         self.issuer: str = settings.oidc_issuer
-        self.audience: str = settings.oidc_audience
+        self.audiences: list[str] = [settings.oidc_audience, *settings.oidc_extra_audiences]
         policy = RefreshPolicy(
             cache_seconds=settings.oidc_jwks_cache_seconds,
             min_refresh=settings.oidc_jwks_min_refresh,
@@ -108,7 +108,7 @@ class TokenVerifier:
                 token,
                 key=key,
                 algorithms=self.settings.oidc_algorithms,
-                audience=self.audience,
+                audience=self.audiences,
                 issuer=self.issuer,
                 leeway=self.settings.oidc_leeway,
                 options={"require": ["exp", "iss", "aud"]},
