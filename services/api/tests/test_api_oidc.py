@@ -138,7 +138,9 @@ async def test_with_the_jwks_endpoint_down_cached_keys_work_and_fetches_back_off
             return requests >= 2
 
         await eventually(refresh_failed, what="a refresh against the endpoint that is down")
-        await api.state.verifier.keys.idle()  # type: ignore[union-attr]
+        verifier = api.state.verifier
+        assert verifier is not None
+        await verifier.keys.idle()  # the failure is recorded, the backoff set
         answers = [(await call(api, token)).status_code for _ in range(20)]
         await provider.control("rotate")
         rotated = await call(api, await provider.sign_in("ada"))
