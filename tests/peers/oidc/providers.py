@@ -2,7 +2,8 @@
 
 Tests of identity need ID tokens that nobody here signed: this starts the
 certified ``oidc-provider`` package (installed by ``scripts/peers.sh``, which
-``make test`` runs) as a supervised process on a free port, and signs in through
+``make test`` runs, and which this runs itself when the packages are missing)
+as a supervised process on a free port, and signs in through
 its real authorization-code flow, driving its development login and consent
 pages with httpx as a browser would (PKCE included). The control routes under
 ``/_peer/`` let a test rotate keys, take the JWKS endpoint down and shorten token
@@ -58,7 +59,7 @@ def find_node() -> str:
     for node in candidates:
         if node and _version(node) >= MIN_NODE:
             return node
-    raise PeerNotInstalledError("no Node.js 20.19+ found; run scripts/peers.sh (make test does)")
+    raise PeerNotInstalledError("no Node.js 20.19+ found; scripts/peers.sh installs one")
 
 
 @dataclass
@@ -134,12 +135,25 @@ class OidcProvider:
         return state
 
 
+def ensure_installed() -> None:
+    """Run scripts/peers.sh when the locked packages are missing or older than the lock.
+
+    ``make test`` has done it already; this is for a bare ``pytest`` on a fresh clone.
+    """
+    installed = HERE / "node_modules" / ".package-lock.json"
+    lock = HERE / "package-lock.json"
+    if installed.is_file() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "peers.sh")], capture_output=True, text=True
+    )
+    if done.returncode != 0 or not (HERE / "node_modules" / "oidc-provider").is_dir():
+        raise PeerNotInstalledError(f"scripts/peers.sh failed:\n{done.stdout}{done.stderr}")
+
+
 @asynccontextmanager
 async def running_oidc_provider(workdir: Path) -> AsyncIterator[OidcProvider]:
-    if not (HERE / "node_modules" / "oidc-provider").is_dir():
-        raise PeerNotInstalledError(
-            f"{HERE}/node_modules is missing; run scripts/peers.sh (make test does)"
-        )
+    ensure_installed()
     port = free_port()
     issuer = f"http://{LOOPBACK}:{port}"
     process = ManagedProcess(
