@@ -130,7 +130,7 @@ class SigningKeys:
         try:
             document = await asyncio.wait_for(self._fetch(self.url), self.policy.fetch_timeout)
             key_set = jwt.PyJWKSet.from_dict(document)
-        except (OSError, ValueError, TimeoutError, jwt.PyJWTError) as error:
+        except Exception as error:  # whatever the issuer sends or fails with: keep the keys
             self._failures += 1
             delay = retry_delay(self._failures, self.policy, self._draw())
             self._not_before = self._clock() + delay

@@ -157,3 +157,19 @@ async def test_a_hanging_issuer_times_out_into_the_backoff() -> None:
     )
     with pytest.raises(Unavailable):
         await keys.key("k1")
+
+
+async def test_a_document_that_is_no_key_set_counts_as_a_failed_fetch() -> None:
+    clock = Clock()
+    documents: list[Any] = [["not", "a", "key", "set"], {"keys": []}]
+
+    async def fetch(url: str) -> Any:
+        return documents.pop(0)
+
+    keys = SigningKeys("http://issuer/jwks", POLICY, fetch=fetch, clock=clock)
+    with pytest.raises(Unavailable):
+        await keys.key("k1")
+    clock.now += 10
+    with pytest.raises(Unavailable):
+        await keys.key("k1")
+    assert documents == []
