@@ -56,6 +56,8 @@ def retry_delay(failures: int, policy: RefreshPolicy, draw: float) -> float:
 
 
 class SigningKeys:
+    """One issuer's keys by key id; one per verifier, so one per api process."""
+
     def __init__(
         self,
         url: str,
