@@ -4,7 +4,7 @@
 UV := .cache/bootstrap/bin/uv
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: dev test bootstrap dashboard frontend browser lint typecheck layers unit e2e schema clean
+.PHONY: dev test bootstrap dashboard frontend browser peers lint typecheck layers unit e2e schema clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -17,6 +17,10 @@ dashboard: bootstrap
 frontend: bootstrap
 	@scripts/frontend.sh lint typecheck test build
 
+# Real peers the tests start that come from npm (the OpenID provider of the identity tests).
+peers: bootstrap
+	@scripts/peers.sh
+
 # Debian's Chromium, for the browser tests.
 browser:
 	@scripts/browser.sh
@@ -25,7 +29,7 @@ browser:
 dev: bootstrap dashboard
 	@$(RUN) orchestra-dev --stop-with $$PPID
 
-test: bootstrap lint typecheck layers frontend browser
+test: bootstrap lint typecheck layers frontend browser peers
 	@$(RUN) pytest
 
 lint:
@@ -39,7 +43,7 @@ layers:
 	@$(RUN) lint-imports
 
 # Faster loops while working: everything but the end-to-end tests, or only them.
-unit: bootstrap
+unit: bootstrap peers
 	@$(RUN) pytest -m "not e2e"
 
 e2e: bootstrap dashboard browser

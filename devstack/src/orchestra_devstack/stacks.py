@@ -123,6 +123,9 @@ def service_environment(
             "CATALOG_DIR": str(options.catalog),
             "CLUSTER_KIND": "emulated" if emulated else "real",
             **({"CATALOG_PROFILES": str(options.profiles)} if options.profiles else {}),
+            # The sign-in proxy on loopback is the only way to the api, and it replaces
+            # any identity header a browser sends: the header topology of ADR 0051.
+            "IDENTITY": "trusted-headers",
         },
         # The operator runs only templates of its own catalog (docs/adr/0052): the api's files.
         "operator": {

@@ -753,7 +753,7 @@ export interface operations {
                     "application/json": components["schemas"]["InstancePage"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -762,7 +762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not an admin. */
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -802,7 +802,7 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -811,7 +811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not an admin. */
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -861,7 +861,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatsBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -870,7 +870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not an admin. */
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -908,7 +908,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateSourceBody"][];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -917,7 +917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not an admin. */
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -982,7 +982,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -991,7 +991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not an admin. */
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1034,8 +1034,17 @@ export interface operations {
                     "application/json": components["schemas"]["InstancePage"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1072,8 +1081,17 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceBody"][];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1142,8 +1160,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1209,8 +1236,17 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1258,8 +1294,17 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1320,8 +1365,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1378,8 +1432,17 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1425,8 +1488,17 @@ export interface operations {
                     "application/json": components["schemas"]["MeBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1454,8 +1526,17 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateBody"][];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1485,8 +1566,17 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateBody"];
                 };
             };
-            /** @description Not signed in, or identity headers from outside the login proxy. */
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-"""Start-up: a bad catalog stops the api with file, line and field, before it serves anything."""
+"""Start-up: a bad catalog, or no way to identify anybody, stops the api before it serves."""
 
 import os
 import subprocess
@@ -37,10 +37,25 @@ def test_run_refuses_an_overlay_of_profiles_naming_a_template_it_lacks(
     overlay.write_text("templates:\n  nowhere: root-init\n")
     monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(write_catalog(tmp_path / "catalog")))
     monkeypatch.setenv("ORCHESTRA_API_CATALOG_PROFILES", str(overlay))
+    monkeypatch.setenv("ORCHESTRA_API_IDENTITY", "trusted-headers")
     with pytest.raises(SystemExit) as exited:
         run([])
     assert exited.value.code == 2
     assert f"{overlay}:2: templates.nowhere: no template 'nowhere'" in capsys.readouterr().err
+
+
+def test_run_refuses_token_identity_without_an_issuer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default identity is "token"; with no issuer nobody could ever be identified.
+    monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(write_catalog(tmp_path / "catalog")))
+    with pytest.raises(SystemExit) as exited:
+        run([])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "ORCHESTRA_API_OIDC_ISSUER" in err
+    assert "ORCHESTRA_API_IDENTITY=trusted-headers" in err
+    assert "not starting" in err
 
 
 def test_the_installed_command_exits_nonzero_with_the_problem_on_stderr(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ async def test_sigterm_ends_open_event_streams_and_the_process_exits(
         "ORCHESTRA_API_CATALOG_DIR": str(catalog_dir),
         "ORCHESTRA_API_HOST": "127.0.0.1",
         "ORCHESTRA_API_PORT": str(port),
+        "ORCHESTRA_API_IDENTITY": "trusted-headers",
         "ORCHESTRA_API_TRUSTED_PROXIES": '["127.0.0.1/32"]',
     }
     log = (tmp_path / "api.log").open("wb")

@@ -28,11 +28,23 @@ class ApiSettings(
 
     host: str = Field(default="127.0.0.1", description="Address uvicorn binds to.")
     port: int = Field(default=8000, description="Port uvicorn binds to.")
+    identity: Literal["token", "trusted-headers"] = Field(
+        default="token",
+        description=(
+            "Where a caller's identity comes from. 'token': only from a signed bearer token "
+            "(oauth2-proxy's ID token with --pass-authorization-header, or an API client's), "
+            "verified against the oidc_* settings, which are then required; X-Auth-Request-* "
+            "headers are never believed. 'trusted-headers': also from X-Auth-Request-* headers "
+            "sent by a peer in trusted_proxies, safe only in the topology that "
+            "docs/adr/0051-identity-from-verified-tokens.md describes; the dev stack and "
+            "docker compose choose it."
+        ),
+    )
     trusted_proxies: list[IPNetwork] = Field(
         default_factory=lambda: [ip_network("127.0.0.1/32"), ip_network("::1/128")],
         description=(
-            "Peers whose X-Auth-Request-* headers are believed (oauth2-proxy). "
-            "Loopback by default, for the dev stack."
+            "With identity 'trusted-headers': peers whose X-Auth-Request-* headers are "
+            "believed (oauth2-proxy). Loopback by default, for the dev stack."
         ),
     )
     admin_group: str = Field(
@@ -99,13 +111,27 @@ class ApiSettings(
         ),
     )
 
-    # OIDC bearer tokens, verified by the api itself (for clients not behind oauth2-proxy).
+    # OIDC bearer tokens, verified by the api itself.
     oidc_issuer: str | None = Field(
         default=None,
-        description="Expected 'iss' of bearer tokens; unset disables bearer tokens entirely.",
+        description=(
+            "Expected 'iss' of bearer tokens; required with identity 'token', and unset "
+            "(with 'trusted-headers') disables bearer tokens entirely."
+        ),
     )
     oidc_audience: str | None = Field(
-        default=None, description="Expected 'aud' of bearer tokens (the api's client id)."
+        default=None,
+        description=(
+            "Expected 'aud' of bearer tokens: the client id that oauth2-proxy signs in with "
+            "(its ID tokens are issued to it), or the api's own for API clients."
+        ),
+    )
+    oidc_extra_audiences: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Further 'aud' values accepted (a JSON list): the client ids of API clients "
+            "(a CLI, scripts) when they are not the one oauth2-proxy signs in as."
+        ),
     )
     oidc_jwks_url: str | None = Field(
         default=None,
@@ -120,13 +146,33 @@ class ApiSettings(
     oidc_jwks_cache_seconds: float = Field(
         default=300.0,
         description=(
-            "How long fetched signing keys are reused. An unknown key id refetches sooner "
-            "(at most every oidc_jwks_min_refresh seconds), so key rotation is picked up."
+            "Seconds fetched signing keys are reused before a refresh starts in the "
+            "background (requests do not wait for it), so a key the issuer removed stops "
+            "working about this long after. An unknown key id refetches sooner (at most "
+            "every oidc_jwks_min_refresh seconds), so key rotation is picked up."
         ),
     )
     oidc_jwks_min_refresh: float = Field(
         default=10.0,
+        ge=0,
         description="Least seconds between two JWKS fetches: forged key ids cannot flood the issuer.",
+    )
+    oidc_jwks_retry_initial: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds before the first retry of a failed JWKS fetch; each further failure "
+            "doubles it (with jitter, so replicas spread out) up to oidc_jwks_retry_max. "
+            "Meanwhile the last good keys keep verifying tokens and no request waits."
+        ),
+    )
+    oidc_jwks_retry_max: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "Most seconds between two JWKS fetch attempts while the issuer is down: a new "
+            "key is picked up at most this long after the issuer comes back."
+        ),
     )
     oidc_leeway: float = Field(
         default=30.0, description="Seconds of clock skew tolerated on exp, nbf and iat."
@@ -192,6 +238,22 @@ class ApiSettings(
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer)
+
+    @property
+    def identity_problem(self) -> str | None:
+        """Why the api cannot establish anybody's identity with these settings, if it cannot.
+
+        Not a validation error, so that ``orchestra-api openapi`` runs without settings;
+        serving refuses to start with it.
+        """
+        if self.identity == "token" and not self.oidc_enabled:
+            return (
+                "ORCHESTRA_API_IDENTITY is 'token' (the default) but no token issuer is set: "
+                "set ORCHESTRA_API_OIDC_ISSUER, _OIDC_AUDIENCE and _OIDC_JWKS_URL, or choose "
+                "ORCHESTRA_API_IDENTITY=trusted-headers for the one topology where it is safe "
+                "(docs/adr/0051-identity-from-verified-tokens.md)"
+            )
+        return None
 
     @field_validator("admin_emails")
     @classmethod

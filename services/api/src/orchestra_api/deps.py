@@ -7,7 +7,7 @@ import asyncpg
 from fastapi import Depends, Query, Request
 
 from orchestra_api.config import ApiSettings
-from orchestra_api.identities import Identity, identify
+from orchestra_api.identities import Identity, bearer_token, identify, token_required
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import Forbidden, Unauthenticated
 from orchestra_api.streaming import Hub
@@ -33,14 +33,18 @@ def _state(request: Request) -> AppState:
 
 
 async def _identity(request: Request, state: Annotated[AppState, Depends(_state)]) -> Identity:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    """A verified token's identity first; headers only where the settings chose them."""
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    token = bearer_token(headers)
+    if token:
         if state.verifier is None:
             raise Unauthenticated("bearer tokens are not accepted here; sign in through the login")
-        return await state.verifier.identity(token.strip())
+        return await state.verifier.identity(token)
     settings = state.settings
+    if settings.identity == "token":
+        raise token_required(headers)
     return identify(
-        {key.lower(): value for key, value in request.headers.items()},
+        headers,
         request.client.host if request.client else None,
         trusted_proxies=settings.trusted_proxies,
         admin_group=settings.admin_group,

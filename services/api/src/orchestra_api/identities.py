@@ -1,10 +1,14 @@
-"""Who is calling: identity from oauth2-proxy's headers, trusted only from its address.
+"""Who is calling: the pure rules, whether identity comes from a token or from headers.
 
-oauth2-proxy authenticates the learner and forwards ``X-Auth-Request-Email``,
-``-User`` and ``-Groups``. Anybody could send those headers, so they are
-believed only when the TCP peer is one of the configured proxy networks; any other
-request carrying any of them is 401, and so is a request with none.
-A bearer token (``verifying``) is the other way in, for clients not behind the proxy.
+In production identity comes from a signed bearer token (``verifying``): with
+``identity = "token"`` (the default) nothing else is believed, and a request
+without a token gets a 401 that says what to send (``token_required``).
+
+With ``identity = "trusted-headers"`` (the dev stack, docker compose, and the one
+production topology in docs/adr/0051) oauth2-proxy's ``X-Auth-Request-Email``,
+``-User`` and ``-Groups`` are believed too, but only when the TCP peer is one of
+the configured proxy networks; any other request carrying any of them is 401, and
+so is a request with none.
 """
 
 from dataclasses import dataclass
@@ -18,6 +22,7 @@ EMAIL_HEADER = "x-auth-request-email"
 USER_HEADER = "x-auth-request-user"
 GROUPS_HEADER = "x-auth-request-groups"
 IDENTITY_HEADERS = (EMAIL_HEADER, USER_HEADER, GROUPS_HEADER)
+AUTHORIZATION_HEADER = "authorization"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,26 @@ class Identity:
     def may_act_on(self, owner: str) -> bool:
         """Learners see and act on their own instances only; admins on all."""
         return self.is_admin or owner == self.email
+
+
+def bearer_token(headers: dict[str, str]) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` (header names lower-cased), if any."""
+    scheme, _, token = headers.get(AUTHORIZATION_HEADER, "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def token_required(headers: dict[str, str]) -> Unauthenticated:
+    """The 401 for a request without a bearer token where only tokens are believed."""
+    if any(header in headers for header in IDENTITY_HEADERS):
+        detail = (
+            "X-Auth-Request-* headers are not believed here: identity comes only from a "
+            "signed bearer token (behind oauth2-proxy, run it with --pass-authorization-header)"
+        )
+    else:
+        detail = "no identity: sign in through the platform's login, or send a bearer token"
+    error = Unauthenticated(detail)
+    error.headers["WWW-Authenticate"] = "Bearer"
+    return error
 
 
 def is_trusted_peer(peer: str | None, networks: list[IPNetwork]) -> bool:

@@ -27,10 +27,11 @@ from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import install_problem_handlers
+from orchestra_api.refreshing import JwksFetcher
 from orchestra_api.routes import admin, events, history, instances, system, templates
 from orchestra_api.streaming import Hub
 from orchestra_api.tracing import TraceIdMiddleware
-from orchestra_api.verifying import JwksFetcher, TokenVerifier
+from orchestra_api.verifying import TokenVerifier
 from orchestra_shared import streaming
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.events import Expiring, StatusChanged
@@ -66,6 +67,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.identity_problem:
+            raise RuntimeError(settings.identity_problem)
         pool = await asyncpg.create_pool(
             settings.database_dsn, min_size=1, max_size=settings.database_pool_size
         )
@@ -95,6 +98,8 @@ def create_app(
         try:
             yield
         finally:
+            if verifier is not None:
+                await verifier.close()
             hub.stopping.set()
             for task in tasks:
                 task.cancel()
@@ -176,6 +181,9 @@ def run(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         raise SystemExit(2) from None
+    if settings.identity_problem:
+        print(f"orchestra-api: {settings.identity_problem}; not starting", file=sys.stderr)
+        raise SystemExit(2)
     log.info("catalog loaded", extra={"templates": len(catalog.templates)})
     stop_tracing = configure_tracing("api", settings)
     AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]

@@ -36,8 +36,24 @@ class Unauthenticated(ProblemError):
     status, slug, title = 401, "unauthenticated", "Not signed in"
 
 
+class InvalidToken(Unauthenticated):
+    """A bearer token that does not verify; RFC 6750 says so in WWW-Authenticate too."""
+
+    slug, title = "invalid-token", "Bearer token refused"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+
+
 class Forbidden(ProblemError):
     status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class EmailNotVerified(Forbidden):
+    """A valid token whose issuer has not verified the email it names."""
+
+    slug, title = "email-not-verified", "Email not verified"
 
 
 class NotFound(ProblemError):
@@ -85,8 +101,10 @@ class Unavailable(ProblemError):
 # What each status means in the OpenAPI document; routes list the ones they can answer.
 _DESCRIPTIONS = {
     400: "The body could not be parsed (not JSON, or not UTF-8).",
-    401: "Not signed in, or identity headers from outside the login proxy.",
-    403: "Signed in, but not an admin.",
+    401: "Not signed in: no identity, a bearer token that does not verify, or identity "
+    "headers where they are not believed.",
+    403: "Signed in, but not allowed: not an admin, or an email the identity provider "
+    "has not verified.",
     404: "No such resource, or it belongs to another learner.",
     409: "Not allowed in the current state; the body says why.",
     422: "The request is malformed.",

@@ -1,30 +1,32 @@
 """Verifying OIDC bearer tokens: signature by the issuer's published keys, issuer, audience, time.
 
-For clients that do not come through oauth2-proxy (scripts, the CLI), the api
-accepts ``Authorization: Bearer <JWT>`` when an issuer is configured. The
-signing keys come from the issuer's JWKS document, fetched by an injectable
-``fetch`` (tests serve their own keys) and cached; a token signed with a key id
-not in the cache refetches, at most every ``min_refresh`` seconds, so a key
-rotation is picked up and forged key ids cannot flood the issuer.
+In production the api takes identity only from a signed token: the ID token that
+oauth2-proxy passes on with ``--pass-authorization-header``, or an API client's
+bearer token (scripts, the CLI). The signing keys come from the issuer's JWKS
+document (``refreshing.SigningKeys``: cached, refreshed in the background, and
+backed off while the issuer is down). The email is believed only when the
+issuer says it verified it (``email_verified``: true; missing is not verified),
+since on providers where users choose their email an unverified one is a
+takeover of whoever owns it here.
 
 ``deps`` calls ``TokenVerifier.identity`` per request; ``main`` builds one
-verifier per process.
+verifier per process and closes it at shutdown.
 """
 
 import asyncio
 import json
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 
 from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity, identity_of
-from orchestra_api.problems import Unauthenticated, Unavailable
+from orchestra_api.problems import EmailNotVerified, InvalidToken
+from orchestra_api.refreshing import JwksFetcher, RefreshPolicy, SigningKeys
 
-JwksFetcher = Callable[[str], Awaitable[dict[str, Any]]]
 FETCH_TIMEOUT = 5.0
 
 
@@ -39,6 +41,12 @@ async def fetch_jwks_over_http(url: str) -> dict[str, Any]:
     return await asyncio.to_thread(get)
 
 
+def email_is_verified(claims: dict[str, Any]) -> bool:
+    """True only for ``email_verified: true`` (some issuers send the string "true")."""
+    verified = claims.get("email_verified")
+    return verified is True or (isinstance(verified, str) and verified.lower() == "true")
+
+
 class TokenVerifier:
     def __init__(
         self,
@@ -51,21 +59,27 @@ class TokenVerifier:
             raise ValueError("a token verifier needs an issuer, an audience and a JWKS URL")
         self.settings = settings
         self.issuer: str = settings.oidc_issuer
-        self.audience: str = settings.oidc_audience
-        self.jwks_url: str = settings.oidc_jwks_url
-        self._fetch = fetch
-        self._clock = clock
-        self._keys: dict[str | None, Any] = {}
-        self._fetched_at: float | None = None
-        self._lock = asyncio.Lock()
+        self.audiences: list[str] = [settings.oidc_audience, *settings.oidc_extra_audiences]
+        policy = RefreshPolicy(
+            cache_seconds=settings.oidc_jwks_cache_seconds,
+            min_refresh=settings.oidc_jwks_min_refresh,
+            retry_initial=settings.oidc_jwks_retry_initial,
+            retry_max=settings.oidc_jwks_retry_max,
+            fetch_timeout=FETCH_TIMEOUT + 1,
+        )
+        self.keys = SigningKeys(settings.oidc_jwks_url, policy, fetch=fetch, clock=clock)
 
     async def identity(self, token: str) -> Identity:
         claims = await self.claims(token)
         email = claims.get(self.settings.oidc_email_claim)
         if not isinstance(email, str) or not email.strip():
-            raise Unauthenticated("bearer token has no email claim")
-        if claims.get("email_verified") is False:
-            raise Unauthenticated("bearer token's email is not verified")
+            raise InvalidToken(f"bearer token has no {self.settings.oidc_email_claim} claim")
+        if not email_is_verified(claims):
+            said = json.dumps(claims["email_verified"]) if "email_verified" in claims else "missing"
+            raise EmailNotVerified(
+                f"the identity provider has not verified the email {email.strip()} "
+                f"(email_verified is {said}); verify it there, then sign in again"
+            )
         raw_groups = claims.get(self.settings.oidc_groups_claim) or []
         if isinstance(raw_groups, str):
             raw_groups = raw_groups.split(",")
@@ -83,52 +97,29 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
-            raise Unauthenticated("bearer token is malformed") from error
+            raise InvalidToken("bearer token is malformed") from error
         if header.get("alg") not in self.settings.oidc_algorithms:
-            raise Unauthenticated("bearer token is signed with an algorithm not accepted here")
-        key = await self._key(header.get("kid"))
+            raise InvalidToken("bearer token is signed with an algorithm not accepted here")
+        key = await self.keys.key(header.get("kid"))
+        if key is None:
+            raise InvalidToken("bearer token is signed with a key the issuer does not publish")
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key,
                 algorithms=self.settings.oidc_algorithms,
-                audience=self.audience,
+                audience=self.audiences,
                 issuer=self.issuer,
                 leeway=self.settings.oidc_leeway,
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError as error:
-            raise Unauthenticated("bearer token has expired") from error
+            raise InvalidToken("bearer token has expired; sign in again") from error
+        except jwt.InvalidAudienceError as error:
+            raise InvalidToken(f"bearer token is not meant for this api: {error}") from error
         except jwt.PyJWTError as error:
-            raise Unauthenticated(f"bearer token rejected: {error}") from error
+            raise InvalidToken(f"bearer token rejected: {error}") from error
         return claims
 
-    async def _key(self, kid: str | None) -> Any:
-        keys = await self._refresh(force=False)
-        if kid not in keys:
-            keys = await self._refresh(force=True)
-        if kid in keys:
-            return keys[kid]
-        raise Unauthenticated("bearer token is signed with an unknown key")
-
-    async def _refresh(self, *, force: bool) -> dict[str | None, Any]:
-        async with self._lock:
-            now = self._clock()
-            age = None if self._fetched_at is None else now - self._fetched_at
-            fresh = age is not None and age < self.settings.oidc_jwks_cache_seconds
-            too_soon = age is not None and age < self.settings.oidc_jwks_min_refresh
-            if (fresh and not force) or (force and too_soon):
-                return self._keys
-            try:
-                document = await self._fetch(self.jwks_url)
-                key_set = jwt.PyJWKSet.from_dict(document)
-            except (OSError, ValueError, jwt.PyJWTError) as error:
-                if self._keys:
-                    return self._keys  # keep the keys we have through an issuer outage
-                raise Unavailable("cannot fetch the token issuer's signing keys") from error
-            self._keys = {key.key_id: key.key for key in key_set.keys}
-            if len(key_set.keys) == 1:
-                # A token without a kid may use the issuer's only key.
-                self._keys.setdefault(None, key_set.keys[0].key)
-            self._fetched_at = now
-            return self._keys
+    async def close(self) -> None:
+        await self.keys.close()

@@ -10,8 +10,10 @@ from orchestra_api.identities import (
     GROUPS_HEADER,
     USER_HEADER,
     Identity,
+    bearer_token,
     identify,
     is_trusted_peer,
+    token_required,
 )
 from orchestra_api.problems import Unauthenticated
 
@@ -102,3 +104,26 @@ class TestAdmins:
         identity = who({EMAIL_HEADER: "Boss@X.org"}, admin_emails=["boss@x.org"])
         assert identity.is_admin
         assert not who({EMAIL_HEADER: "other@x.org"}, admin_emails=["boss@x.org"]).is_admin
+
+
+@pytest.mark.parametrize(
+    ("value", "token"),
+    [
+        ("Bearer abc.def.ghi", "abc.def.ghi"),
+        ("bearer  abc ", "abc"),
+        ("Bearer ", None),
+        ("Basic YWRhOng=", None),
+        ("", None),
+    ],
+)
+def test_the_bearer_token_is_read_from_authorization(value: str, token: str | None) -> None:
+    assert bearer_token({"authorization": value} if value else {}) == token
+
+
+def test_where_only_tokens_count_headers_are_refused_in_words() -> None:
+    with_headers = token_required({EMAIL_HEADER: "ada@example.org"})
+    without = token_required({})
+    assert "not believed" in with_headers.detail
+    assert "--pass-authorization-header" in with_headers.detail
+    assert "sign in" in without.detail
+    assert with_headers.headers["WWW-Authenticate"] == without.headers["WWW-Authenticate"]

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/history", tags=["instances"])
     operation_id="listMyEndedInstances",
     response_model=InstancePage,
     summary="My ended instances",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_history(
     state: StateDep, user: CurrentUser, limit: PageLimit, cursor: Cursor = None

@@ -36,7 +36,7 @@ router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
             "model": InstanceBody,
             "content": {"application/json": {"example": INSTANCE_EXAMPLE}},
         },
-        **problem_responses(400, 401, 404, 409, 422, 429),
+        **problem_responses(400, 401, 403, 404, 409, 422, 429),
     },
 )
 async def launch_instance(
@@ -76,7 +76,7 @@ async def launch_instance(
     operation_id="listMyInstances",
     response_model=list[InstanceBody],
     summary="My instances that have not ended",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 403),
 )
 async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBody]:
     return [
@@ -89,7 +89,7 @@ async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBod
     "/{name}",
     operation_id="getInstance",
     response_model=InstanceBody,
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 403, 404),
 )
 async def get_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
     return InstanceBody.of(
@@ -103,7 +103,7 @@ async def get_instance(name: str, state: StateDep, user: CurrentUser) -> Instanc
     operation_id="getInstanceHistory",
     response_model=HistoryBody,
     summary="Phase transitions of one instance, with the cluster's times",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 403, 404),
 )
 async def get_history(name: str, state: StateDep, user: CurrentUser) -> HistoryBody:
     record, transitions = await instance_history(state.pool, user, name)
@@ -126,7 +126,7 @@ async def get_history(name: str, state: StateDep, user: CurrentUser) -> HistoryB
     operation_id="extendInstance",
     response_model=InstanceBody,
     summary="Move the deadline later, within the template's maximum",
-    responses=problem_responses(400, 401, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def extend_instance(
     name: str, body: ExtendBody, state: StateDep, user: CurrentUser
@@ -149,7 +149,7 @@ async def extend_instance(
     operation_id="terminateInstance",
     response_model=InstanceBody,
     summary="End an instance early (the cluster follows)",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 403, 404),
 )
 async def terminate_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
     record = await terminate(state.pool, name=name, user=user, now=datetime.now(UTC))

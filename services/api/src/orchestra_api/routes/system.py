@@ -76,7 +76,7 @@ async def metrics(state: StateDep) -> Response:
     "/api/v1/me",
     operation_id="whoAmI",
     response_model=MeBody,
-    responses=problem_responses(401),
+    responses=problem_responses(401, 403),
 )
 async def me(state: StateDep, user: CurrentUser) -> MeBody:
     emulated = state.settings.cluster_kind == "emulated"

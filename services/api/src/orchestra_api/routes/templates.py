@@ -32,7 +32,7 @@ def template_body(template: Template) -> TemplateBody:
     operation_id="listTemplates",
     response_model=list[TemplateBody],
     summary="The catalog (disabled templates for admins only)",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 403),
 )
 async def list_templates(state: StateDep, user: CurrentUser) -> list[TemplateBody]:
     return [template_body(t) for t in state.catalog.visible(admin=user.is_admin)]
@@ -42,7 +42,7 @@ async def list_templates(state: StateDep, user: CurrentUser) -> list[TemplateBod
     "/{slug}",
     operation_id="getTemplate",
     response_model=TemplateBody,
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 403, 404),
 )
 async def get_template(slug: str, state: StateDep, user: CurrentUser) -> TemplateBody:
     template = state.catalog.get(slug)
