@@ -29,6 +29,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PASS_VERSION: Literal[1] = 1
+# The one path of a workshop host the gate answers itself (applications do not use it),
+# and its query parameters: the api sends the browser to {workshop url}{OPEN_PATH}?ticket=…
+OPEN_PATH = "/_orchestra/open"
+TICKET_PARAMETER = "ticket"
+NEXT_PARAMETER = "next"
 Purpose = Literal["ticket", "session"]
 Role = Literal["owner", "instructor", "collaborator"]
 # Secrets shorter than this are refused: 32 bytes is the HMAC-SHA256 block of entropy.

@@ -151,13 +151,15 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
 def run(argv: list[str] | None = None) -> None:
     """``orchestra-api [serve|migrate|openapi]``."""
     args = sys.argv[1:] if argv is None else argv
-    settings = ApiSettings()
     configure_logging("api")
     if args[:1] == ["openapi"]:
-        # The dashboard's client is generated from this; it needs no database or catalog.
-        document = create_app(settings, Catalog(templates={})).openapi()
+        # The dashboard's client is generated from this; it needs no database, catalog or secret.
+        document = create_app(
+            ApiSettings(environment="development"), Catalog(templates={})
+        ).openapi()
         print(json.dumps(document, indent=2, sort_keys=True))
         return
+    settings = ApiSettings()
     if args[:1] == ["migrate"]:
         upgrade_database(settings.database_dsn)
         return

@@ -86,7 +86,7 @@ class Unavailable(ProblemError):
 _DESCRIPTIONS = {
     400: "The body could not be parsed (not JSON, or not UTF-8).",
     401: "Not signed in, or identity headers from outside the login proxy.",
-    403: "Signed in, but not an admin.",
+    403: "Signed in, but not allowed: not an admin, or not the owner of the workshop.",
     404: "No such resource, or it belongs to another learner.",
     409: "Not allowed in the current state; the body says why.",
     422: "The request is malformed.",

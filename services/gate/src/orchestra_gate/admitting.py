@@ -14,12 +14,15 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from orchestra_shared.passes import Pass, PassRefused, seal, unseal
+from orchestra_shared.passes import (
+    NEXT_PARAMETER,
+    OPEN_PATH,
+    Pass,
+    PassRefused,
+    seal,
+    unseal,
+)
 
-# The one path of a workshop host that the gate answers itself; applications do not use it.
-OPEN_PATH = "/_orchestra/open"
-TICKET_PARAMETER = "ticket"
-NEXT_PARAMETER = "next"
 _LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 

@@ -18,8 +18,6 @@ from aiohttp import web
 
 from orchestra_gate.activities import REQUESTS, Activity
 from orchestra_gate.admitting import (
-    NEXT_PARAMETER,
-    TICKET_PARAMETER,
     Keys,
     Proxy,
     Redeem,
@@ -31,6 +29,7 @@ from orchestra_gate.admitting import (
 from orchestra_gate.config import GateSettings
 from orchestra_gate.proxying import is_websocket, proxy_http, proxy_websocket
 from orchestra_gate.redeeming import redeem
+from orchestra_shared.passes import NEXT_PARAMETER, TICKET_PARAMETER
 
 # The ticket is in the URL of the open path: it must not leak to another site by Referer.
 _NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
