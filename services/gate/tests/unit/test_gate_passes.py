@@ -89,9 +89,13 @@ def test_the_gate_refuses_placeholder_secrets_outside_development() -> None:
 
 
 def test_the_cookie_goes_without_secure_only_on_loopback_in_development() -> None:
-    strong = {"ticket_secret": "t" * 40, "session_secret": "s" * 40}
     with pytest.raises(ValidationError, match="development"):
-        GateSettings(environment="production", cookie_secure=False, **strong)
+        GateSettings(
+            environment="production",
+            cookie_secure=False,
+            ticket_secret="t" * 40,
+            session_secret="s" * 40,
+        )
     with pytest.raises(ValidationError, match="localhost"):
         GateSettings(environment="development", cookie_secure=False, base_domain="example.org")
     GateSettings(environment="development", cookie_secure=False, base_domain="localhost")
