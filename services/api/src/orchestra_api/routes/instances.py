@@ -173,7 +173,7 @@ NextPath = Annotated[
     operation_id="openInstance",
     response_model=OpenBody,
     summary="A single-use ticket into my workshop, for its gate",
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def open_instance_ticket(
     name: str, state: StateDep, user: CurrentUser, next: NextPath = None
@@ -202,7 +202,7 @@ async def open_instance_ticket(
     ),
     responses={
         303: {"description": "To the workshop host's open path, with a ticket."},
-        **problem_responses(401, 403, 404, 409),
+        **problem_responses(401, 403, 404, 409, 422),
     },
 )
 async def open_instance_redirect(
