@@ -3,7 +3,8 @@
 Used by ``make dev`` (through ``main.py``) and by the end-to-end tests, so
 both run exactly the same thing. ``start_stack`` starts NATS, Postgres and
 (unless a real cluster's kubeconfig is given) the emulated Kubernetes API,
-migrates the database, then starts api, operator, sync and expiry with their
+migrates the database, then starts api, operator, sync, expiry and the workshop
+gate (with the stand-in application behind it, since no pod runs) with their
 settings in the environment. ``Stack.service(name)`` gives one process to
 kill or restart for fault tests.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import socket
 import sys
 from collections.abc import Mapping
@@ -25,7 +27,7 @@ from orchestra_devstack.processes import ManagedProcess, ProcessExitedEarlyError
 from orchestra_devstack.supervising import Supervisor
 from orchestra_shared.migrating import upgrade_database_async
 
-SERVICES = ("api", "operator", "sync", "expiry")
+SERVICES = ("api", "operator", "sync", "expiry", "gate")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class StackOptions:
     api_port: int = 8000
     dashboard_port: int | None = None
     """Port of the dashboard and sign-in (the learner's URL); None picks a free one."""
+    gate_port: int | None = None
+    """Port of the workshop gate: workshops are ``http://{instance}.localhost:PORT/``."""
     kubeconfig: Path | None = None
     """A real cluster's kubeconfig; None starts the emulated cluster."""
     kube_context: str | None = None
@@ -77,6 +81,8 @@ class Stack:
     """The dashboard and the api under one origin, with the development sign-in."""
     processes: dict[str, ManagedProcess]
     metrics_urls: dict[str, str]
+    gate_url: str
+    """``http://{instance}.localhost:PORT/``: where Ready workshops are, behind the gate."""
 
     def service(self, name: str) -> ManagedProcess:
         return self.processes[name]
@@ -91,8 +97,37 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+@dataclass(frozen=True)
+class Front:
+    """The learner-facing addresses, chosen before anything starts (services name them)."""
+
+    dashboard_port: int
+    gate_port: int
+    standin_port: int
+    ticket_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.dashboard_port}"
+
+
+def choose_front(options: StackOptions) -> Front:
+    return Front(
+        dashboard_port=options.dashboard_port or free_port(),
+        gate_port=options.gate_port or free_port(),
+        standin_port=free_port(),
+    )
+
+
 def service_environment(
-    options: StackOptions, *, nats_url: str, dsn: str, kubeconfig: Path, emulated: bool
+    options: StackOptions,
+    *,
+    nats_url: str,
+    dsn: str,
+    kubeconfig: Path,
+    emulated: bool,
+    front: Front,
 ) -> dict[str, dict[str, str]]:
     """Each service's settings, by its own env prefix (pure; the launcher prints none of it)."""
     kube = {"KUBECONFIG": str(kubeconfig)}
@@ -106,10 +141,34 @@ def service_environment(
             "PORT": str(options.api_port),
             "CATALOG_DIR": str(options.catalog),
             "CLUSTER_KIND": "emulated" if emulated else "real",
+            "ENVIRONMENT": "development",
+            "GATE_TICKET_SECRET": front.ticket_secret,
         },
-        "operator": {"NATS_URL": nats_url, **kube},
+        # Workshops are http://{instance}.localhost:{gate port}/: Chromium and curl resolve
+        # *.localhost to loopback, and the gate answers there (docs/gate.md).
+        "operator": {
+            "NATS_URL": nats_url,
+            "BASE_DOMAIN": "localhost",
+            "URL_SCHEME": "http",
+            "URL_PORT": str(front.gate_port),
+            **kube,
+        },
         "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
         "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
+        # No pod runs on the emulated cluster: every admitted workshop goes to the stand-in.
+        "gate": {
+            "DATABASE_DSN": dsn,
+            "DATABASE_POOL_SIZE": "2",
+            "ENVIRONMENT": "development",
+            "HOST": LOOPBACK,
+            "PORT": str(front.gate_port),
+            "BASE_DOMAIN": "localhost",
+            "COOKIE_SECURE": "false",
+            "TICKET_SECRET": front.ticket_secret,
+            "SESSION_SECRET": front.session_secret,
+            "UPSTREAM": f"http://{LOOPBACK}:{front.standin_port}",
+            "OPEN_URL": front.dashboard_url + "/api/v1/instances/{instance}/open",
+        },
     }
     for service, port in options.metrics_ports.items():
         per_service[service].update({"METRICS_HOST": LOOPBACK, "METRICS_PORT": str(port)})
@@ -150,15 +209,37 @@ async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) 
     return kubeconfig
 
 
+async def start_standin(
+    options: StackOptions,
+    supervisor: Supervisor,
+    front: Front,
+    processes: dict[str, ManagedProcess],
+) -> None:
+    """The stand-in workshop application the gate sends every admitted learner to."""
+    url = f"http://{LOOPBACK}:{front.standin_port}"
+    argv = [sys.executable, "-m", "orchestra_devstack.standin", "--host", LOOPBACK,
+            "--port", str(front.standin_port)]  # fmt: skip
+    processes["standin"] = await supervisor.start(
+        ManagedProcess(
+            "standin",
+            argv,
+            log_path=options.workdir / "standin.log",
+            health=http_ok(f"{url}/_standin/request"),
+            start_timeout=20.0,
+        )
+    )
+
+
 async def start_sign_in_proxy(
     options: StackOptions,
     supervisor: Supervisor,
     api_url: str,
     processes: dict[str, ManagedProcess],
+    front: Front,
 ) -> str:
     """The learner's front door (``signin``): the dashboard, the api, a dev sign-in page."""
-    port = options.dashboard_port or free_port()
-    url = f"http://{LOOPBACK}:{port}"
+    port = front.dashboard_port
+    url = front.dashboard_url
     argv = [
         sys.executable, "-m", "orchestra_devstack.signin",
         "--api-url", api_url,
@@ -214,6 +295,12 @@ async def start_stack(options: StackOptions) -> Stack:
     ensure_port_free(options.api_port)
     if options.dashboard_port:
         ensure_port_free(options.dashboard_port, setting="ORCHESTRA_DASHBOARD_PORT")
+    if options.gate_port:
+        ensure_port_free(options.gate_port, setting="ORCHESTRA_GATE_PORT")
+    front = choose_front(options)
+    unported = {s: free_port() for s in SERVICES if s != "api" and s not in options.metrics_ports}
+    if unported:
+        options = dataclasses.replace(options, metrics_ports={**options.metrics_ports, **unported})
     options.workdir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor()
     try:
@@ -230,6 +317,7 @@ async def start_stack(options: StackOptions) -> Stack:
         )
         api_url = f"http://{LOOPBACK}:{options.api_port}"
         processes: dict[str, ManagedProcess] = {}
+        await start_standin(options, supervisor, front, processes)
         for service in SERVICES:
             for attempt in range(1, PORT_ATTEMPTS + 1):
                 environment = service_environment(
@@ -238,6 +326,7 @@ async def start_stack(options: StackOptions) -> Stack:
                     dsn=postgres.dsn,
                     kubeconfig=kubeconfig,
                     emulated=emulated,
+                    front=front,
                 )
                 process = ManagedProcess(
                     service,
@@ -264,7 +353,7 @@ async def start_stack(options: StackOptions) -> Stack:
         metrics_urls = {"api": f"{api_url}/metrics"} | {
             name: _metrics_url(options, name) for name in options.metrics_ports
         }
-        dashboard_url = await start_sign_in_proxy(options, supervisor, api_url, processes)
+        dashboard_url = await start_sign_in_proxy(options, supervisor, api_url, processes, front)
     except BaseException:
         await supervisor.stop_all()
         raise
@@ -278,4 +367,5 @@ async def start_stack(options: StackOptions) -> Stack:
         dashboard_url=dashboard_url,
         processes=processes,
         metrics_urls=metrics_urls,
+        gate_url=f"http://{{instance}}.localhost:{front.gate_port}/",
     )
