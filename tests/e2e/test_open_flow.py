@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from services.gate.tests.gates import browser
 
+from orchestra_devstack.standin.browsing import browser
 from tests.e2e.stacking import as_learner, instance, running_stack, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -1,24 +1,21 @@
 """A real gate on loopback for tests and the benchmark: in-process, on a free port.
 
 ``running_gate`` starts the gate's own app (``main.create_app``) over a real
-Postgres pool in front of any upstream; ``LocalhostResolver`` makes every
-``*.localhost`` name resolve to loopback, as Chromium and curl do, so clients
-address workshops by host name and their cookie jars behave as a browser's.
+Postgres pool in front of any upstream; ``browser`` (from the dev harness) is a
+client that resolves ``*.localhost`` to loopback as Chromium and curl do, so
+tests address workshops by host name and its cookie jar behaves as a browser's.
 """
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import asyncpg
 from aiohttp import web
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from orchestra_devstack.probes import free_port
 from orchestra_gate.activities import Activity
@@ -30,31 +27,6 @@ from orchestra_shared.passes import Pass, seal
 TICKET_SECRET = "tests-only-ticket-secret-0123456789abcdef"
 SESSION_SECRET = "tests-only-session-secret-0123456789abcdef"
 NAMESPACE = "orchestra-u-0123456789abcdef"
-
-
-class LocalhostResolver(AbstractResolver):
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if host != "localhost" and not host.endswith(".localhost") and host != "127.0.0.1":
-            raise OSError(f"{host} is not on loopback")
-        return [
-            ResolveResult(
-                hostname=host, host="127.0.0.1", port=port, family=socket.AF_INET, proto=0, flags=0
-            )
-        ]
-
-    async def close(self) -> None:
-        return None
-
-
-def browser() -> aiohttp.ClientSession:
-    """A client with a cookie jar, no redirects followed unless asked, *.localhost on loopback."""
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(resolver=LocalhostResolver(), force_close=False),
-        cookie_jar=aiohttp.CookieJar(),
-        timeout=aiohttp.ClientTimeout(total=20),
-    )
 
 
 def gate_settings(database_dsn: str, upstream: str, **overrides: Any) -> GateSettings:

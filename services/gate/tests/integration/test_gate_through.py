@@ -16,7 +16,6 @@ import pytest
 import pytest_asyncio
 from services.gate.tests.gates import (
     RunningGate,
-    browser,
     gate_settings,
     running_gate,
     running_upstream,
@@ -24,6 +23,7 @@ from services.gate.tests.gates import (
 )
 
 from orchestra_devstack.standin.apps import standin_app
+from orchestra_devstack.standin.browsing import browser
 
 MINE = "jupyter-1-abc"
 THEIRS = "rstudio-2-xyz"
