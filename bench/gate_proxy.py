@@ -17,7 +17,8 @@ the request is sent to the full response:
 - ``--requests`` WebSocket echo round trips on one connection, direct and through
   the gate.
 
-It reports the median of each run's median and p99, and the ratio gate/direct.
+It reports the median of each run's median and p99, the ratio gate/direct, and
+the gate's CPU time per proxied GET (from ``/proc``, over the sequential GETs).
 Memory is the gate process's resident set (``VmRSS``) when idle after start-up
 (what one sidecar per workshop would cost), and with ``--sockets`` WebSockets
 open through it, one per workshop, all with sessions (what one shared replica
@@ -71,6 +72,11 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def wait_up(url: str, timeout: float = 30) -> None:
@@ -207,8 +213,11 @@ async def main(arguments: argparse.Namespace) -> None:
         async with browser() as client:
             await enter(client, workshop(INSTANCE), INSTANCE)
             await http_pair(client, direct_page, gate_page, 50)  # warm both paths
+            cpu_per_request = []
             for run in range(arguments.runs):
+                cpu_before = cpu_seconds(gate.pid)
                 d, g = await http_pair(client, direct_page, gate_page, arguments.requests)
+                cpu_per_request.append((cpu_seconds(gate.pid) - cpu_before) / len(g) * 1000)
                 runs["sequential GET"][0].append(d)
                 runs["sequential GET"][1].append(g)
                 each = max(1, arguments.requests // arguments.concurrency)
@@ -230,6 +239,7 @@ async def main(arguments: argparse.Namespace) -> None:
                 print(f"run {run + 1} done; gate RSS {rss_mib(gate.pid):.1f} MiB", flush=True)
         for name, (direct, through) in runs.items():
             summary(name, direct, through)
+        print(f"gate CPU per proxied GET: {statistics.median(cpu_per_request):.2f} ms (median)")
 
         # One shared replica holding many workshops' sessions and sockets at once.
         sockets = []
