@@ -59,3 +59,6 @@ async def test_the_owner_opens_a_ready_workshop_through_the_gate() -> None:
                 assert await socket.receive_str(timeout=10) == "through the gate"
         async with browser() as client, client.get(with_ticket, allow_redirects=False) as response:
             assert response.status == 403  # the ticket was used
+        # Idle culling reads the last request per workshop from the gate's metrics.
+        metrics = (await api.get(stack.metrics_urls["gate"])).text
+        assert f'orchestra_gate_last_request_timestamp_seconds{{instance="{name}"}}' in metrics
