@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import ValidationError
 
 from orchestra_api.bodies import ProblemBody
 from orchestra_api.config import ApiSettings
@@ -159,7 +160,12 @@ def run(argv: list[str] | None = None) -> None:
         ).openapi()
         print(json.dumps(document, indent=2, sort_keys=True))
         return
-    settings = ApiSettings()
+    try:
+        settings = ApiSettings()
+    except ValidationError as error:
+        for detail in error.errors():
+            print(f"orchestra-api: {detail['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
     if args[:1] == ["migrate"]:
         upgrade_database(settings.database_dsn)
         return

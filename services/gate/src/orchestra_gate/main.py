@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 import aiohttp
 import asyncpg
 from aiohttp import web
+from pydantic import ValidationError
 
 from orchestra_gate.activities import Activity
 from orchestra_gate.config import GateSettings
@@ -64,6 +66,11 @@ async def serve(settings: GateSettings, stop: asyncio.Event) -> None:
 
 
 def run() -> None:
-    """``orchestra-gate``."""
-    settings = GateSettings()
+    """``orchestra-gate``; settings that are not safe stop it here, saying why (exit 2)."""
+    try:
+        settings = GateSettings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"orchestra-gate: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
     run_service("gate", settings, lambda stop: serve(settings, stop))
