@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import secrets
 import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestra_devstack.environments import Front, choose_front, service_environment
 from orchestra_devstack.natsservers import NatsServer, start_nats
 from orchestra_devstack.postgresservers import PostgresServer, start_postgres
 from orchestra_devstack.probes import LOOPBACK, file_exists, free_port, http_ok
@@ -95,91 +95,6 @@ def _bin(name: str) -> str:
     """An entry point of this virtualenv (next to the running interpreter)."""
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name
-
-
-@dataclass(frozen=True)
-class Front:
-    """The learner-facing addresses, chosen before anything starts (services name them)."""
-
-    dashboard_port: int
-    gate_port: int
-    standin_port: int
-    ticket_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-
-    @property
-    def dashboard_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.dashboard_port}"
-
-
-def choose_front(options: StackOptions) -> Front:
-    return Front(
-        dashboard_port=options.dashboard_port or free_port(),
-        gate_port=options.gate_port or free_port(),
-        standin_port=free_port(),
-    )
-
-
-def service_environment(
-    options: StackOptions,
-    *,
-    nats_url: str,
-    dsn: str,
-    kubeconfig: Path,
-    emulated: bool,
-    front: Front,
-) -> dict[str, dict[str, str]]:
-    """Each service's settings, by its own env prefix (pure; the launcher prints none of it)."""
-    kube = {"KUBECONFIG": str(kubeconfig)}
-    if options.kube_context:
-        kube["KUBE_CONTEXT"] = options.kube_context
-    per_service = {
-        "api": {
-            "NATS_URL": nats_url,
-            "DATABASE_DSN": dsn,
-            "HOST": LOOPBACK,
-            "PORT": str(options.api_port),
-            "CATALOG_DIR": str(options.catalog),
-            "CLUSTER_KIND": "emulated" if emulated else "real",
-            "ENVIRONMENT": "development",
-            "GATE_TICKET_SECRET": front.ticket_secret,
-        },
-        # Workshops are http://{instance}.localhost:{gate port}/: Chromium and curl resolve
-        # *.localhost to loopback, and the gate answers there (docs/gate.md).
-        "operator": {
-            "NATS_URL": nats_url,
-            "BASE_DOMAIN": "localhost",
-            "URL_SCHEME": "http",
-            "URL_PORT": str(front.gate_port),
-            **kube,
-        },
-        "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
-        "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
-        # No pod runs on the emulated cluster: every admitted workshop goes to the stand-in.
-        "gate": {
-            "DATABASE_DSN": dsn,
-            "DATABASE_POOL_SIZE": "2",
-            "ENVIRONMENT": "development",
-            "HOST": LOOPBACK,
-            "PORT": str(front.gate_port),
-            "BASE_DOMAIN": "localhost",
-            "COOKIE_SECURE": "false",
-            "TICKET_SECRET": front.ticket_secret,
-            "SESSION_SECRET": front.session_secret,
-            "UPSTREAM": f"http://{LOOPBACK}:{front.standin_port}",
-            "OPEN_URL": front.dashboard_url + "/api/v1/instances/{instance}/open",
-        },
-    }
-    for service, port in options.metrics_ports.items():
-        per_service[service].update({"METRICS_HOST": LOOPBACK, "METRICS_PORT": str(port)})
-    environment: dict[str, dict[str, str]] = {}
-    for service, values in per_service.items():
-        prefix = f"ORCHESTRA_{service.upper()}_"
-        env = dict(options.common_env)
-        env.update({prefix + key: value for key, value in values.items()})
-        env.update(options.service_env.get(service, {}))
-        environment[service] = env
-    return environment
 
 
 async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) -> Path:
