@@ -108,6 +108,14 @@ def unseal(token: str, secret: str, *, purpose: Purpose, now: float) -> Pass:
     return granted
 
 
+def safe_next(raw: str | None) -> str:
+    """A ``next`` the api and the gate both accept: a path on the workshop's own host, or ``/``
+    (never another host: ``//evil``, ``/\\evil``, a URL, or control characters)."""
+    if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")):
+        return "/"
+    return "/" if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw) else raw
+
+
 def weak_secret(secret: str) -> str | None:
     """Why ``secret`` must not seal passes outside development, or None if it may."""
     if secret in PLACEHOLDER_SECRETS:

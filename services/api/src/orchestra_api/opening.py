@@ -26,6 +26,7 @@ from orchestra_shared.passes import (
     TICKET_PARAMETER,
     Pass,
     Role,
+    safe_next,
     seal,
 )
 
@@ -39,13 +40,6 @@ def admission_role(record: InstanceRecord, user: Identity) -> Role | None:
     if record.owner == user.email:
         return "owner"
     return None
-
-
-def safe_next(raw: str | None) -> str:
-    """A path on the workshop host, or ``/`` (never another host: ``//x``, ``/\\x``)."""
-    if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")):
-        return "/"
-    return "/" if any(ord(c) < 0x20 for c in raw) else raw
 
 
 def ticket_url(workshop_url: str, ticket: str, next_path: str) -> str:

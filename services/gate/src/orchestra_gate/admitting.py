@@ -19,6 +19,7 @@ from orchestra_shared.passes import (
     OPEN_PATH,
     Pass,
     PassRefused,
+    safe_next,
     seal,
     unseal,
 )
@@ -72,15 +73,6 @@ def instance_of_host(host: str, base_domain: str) -> str | None:
         return None
     label = name[: -len(suffix)]
     return label if _LABEL.match(label) else None
-
-
-def safe_next(raw: str | None) -> str:
-    """A path on the same host, or ``/``: never another host (``//evil``, ``/\\evil``)."""
-    if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")):
-        return "/"
-    if any(ord(c) < 0x20 for c in raw):
-        return "/"
-    return raw
 
 
 def open_flow(instance: str, next_path: str, keys: Keys) -> str:

@@ -11,9 +11,8 @@ from orchestra_gate.admitting import (
     after_redemption,
     decide,
     instance_of_host,
-    safe_next,
 )
-from orchestra_shared.passes import Pass, seal, unseal
+from orchestra_shared.passes import Pass, safe_next, seal, unseal
 
 NOW = 1_800_000_000.0
 KEYS = Keys(
