@@ -1,4 +1,4 @@
-# One image recipe for the four services: `docker build --build-arg SERVICE=api .`
+# One image recipe for the services (api, operator, sync, expiry, gate): `docker build --build-arg SERVICE=api .`
 # The workspace's lock file pins every dependency; only the chosen service and shared go in.
 FROM python:3.11-slim AS build
 RUN pip install --no-cache-dir uv==0.13.9

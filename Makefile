@@ -4,7 +4,7 @@
 UV := .cache/bootstrap/bin/uv
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: dev test bootstrap dashboard frontend browser peers lint typecheck layers unit e2e schema clean
+.PHONY: dev test bootstrap dashboard frontend browser peers lint typecheck layers unit e2e schema bench clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -48,6 +48,12 @@ unit: bootstrap peers
 
 e2e: bootstrap dashboard browser
 	@$(RUN) pytest -m e2e
+
+# The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
+# the other; `make bench BENCH=gate_proxy` runs one. Results are written up in docs/benchmarks.
+BENCH ?= api_launch sync_lag expiry_lateness gate_proxy
+bench: bootstrap
+	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py || exit 1; done
 
 clean:
 	rm -rf .devstack .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist

@@ -133,6 +133,7 @@ async def main(arguments: argparse.Namespace) -> None:
             "ORCHESTRA_API_NATS_URL": nats_server.url,
             "ORCHESTRA_API_PORT": str(port),
             "ORCHESTRA_API_CATALOG_DIR": str(CATALOG),
+            "ORCHESTRA_API_ENVIRONMENT": "development",
             "ORCHESTRA_API_CAPACITY_TOTAL": "1000000",
             "ORCHESTRA_API_DATABASE_POOL_SIZE": str(arguments.pool_size),
             "ORCHESTRA_API_IDENTITY": "trusted-headers",  # loopback plays oauth2-proxy

@@ -8,9 +8,10 @@ import nats
 import nats.errors
 import pytest
 
+from orchestra_devstack.environments import BUS_USERS, Front, service_environment
 from orchestra_devstack.natsconfigs import EnvReference, render_conf
 from orchestra_devstack.natsservers import NatsServer
-from orchestra_devstack.stacks import SERVICES, StackOptions, service_environment
+from orchestra_devstack.stacks import StackOptions
 from orchestra_shared.permissions import ADMIN, USERS
 
 
@@ -25,8 +26,10 @@ def test_each_service_gets_its_own_user_and_password_and_never_the_admins(
         dsn="postgresql://x@127.0.0.1/x",
         kubeconfig=tmp_path / "kubeconfig",
         emulated=True,
+        front=Front(dashboard_port=1, gate_port=2, standin_port=3),
     )
-    for service in SERVICES:
+    assert not any("NATS" in key for key in environment["gate"])  # the gate is off the bus
+    for service in BUS_USERS:
         prefix = f"ORCHESTRA_{service.upper()}_"
         env = environment[service]
         assert env[prefix + "NATS_USER"] == service

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestra_devstack.stacks import StackOptions, service_environment
+from orchestra_devstack.environments import Front, service_environment
+from orchestra_devstack.stacks import StackOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,6 +18,7 @@ def api_env(options: StackOptions) -> dict[str, str]:
         dsn="postgresql://x",
         kubeconfig=Path("k"),
         emulated=True,
+        front=Front(dashboard_port=1, gate_port=2, standin_port=3),
     )
     return env["api"]
 

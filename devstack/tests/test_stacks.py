@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestra_devstack.stacks import StackOptions, service_environment
+from orchestra_devstack.environments import Front, service_environment
+from orchestra_devstack.stacks import StackOptions
 
 PASSWORDS = dict.fromkeys(("api", "operator", "sync", "expiry"), "p")
 
@@ -17,6 +18,7 @@ def environment(options: StackOptions, tmp_path: Path) -> dict[str, dict[str, st
         dsn="postgresql://x",
         kubeconfig=tmp_path / "k",
         emulated=True,
+        front=Front(dashboard_port=1, gate_port=2, standin_port=3),
     )
 
 

@@ -65,7 +65,7 @@ async def test_a_launch_becomes_ready_expires_and_leaves_nothing_running() -> No
                 timeout=60,
                 what=f"{name} to be Ready",
             )
-            assert ready["url"] == f"http://{name}.workshops.localhost/"
+            assert ready["url"] == stack.gate_url.format(instance=name)  # behind the gate
             assert ready["ready_at"] is not None
             assert phases(await history(client, name, ADA))[-1] == "Ready"
             workshops = kubectl_json(stack.kubeconfig, "get", "workshops", "--all-namespaces")

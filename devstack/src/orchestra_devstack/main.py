@@ -41,6 +41,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         default=int(os.environ.get("ORCHESTRA_DASHBOARD_PORT", "8080")),
         help="port of the dashboard and the dev sign-in (default: $ORCHESTRA_DASHBOARD_PORT or 8080)",
     )
+    parser.add_argument(
+        "--gate-port",
+        type=int,
+        default=int(os.environ.get("ORCHESTRA_GATE_PORT", "8090")),
+        help="port of the workshop gate, http://{instance}.localhost:PORT/ "
+        "(default: $ORCHESTRA_GATE_PORT or 8090)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(".devstack"))
     parser.add_argument("--kubeconfig", type=Path, help="use this real cluster instead")
     parser.add_argument("--kube-context")
@@ -93,6 +100,7 @@ async def serve(args: argparse.Namespace) -> None:
         workdir=args.workdir.resolve(),
         api_port=args.api_port,
         dashboard_port=args.dashboard_port,
+        gate_port=args.gate_port,
         kubeconfig=args.kubeconfig,
         kube_context=args.kube_context,
         kubelet_delay=args.kubelet_delay,
@@ -105,11 +113,17 @@ async def serve(args: argparse.Namespace) -> None:
         print(f"\n  Dashboard:  {stack.dashboard_url}/  (open it; sign in as the dev page offers)")
         print(f"  API:        {stack.api_url}", flush=True)
         print(
+            f"  Workshops:  {stack.gate_url}  (behind the gate; Open in the dashboard leads "
+            "there, to a stand-in application)"
+        )
+        print(
             f"  kubeconfig: {stack.kubeconfig}  (KUBECONFIG={stack.kubeconfig} kubectl get ws -A)"
         )
         print(f"  NATS:       {stack.nats.url}  (as admin; each service has its own user)")
         print(f"  Postgres:   {stack.postgres.dsn}")
-        print(f"  logs:       {options.workdir}/{{{','.join((*SERVICES, 'dashboard'))}}}.log")
+        print(
+            f"  logs:       {options.workdir}/{{{','.join((*SERVICES, 'standin', 'dashboard'))}}}.log"
+        )
         for service, url in stack.metrics_urls.items():
             print(f"  metrics:    {url}  ({service})")
         if collector is not None:

@@ -3,7 +3,8 @@
 Used by ``make dev`` (through ``main.py``) and by the end-to-end tests, so
 both run exactly the same thing. ``start_stack`` starts NATS, Postgres and
 (unless a real cluster's kubeconfig is given) the emulated Kubernetes API,
-migrates the database, then starts api, operator, sync and expiry with their
+migrates the database, then starts api, operator, sync, expiry and the workshop
+gate (with the stand-in application behind it, since no pod runs) with their
 settings in the environment. ``Stack.service(name)`` gives one process to
 kill or restart for fault tests.
 """
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestra_devstack.environments import Front, choose_front, service_environment
 from orchestra_devstack.natsservers import NatsServer, start_nats
 from orchestra_devstack.postgresservers import PostgresServer, start_postgres
 from orchestra_devstack.probes import LOOPBACK, file_exists, free_port, http_ok
@@ -25,7 +27,7 @@ from orchestra_devstack.processes import ManagedProcess, ProcessExitedEarlyError
 from orchestra_devstack.supervising import Supervisor
 from orchestra_shared.migrating import upgrade_database_async
 
-SERVICES = ("api", "operator", "sync", "expiry")
+SERVICES = ("api", "operator", "sync", "expiry", "gate")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class StackOptions:
     api_port: int = 8000
     dashboard_port: int | None = None
     """Port of the dashboard and sign-in (the learner's URL); None picks a free one."""
+    gate_port: int | None = None
+    """Port of the workshop gate: workshops are ``http://{instance}.localhost:PORT/``."""
     kubeconfig: Path | None = None
     """A real cluster's kubeconfig; None starts the emulated cluster."""
     kube_context: str | None = None
@@ -85,6 +89,8 @@ class Stack:
     """The dashboard and the api under one origin, with the development sign-in."""
     processes: dict[str, ManagedProcess]
     metrics_urls: dict[str, str]
+    gate_url: str
+    """``http://{instance}.localhost:PORT/``: where Ready workshops are, behind the gate."""
 
     def service(self, name: str) -> ManagedProcess:
         return self.processes[name]
@@ -97,58 +103,6 @@ def _bin(name: str) -> str:
     """An entry point of this virtualenv (next to the running interpreter)."""
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name
-
-
-def service_environment(
-    options: StackOptions,
-    *,
-    nats_url: str,
-    nats_passwords: Mapping[str, str],
-    dsn: str,
-    kubeconfig: Path,
-    emulated: bool,
-) -> dict[str, dict[str, str]]:
-    """Each service's settings, by its own env prefix (pure; the launcher prints none of it).
-
-    Each service connects to NATS as its own user (docs/adr/0054)."""
-    kube = {"KUBECONFIG": str(kubeconfig)}
-    if options.kube_context:
-        kube["KUBE_CONTEXT"] = options.kube_context
-    per_service = {
-        "api": {
-            "NATS_URL": nats_url,
-            "DATABASE_DSN": dsn,
-            "HOST": LOOPBACK,
-            "PORT": str(options.api_port),
-            "CATALOG_DIR": str(options.catalog),
-            "CLUSTER_KIND": "emulated" if emulated else "real",
-            **({"CATALOG_PROFILES": str(options.profiles)} if options.profiles else {}),
-            # The sign-in proxy on loopback is the only way to the api, and it replaces
-            # any identity header a browser sends: the header topology of ADR 0051.
-            "IDENTITY": "trusted-headers",
-        },
-        # The operator runs only templates of its own catalog (docs/adr/0052): the api's files.
-        "operator": {
-            "NATS_URL": nats_url,
-            "CATALOG_DIR": str(options.catalog),
-            **({"CATALOG_PROFILES": str(options.profiles)} if options.profiles else {}),
-            **kube,
-        },
-        "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
-        "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
-    }
-    for service, port in options.metrics_ports.items():
-        per_service[service].update({"METRICS_HOST": LOOPBACK, "METRICS_PORT": str(port)})
-    for service, values in per_service.items():
-        values.update({"NATS_USER": service, "NATS_PASSWORD": nats_passwords[service]})
-    environment: dict[str, dict[str, str]] = {}
-    for service, values in per_service.items():
-        prefix = f"ORCHESTRA_{service.upper()}_"
-        env = dict(options.common_env)
-        env.update({prefix + key: value for key, value in values.items()})
-        env.update(options.service_env.get(service, {}))
-        environment[service] = env
-    return environment
 
 
 async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) -> Path:
@@ -178,15 +132,37 @@ async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) 
     return kubeconfig
 
 
+async def start_standin(
+    options: StackOptions,
+    supervisor: Supervisor,
+    front: Front,
+    processes: dict[str, ManagedProcess],
+) -> None:
+    """The stand-in workshop application the gate sends every admitted learner to."""
+    url = f"http://{LOOPBACK}:{front.standin_port}"
+    argv = [sys.executable, "-m", "orchestra_devstack.standin", "--host", LOOPBACK,
+            "--port", str(front.standin_port)]  # fmt: skip
+    processes["standin"] = await supervisor.start(
+        ManagedProcess(
+            "standin",
+            argv,
+            log_path=options.workdir / "standin.log",
+            health=http_ok(f"{url}/_standin/request"),
+            start_timeout=20.0,
+        )
+    )
+
+
 async def start_sign_in_proxy(
     options: StackOptions,
     supervisor: Supervisor,
     api_url: str,
     processes: dict[str, ManagedProcess],
+    front: Front,
 ) -> str:
     """The learner's front door (``signin``): the dashboard, the api, a dev sign-in page."""
-    port = options.dashboard_port or free_port()
-    url = f"http://{LOOPBACK}:{port}"
+    port = front.dashboard_port
+    url = front.dashboard_url
     argv = [
         sys.executable, "-m", "orchestra_devstack.signin",
         "--api-url", api_url,
@@ -242,6 +218,12 @@ async def start_stack(options: StackOptions) -> Stack:
     ensure_port_free(options.api_port)
     if options.dashboard_port:
         ensure_port_free(options.dashboard_port, setting="ORCHESTRA_DASHBOARD_PORT")
+    if options.gate_port:
+        ensure_port_free(options.gate_port, setting="ORCHESTRA_GATE_PORT")
+    front = choose_front(options)
+    unported = {s: free_port() for s in SERVICES if s != "api" and s not in options.metrics_ports}
+    if unported:
+        options = dataclasses.replace(options, metrics_ports={**options.metrics_ports, **unported})
     options.workdir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor()
     try:
@@ -258,6 +240,7 @@ async def start_stack(options: StackOptions) -> Stack:
         )
         api_url = f"http://{LOOPBACK}:{options.api_port}"
         processes: dict[str, ManagedProcess] = {}
+        await start_standin(options, supervisor, front, processes)
         for service in SERVICES:
             for attempt in range(1, PORT_ATTEMPTS + 1):
                 environment = service_environment(
@@ -267,6 +250,7 @@ async def start_stack(options: StackOptions) -> Stack:
                     dsn=postgres.dsn,
                     kubeconfig=kubeconfig,
                     emulated=emulated,
+                    front=front,
                 )
                 process = ManagedProcess(
                     service,
@@ -293,7 +277,7 @@ async def start_stack(options: StackOptions) -> Stack:
         metrics_urls = {"api": f"{api_url}/metrics"} | {
             name: _metrics_url(options, name) for name in options.metrics_ports
         }
-        dashboard_url = await start_sign_in_proxy(options, supervisor, api_url, processes)
+        dashboard_url = await start_sign_in_proxy(options, supervisor, api_url, processes, front)
     except BaseException:
         await supervisor.stop_all()
         raise
@@ -307,4 +291,5 @@ async def start_stack(options: StackOptions) -> Stack:
         dashboard_url=dashboard_url,
         processes=processes,
         metrics_urls=metrics_urls,
+        gate_url=f"http://{{instance}}.localhost:{front.gate_port}/",
     )

@@ -189,6 +189,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{name}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Go into my workshop: 303 to its host with a single-use ticket
+         * @description What the Open link and the gate send a browser to. The ticket is minted for the caller's own instance only, so a link to this from elsewhere opens nothing but the caller's own workshop.
+         */
+        get: operations["openInstanceRedirect"];
+        put?: never;
+        /** A single-use ticket into my workshop, for its gate */
+        post: operations["openInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -525,6 +546,23 @@ export interface components {
             user: string | null;
         };
         /**
+         * OpenBody
+         * @description Where to send the browser to enter a workshop: its host, with a single-use ticket.
+         */
+        OpenBody: {
+            /**
+             * Expires At
+             * Format: date-time
+             * @description The ticket is refused after this (about a minute).
+             */
+            expires_at: string;
+            /**
+             * Url
+             * @description The workshop host's open path with a ticket; go there now.
+             */
+            url: string;
+        };
+        /**
          * ProblemBody
          * @description RFC 9457 problem details; ``type`` is stable, ``detail`` is for humans.
          * @example {
@@ -762,7 +800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -811,7 +849,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -870,7 +908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -917,7 +955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -991,7 +1029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1043,7 +1081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1090,7 +1128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1169,7 +1207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1245,7 +1283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1303,7 +1341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1374,7 +1412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1441,7 +1479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1466,6 +1504,144 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    openInstanceRedirect: {
+        parameters: {
+            query?: {
+                /** @description Path on the workshop host to land on (default /); other hosts are ignored. */
+                next?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the workshop host's open path, with a ticket. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    openInstance: {
+        parameters: {
+            query?: {
+                /** @description Path on the workshop host to land on (default /); other hosts are ignored. */
+                next?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
         };
@@ -1497,7 +1673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1535,7 +1711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1575,7 +1751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Signed in, but not allowed: not an admin, or an email the identity provider has not verified. */
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -25,6 +25,7 @@ ADA = "ada@example.org"
 BOB = "bob@example.org"
 BOSS = "boss@example.org"  # an admin by email list
 ADMIN_GROUP = "orchestra-admins"
+GATE_SECRET = "tests-only-gate-ticket-secret-0123456789"
 
 TEMPLATES: dict[str, dict[str, object]] = {
     # Two hours by default, three at most: room for one 1h extension from a 2h launch.
@@ -67,6 +68,7 @@ def api_settings(**overrides: Any) -> ApiSettings:
         "outbox_poll_interval": 0.2,
         "events_heartbeat": 0.5,
         "database_pool_size": 5,
+        "gate_ticket_secret": GATE_SECRET,
         **overrides,
     }
     return ApiSettings(**fields)

@@ -1,4 +1,5 @@
-"""Start-up: a bad catalog, or no way to identify anybody, stops the api before it serves."""
+"""Start-up: a bad catalog, a placeholder secret or no way to identify anybody stops the api,
+saying why, before it serves."""
 
 import os
 import subprocess
@@ -22,6 +23,7 @@ def test_run_refuses_a_bad_catalog_naming_file_line_and_field(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(bad_catalog(tmp_path / "catalog")))
+    monkeypatch.setenv("ORCHESTRA_API_ENVIRONMENT", "development")
     with pytest.raises(SystemExit) as exited:
         run([])
     assert exited.value.code == 2
@@ -63,6 +65,7 @@ def test_the_installed_command_exits_nonzero_with_the_problem_on_stderr(tmp_path
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("ORCHESTRA_")},
         "ORCHESTRA_API_CATALOG_DIR": str(bad_catalog(tmp_path / "catalog")),
+        "ORCHESTRA_API_ENVIRONMENT": "development",
     }
     done = subprocess.run(
         [str(command)], env=env, capture_output=True, text=True, timeout=60, check=False
@@ -71,3 +74,14 @@ def test_the_installed_command_exits_nonzero_with_the_problem_on_stderr(tmp_path
     assert "beta.yaml:5: port:" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_a_placeholder_gate_secret_outside_development_stops_the_installed_command() -> None:
+    command = Path(sys.executable).parent / "orchestra-api"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORCHESTRA_")}
+    done = subprocess.run(
+        [str(command)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "gate_ticket_secret is a placeholder" in done.stderr
+    assert "Traceback" not in done.stderr

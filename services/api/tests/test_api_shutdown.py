@@ -37,6 +37,7 @@ async def test_sigterm_ends_open_event_streams_and_the_process_exits(
         "ORCHESTRA_API_PORT": str(port),
         "ORCHESTRA_API_IDENTITY": "trusted-headers",
         "ORCHESTRA_API_TRUSTED_PROXIES": '["127.0.0.1/32"]',
+        "ORCHESTRA_API_ENVIRONMENT": "development",
     }
     log = (tmp_path / "api.log").open("wb")
     process = await asyncio.create_subprocess_exec(

@@ -15,6 +15,8 @@ test compares them). One writer per fact:
 - ``termination_requests``: why each workshop was asked to end, as sync's own
   consumer of ``terminate requested`` learned it, so a Workshop deleted while
   sync was down is still recorded with its reason.
+- ``gate_redemptions``: the tickets the workshop gate redeemed (single use), written
+  only by the gate.
 
 Services use asyncpg with plain SQL at run time; these definitions serve the
 migrations, the tests and readers of the schema.
@@ -188,4 +190,19 @@ termination_requests = sa.Table(
     sa.Column("requested_by", sa.Text, nullable=True),
     sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("event_id", UUID(as_uuid=True), nullable=False),
+)
+
+# The workshop gate's own (migration 0010_gate): every ticket it redeemed, so a ticket opens
+# a workshop once whichever gate replica sees it. Rows are useless past ``expires_at`` and
+# the gate deletes them then.
+gate_redemptions = sa.Table(
+    "gate_redemptions",
+    metadata,
+    sa.Column("ticket_id", sa.Text, primary_key=True),
+    sa.Column("instance", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column(
+        "redeemed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Index("gate_redemptions_expires", "expires_at"),
 )

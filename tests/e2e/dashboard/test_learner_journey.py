@@ -79,15 +79,16 @@ def test_a_learner_launches_opens_extends_and_ends_a_session(
         expect(progress.locator('[aria-current="step"]')).to_contain_text("Ready")
         url = instance(page, name)["url"]
         assert url
-        expect(open_link).to_have_attribute("href", url)
-        # A new tab goes to the workshop (which leads nowhere on the emulated cluster).
-        requested: list[str] = []
-        context.on("request", lambda request: requested.append(request.url.rstrip("/")))
+        # Through the api's open flow (a single-use ticket), then the gate, then the
+        # dev stack's stand-in application on {name}.localhost, WebSocket included.
+        expect(open_link).to_have_attribute("href", f"/api/v1/instances/{name}/open")
         with context.expect_page() as opened:
             open_link.click()
-        opened.value.wait_for_load_state("domcontentloaded")  # an error page, here
-        assert url.rstrip("/") in requested
-        opened.value.close()
+        workshop = opened.value
+        workshop.wait_for_url(url, timeout=READY_TIMEOUT)
+        expect(workshop.get_by_role("heading", level=1)).to_contain_text(name)
+        expect(workshop.locator("#echo")).to_have_text("hello through the gate")
+        workshop.close()
         assert_accessible(page, "a Ready session")
         screenshot(page, "session-ready")
 

@@ -27,12 +27,13 @@ describe("TemplateCard", () => {
     expect(within(article).queryByRole("link", { name: "Open" })).toBeNull();
   });
 
-  it("shows Open, to the workshop, when a session of it is Ready", () => {
+  it("shows Open, through the open flow, when a session of it is Ready", () => {
     const ready = anInstance({ phase: "Ready" });
     renderPage(<TemplateCard template={template} sessions={[ready]} />);
     const article = card();
     const open = within(article).getByRole("link", { name: /^Open/ });
-    expect(open).toHaveAttribute("href", ready.url);
+    // Through the api's open flow (a ticket for the gate), never straight to the host.
+    expect(open).toHaveAttribute("href", `/api/v1/instances/${ready.name}/open`);
     expect(open).toHaveAttribute("target", "_blank");
     expect(within(article).queryByRole("button", { name: "Launch" })).toBeNull();
   });

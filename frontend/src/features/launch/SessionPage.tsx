@@ -92,7 +92,7 @@ function SessionView({ instance }: { instance: Instance }) {
         ) : null}
         {instance.phase === "Ready" ? (
           <p className="open-workshop">
-            <OpenWorkshopLink url={instance.url} />
+            <OpenWorkshopLink name={instance.name} url={instance.url} />
           </p>
         ) : null}
         {instance.phase === "Failed" ? <FailureNotice instance={instance} /> : null}

@@ -14,10 +14,10 @@ describe("SessionCard", () => {
     renderPage(<SessionCard instance={anInstance()} now={NOW} />);
     const card = screen.getByRole("article", { name: "RStudio" });
     expect(within(card).getByText("Ready")).toBeInTheDocument();
-    expect(within(card).getByRole("link", { name: /Open workshop/ })).toHaveAttribute(
-      "rel",
-      "noopener",
-    );
+    const open = within(card).getByRole("link", { name: /Open workshop/ });
+    expect(open).toHaveAttribute("rel", "noopener");
+    // Through the api's open flow (a ticket for the gate), never straight to the host.
+    expect(open).toHaveAttribute("href", `/api/v1/instances/${anInstance().name}/open`);
     expect(within(card).getByText("Ends in 1:23:45")).toBeInTheDocument();
   });
 

@@ -38,7 +38,7 @@ export function SessionCard({ instance, now }: { instance: Instance; now: number
       {instance.phase === "Failed" ? <FailureNotice instance={instance} /> : null}
       {running ? <SessionCountdown expiresAt={instance.expires_at} now={now} /> : null}
       <div className="actions">
-        {instance.phase === "Ready" ? <OpenWorkshopLink url={instance.url} /> : null}
+        {instance.phase === "Ready" ? <OpenWorkshopLink name={instance.name} url={instance.url} /> : null}
         <Link to={routes.session(instance.name)}>Session details</Link>
       </div>
       {running ? <ExtendControl instance={instance} now={now} /> : null}

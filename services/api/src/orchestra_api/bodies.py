@@ -153,6 +153,13 @@ class ExtendBody(BaseModel):
     by: str = Field(min_length=1, max_length=20, description="How much longer, e.g. '30m' or '1h'.")
 
 
+class OpenBody(BaseModel):
+    """Where to send the browser to enter a workshop: its host, with a single-use ticket."""
+
+    url: str = Field(description="The workshop host's open path with a ticket; go there now.")
+    expires_at: datetime = Field(description="The ticket is refused after this (about a minute).")
+
+
 class InstancePage(BaseModel):
     """One page of instances, newest first; pass ``next`` as ``cursor`` for the following one."""
 

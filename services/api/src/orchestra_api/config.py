@@ -7,9 +7,10 @@ The only place the api reads its environment. ``main.py`` builds one
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from orchestra_shared.passes import DEVELOPMENT_SECRET, weak_secret
 from orchestra_shared.settings import (
     CatalogSettings,
     DatabaseSettings,
@@ -221,6 +222,31 @@ class ApiSettings(
         ),
     )
 
+    # The workshop gate (docs/adr/0050): tickets that let a learner into their workshop.
+    environment: Literal["development", "production"] = Field(
+        default="production",
+        description=(
+            "'development' (the dev stack) allows the placeholder gate_ticket_secret; "
+            "anything else refuses it at start-up."
+        ),
+    )
+    gate_ticket_secret: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET),
+        description=(
+            "Key of the tickets the open flow issues; the gate's ticket_secret, the same "
+            "value. At least 32 random characters outside development."
+        ),
+    )
+    gate_ticket_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=600,
+        description=(
+            "How long a ticket may wait to be redeemed: one redirect, plus clock skew "
+            "between api and gate. It opens one workshop once, whatever its lifetime."
+        ),
+    )
+
     # Pages.
     page_size: int = Field(default=50, ge=1, description="Items per page when none is asked.")
     max_page_size: int = Field(
@@ -233,6 +259,16 @@ class ApiSettings(
             raise ValueError("oidc_issuer needs oidc_audience and oidc_jwks_url as well")
         if any(a.lower() == "none" or a.upper().startswith("HS") for a in self.oidc_algorithms):
             raise ValueError("oidc_algorithms: only asymmetric algorithms (RS*, ES*, PS*, EdDSA)")
+        return self
+
+    @model_validator(mode="after")
+    def _gate_secret_safe(self) -> "ApiSettings":
+        problem = weak_secret(self.gate_ticket_secret.get_secret_value())
+        if problem and self.environment != "development":
+            raise ValueError(
+                f"gate_ticket_secret {problem}; set ORCHESTRA_API_GATE_TICKET_SECRET "
+                "(or ORCHESTRA_API_ENVIRONMENT=development on a laptop)"
+            )
         return self
 
     @property

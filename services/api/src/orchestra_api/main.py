@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import ValidationError
 
 from orchestra_api.bodies import ProblemBody
 from orchestra_api.config import ApiSettings
@@ -160,13 +161,20 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
 def run(argv: list[str] | None = None) -> None:
     """``orchestra-api [serve|migrate|openapi]``."""
     args = sys.argv[1:] if argv is None else argv
-    settings = ApiSettings()
     configure_logging("api")
     if args[:1] == ["openapi"]:
-        # The dashboard's client is generated from this; it needs no database or catalog.
-        document = create_app(settings, Catalog(templates={})).openapi()
+        # The dashboard's client is generated from this; it needs no database, catalog or secret.
+        document = create_app(
+            ApiSettings(environment="development"), Catalog(templates={})
+        ).openapi()
         print(json.dumps(document, indent=2, sort_keys=True))
         return
+    try:
+        settings = ApiSettings()
+    except ValidationError as error:
+        for detail in error.errors():
+            print(f"orchestra-api: {detail['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
     if args[:1] == ["migrate"]:
         upgrade_database(settings.database_dsn)
         return

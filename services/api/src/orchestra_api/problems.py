@@ -103,8 +103,8 @@ _DESCRIPTIONS = {
     400: "The body could not be parsed (not JSON, or not UTF-8).",
     401: "Not signed in: no identity, a bearer token that does not verify, or identity "
     "headers where they are not believed.",
-    403: "Signed in, but not allowed: not an admin, or an email the identity provider "
-    "has not verified.",
+    403: "Signed in, but not allowed: not an admin, not the owner of the workshop, or an "
+    "email the identity provider has not verified.",
     404: "No such resource, or it belongs to another learner.",
     409: "Not allowed in the current state; the body says why.",
     422: "The request is malformed.",

@@ -234,3 +234,11 @@ async def fetch_history(pool: asyncpg.Pool, name: str) -> list[TransitionRecord]
         name,
     )
     return [TransitionRecord(**dict(row)) for row in rows]
+
+
+async def fetch_namespace(connection: asyncpg.Connection | asyncpg.Pool, name: str) -> str | None:
+    """Where the instance runs, as sync observed it (the gate routes there)."""
+    namespace: str | None = await connection.fetchval(
+        "SELECT namespace FROM instances WHERE name = $1", name
+    )
+    return namespace

@@ -27,7 +27,12 @@ ADMIN_ROUTES: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "adminLaunchStats": ("GET", "/api/v1/admin/stats", None),
     "adminTerminateInstance": ("DELETE", "/api/v1/admin/instances/{name}", None),
 }
-EVERY_ROUTE = {**INSTANCE_ROUTES, **LEARNER_ROUTES, **ADMIN_ROUTES}
+# Owner-only beyond reading (admins may not enter): test_api_open covers who gets what.
+OPEN_ROUTES: dict[str, tuple[str, str, dict[str, str] | None]] = {
+    "openInstance": ("POST", "/api/v1/instances/{name}/open", None),
+    "openInstanceRedirect": ("GET", "/api/v1/instances/{name}/open", None),
+}
+EVERY_ROUTE = {**INSTANCE_ROUTES, **LEARNER_ROUTES, **ADMIN_ROUTES, **OPEN_ROUTES}
 
 
 async def call(

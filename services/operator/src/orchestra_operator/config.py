@@ -6,6 +6,7 @@ The only place the operator reads its environment; ``main.py`` builds one
 
 import os
 import socket
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -55,14 +56,47 @@ class OperatorSettings(
         description="Workshops are served at {instance}.{base_domain} (wildcard DNS).",
     )
     ingress_class: str = Field(default="nginx", description="IngressClass of the controller.")
-    ingress_namespace: str = Field(
-        default="ingress-nginx",
-        description="Namespace of the ingress controller: the only source of traffic to pods.",
+    workshop_ingress: Literal["shared", "per-host"] = Field(
+        default="shared",
+        description=(
+            "'shared': the operator makes no Ingress; the platform's one wildcard Ingress "
+            "(*.{base_domain}, one wildcard certificate, docs/gate.md) sends every workshop "
+            "host to the gate. 'per-host': an Ingress per workshop, to the gate through an "
+            "ExternalName Service in the learner namespace, with its own certificate from "
+            "tls_cluster_issuer (every host then appears in Certificate Transparency logs)."
+        ),
     )
+    gate_namespace: str = Field(
+        default="orchestra",
+        description=(
+            "Namespace of the workshop gate (docs/adr/0050): with gate_pod_labels, the only "
+            "source of traffic a workshop pod accepts."
+        ),
+    )
+    gate_pod_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "orchestra-gate"},
+        description="Labels of the gate's pods (the NetworkPolicy admits exactly these).",
+    )
+    gate_service: str = Field(
+        default="orchestra-gate",
+        description="The gate's Service in gate_namespace (per-host Ingresses point at it).",
+    )
+    gate_port: int = Field(default=80, description="Port of the gate's Service.")
     tls_cluster_issuer: str | None = Field(
-        default=None, description="cert-manager ClusterIssuer for workshop hosts; no TLS if unset."
+        default=None,
+        description=(
+            "cert-manager ClusterIssuer of per-host certificates (workshop_ingress=per-host); "
+            "no TLS on per-host Ingresses if unset."
+        ),
     )
     url_scheme: str = Field(default="http", description="Scheme of the URLs shown to learners.")
+    url_port: int | None = Field(
+        default=None,
+        description=(
+            "Port in the URLs shown to learners; unset in a cluster (443 or 80). The dev "
+            "stack sets the port its gate listens on, on loopback."
+        ),
+    )
     namespace_prefix: str = Field(
         default="orchestra-u-", description="Learner namespaces are {prefix}{owner hash}."
     )

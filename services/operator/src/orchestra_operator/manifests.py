@@ -1,7 +1,10 @@
 """Pure builders of every Kubernetes object the operator creates for a Workshop.
 
 Given a Workshop (name, namespace, uid, spec) and the operator's settings,
-return the Deployment, Service, Ingress, PVC and NetworkPolicy it should have.
+return the Deployment, Service, PVC, NetworkPolicy (and, with per-host
+Ingresses, the Ingress) it should have. Traffic reaches a workshop only
+through the gate (docs/adr/0050): the NetworkPolicy admits the gate's pods
+alone, and any Ingress points at the gate, never at the workshop's Service.
 No I/O here, so each object is unit-tested and validated against the
 Kubernetes schemas offline. ``namespaces.py`` builds the per-learner namespace.
 The pod's security settings follow the spec's security profile (``security_contexts``).
@@ -67,7 +70,8 @@ def host(name: str, settings: OperatorSettings) -> str:
 
 
 def url(name: str, settings: OperatorSettings) -> str:
-    return f"{settings.url_scheme}://{host(name, settings)}/"
+    port = f":{settings.url_port}" if settings.url_port else ""
+    return f"{settings.url_scheme}://{host(name, settings)}{port}/"
 
 
 def volume_claim_name(name: str, spec: WorkshopSpec) -> str | None:
@@ -148,18 +152,16 @@ def service(name: str, namespace: str, uid: str, spec: WorkshopSpec) -> Body:
 def ingress(
     name: str, namespace: str, uid: str, spec: WorkshopSpec, settings: OperatorSettings
 ) -> Body:
+    """The per-host Ingress (``workshop_ingress=per-host``): to the gate, never to the pod.
+
+    Its backend is the learner namespace's ExternalName alias of the gate
+    (``namespaces.gate_alias``): an Ingress can name Services of its own namespace only.
+    """
     metadata = _metadata(name, namespace, uid, spec)
+    backend = {"service": {"name": settings.gate_service, "port": {"number": settings.gate_port}}}
     rule = {
         "host": host(name, settings),
-        "http": {
-            "paths": [
-                {
-                    "path": "/",
-                    "pathType": "Prefix",
-                    "backend": {"service": {"name": name, "port": {"name": "http"}}},
-                }
-            ]
-        },
+        "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]},
     }
     ingress_spec: Body = {"ingressClassName": settings.ingress_class, "rules": [rule]}
     if settings.tls_cluster_issuer:
@@ -204,7 +206,8 @@ def volume_claim(name: str, namespace: str, uid: str, spec: WorkshopSpec) -> Bod
 def network_policy(
     name: str, namespace: str, uid: str, spec: WorkshopSpec, settings: OperatorSettings
 ) -> Body:
-    """Ingress only from the ingress controller; egress to DNS and, if allowed, the internet."""
+    """Ingress only from the gate's pods, on the app port; egress to DNS and, if allowed, the
+    internet. Nothing else reaches the application, so nothing passes around the gate."""
     egress: list[Body] = [
         {
             "to": [{"namespaceSelector": {}}],
@@ -230,11 +233,13 @@ def network_policy(
                 {
                     "from": [
                         {
+                            # Both selectors in one peer: the gate's pods in the gate's namespace.
                             "namespaceSelector": {
                                 "matchLabels": {
-                                    "kubernetes.io/metadata.name": settings.ingress_namespace
+                                    "kubernetes.io/metadata.name": settings.gate_namespace
                                 }
-                            }
+                            },
+                            "podSelector": {"matchLabels": dict(settings.gate_pod_labels)},
                         }
                     ],
                     "ports": [{"protocol": "TCP", "port": spec.port}],
@@ -253,7 +258,9 @@ def children(
         volume_claim(name, namespace, uid, spec),
         network_policy(name, namespace, uid, spec, settings),
         service(name, namespace, uid, spec),
-        ingress(name, namespace, uid, spec, settings),
+        ingress(name, namespace, uid, spec, settings)
+        if settings.workshop_ingress == "per-host"
+        else None,
         deployment(name, namespace, uid, spec, settings),
     ]
     return [obj for obj in objects if obj is not None]

@@ -129,13 +129,35 @@ def default_deny(owner: str, settings: OperatorSettings) -> Body:
     }
 
 
+def gate_alias(owner: str, settings: OperatorSettings) -> Body:
+    """The gate under a name of this namespace, for per-host Ingresses (which can name only
+    Services of their own namespace); an ExternalName, so no traffic stays here."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": settings.gate_service,
+            "namespace": namespace_name(owner, settings),
+            "labels": _labels(owner),
+        },
+        "spec": {
+            "type": "ExternalName",
+            "externalName": f"{settings.gate_service}.{settings.gate_namespace}.svc.cluster.local",
+            "ports": [{"name": "http", "port": settings.gate_port, "protocol": "TCP"}],
+        },
+    }
+
+
 def learner_objects(
     owner: str, settings: OperatorSettings, level: PodSecurityLevel = "restricted"
 ) -> list[Body]:
     """In creation order: the namespace first, then what lives in it."""
-    return [
+    objects = [
         namespace(owner, settings, level),
         resource_quota(owner, settings),
         limit_range(owner, settings),
         default_deny(owner, settings),
     ]
+    if settings.workshop_ingress == "per-host":
+        objects.append(gate_alias(owner, settings))
+    return objects

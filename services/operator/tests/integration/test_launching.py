@@ -57,17 +57,22 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
     assert deny is not None
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     uid = workshop["metadata"]["uid"]
-    for kind in (DEPLOYMENTS, SERVICES, INGRESSES, NETWORK_POLICIES):
+    for kind in (DEPLOYMENTS, SERVICES, NETWORK_POLICIES):
         child = await world.kube.get(kind, event.instance, namespace)
         assert child is not None, kind
         assert [ref["uid"] for ref in child["metadata"]["ownerReferences"]] == [uid]
-    ingress = await world.kube.get(INGRESSES, event.instance, namespace)
-    assert ingress is not None
-    assert ingress["spec"]["rules"][0]["host"] == f"{event.instance}.{BASE_DOMAIN}"
+    # Shared mode (the default): the platform's wildcard Ingress reaches the gate, and the
+    # workshop accepts traffic from the gate's pods only.
+    assert await world.kube.get(INGRESSES, event.instance, namespace) is None
+    policy = await world.kube.get(NETWORK_POLICIES, event.instance, namespace)
+    assert policy is not None
+    assert policy["spec"]["ingress"][0]["from"][0]["podSelector"] == {
+        "matchLabels": {"app.kubernetes.io/name": "orchestra-gate"}
+    }
     reasons = await world.event_reasons(event)
     assert reasons[0] == "Launched"
     assert {"Created", "Ready"} <= set(reasons)
-    assert reasons.count("Created") == 4  # NetworkPolicy, Service, Ingress, Deployment
+    assert reasons.count("Created") == 3  # NetworkPolicy, Service, Deployment
 
     metrics = await world.metrics("solo")
     assert metrics['orchestra_operator_commands_total{outcome="done",type="launch"}'] >= 1

@@ -29,7 +29,6 @@ def _settings(**overrides: Any) -> OperatorSettings:
     fields: dict[str, Any] = {
         "base_domain": "workshops.example.org",
         "ingress_class": "nginx",
-        "ingress_namespace": "ingress-nginx",
         "tls_cluster_issuer": None,
         "url_scheme": "https",
         "namespace_prefix": "orchestra-u-",

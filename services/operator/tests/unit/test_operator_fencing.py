@@ -36,15 +36,34 @@ class TestNetworkPolicy:
         assert body["podSelector"] == {"matchLabels": {labels.WORKSHOP: NAME}}
         assert sorted(body["policyTypes"]) == ["Egress", "Ingress"]
 
-    def test_ingress_only_from_the_ingress_namespace_on_the_app_port(
+    def test_ingress_only_from_the_gates_pods_on_the_app_port(
         self, specs: dict[str, WorkshopSpec], make_settings: SettingsFactory
     ) -> None:
-        settings = make_settings(ingress_namespace="edge")
+        settings = make_settings(gate_namespace="edge", gate_pod_labels={"app": "gate"})
         (rule,) = policy(specs["storage"], settings)["spec"]["ingress"]
+        # One peer with both selectors: gate pods in the gate namespace (not either of them).
         assert rule["from"] == [
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "edge"}}}
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "edge"}},
+                "podSelector": {"matchLabels": {"app": "gate"}},
+            }
         ]
         assert rule["ports"] == [{"protocol": "TCP", "port": 8888}]
+
+    def test_per_host_mode_gives_each_learner_namespace_an_alias_of_the_gate(
+        self, make_settings: SettingsFactory
+    ) -> None:
+        shared = namespaces.learner_objects(OWNER, make_settings())
+        assert all(o["kind"] != "Service" for o in shared)
+        per_host = make_settings(workshop_ingress="per-host", gate_namespace="edge")
+        (alias,) = [
+            o for o in namespaces.learner_objects(OWNER, per_host) if o["kind"] == "Service"
+        ]
+        assert alias["spec"] == {
+            "type": "ExternalName",
+            "externalName": "orchestra-gate.edge.svc.cluster.local",
+            "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+        }
 
     def test_internet_egress_excludes_the_denied_ranges(
         self, specs: dict[str, WorkshopSpec], settings: OperatorSettings

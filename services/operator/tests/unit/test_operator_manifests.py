@@ -192,22 +192,30 @@ class TestLabels:
 
 
 class TestIngress:
-    def test_host_is_the_name_under_the_base_domain_without_tls(
+    def test_shared_mode_builds_no_ingress_per_workshop(
         self, specs: dict[str, WorkshopSpec], settings: OperatorSettings
     ) -> None:
-        ingress = manifests.ingress(NAME, NAMESPACE, UID, specs["storage"], settings)
+        kinds = set(by_kind(specs["storage"], settings))
+        assert "Ingress" not in kinds  # the platform's one wildcard Ingress serves every host
+        assert manifests.url(NAME, settings) == f"https://{NAME}.workshops.example.org/"
+
+    def test_per_host_ingress_goes_to_the_gate_never_to_the_workshop(
+        self, specs: dict[str, WorkshopSpec], make_settings: Callable[..., OperatorSettings]
+    ) -> None:
+        settings = make_settings(workshop_ingress="per-host")
+        ingress = by_kind(specs["storage"], settings)["Ingress"]
         assert ingress["spec"]["rules"][0]["host"] == f"{NAME}.workshops.example.org"
         assert ingress["spec"]["ingressClassName"] == "nginx"
         assert "tls" not in ingress["spec"]
         assert "cert-manager.io/cluster-issuer" not in ingress["metadata"].get("annotations", {})
         backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
-        assert backend == {"name": NAME, "port": {"name": "http"}}
-        assert manifests.url(NAME, settings) == f"https://{NAME}.workshops.example.org/"
+        assert backend == {"name": "orchestra-gate", "port": {"number": 80}}
+        assert backend["name"] != NAME
 
-    def test_tls_only_with_a_cluster_issuer(
+    def test_per_host_tls_only_with_a_cluster_issuer(
         self, specs: dict[str, WorkshopSpec], make_settings: Callable[..., OperatorSettings]
     ) -> None:
-        settings = make_settings(tls_cluster_issuer="letsencrypt")
+        settings = make_settings(tls_cluster_issuer="letsencrypt", workshop_ingress="per-host")
         ingress = manifests.ingress(NAME, NAMESPACE, UID, specs["storage"], settings)
         assert ingress["metadata"]["annotations"] == {
             "cert-manager.io/cluster-issuer": "letsencrypt"
@@ -215,3 +223,9 @@ class TestIngress:
         assert ingress["spec"]["tls"] == [
             {"hosts": [f"{NAME}.workshops.example.org"], "secretName": f"{NAME}-tls"}
         ]
+
+    def test_the_url_carries_a_port_only_when_set(
+        self, make_settings: Callable[..., OperatorSettings]
+    ) -> None:
+        settings = make_settings(base_domain="localhost", url_scheme="http", url_port=8089)
+        assert manifests.url(NAME, settings) == f"http://{NAME}.localhost:8089/"

@@ -29,18 +29,26 @@ def validate(body: Body, version: str) -> None:
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize("tls", [False, True], ids=["http", "tls"])
+@pytest.mark.parametrize(
+    ("ingress", "tls"),
+    [("shared", False), ("per-host", False), ("per-host", True)],
+    ids=["shared", "per-host-http", "per-host-tls"],
+)
 @pytest.mark.parametrize("kind", ["no-storage", "storage", "per-user", "bare"])
 def test_workshop_children_are_valid(
     kind: str,
+    ingress: str,
     tls: bool,
     version: str,
     specs: dict[str, WorkshopSpec],
     make_settings: Callable[..., OperatorSettings],
 ) -> None:
-    settings = make_settings(tls_cluster_issuer="letsencrypt" if tls else None)
+    settings = make_settings(
+        tls_cluster_issuer="letsencrypt" if tls else None, workshop_ingress=ingress
+    )
     children = manifests.children(NAME, NAMESPACE, UID, specs[kind], settings)
-    assert {c["kind"] for c in children} >= {"Deployment", "Service", "Ingress", "NetworkPolicy"}
+    assert {c["kind"] for c in children} >= {"Deployment", "Service", "NetworkPolicy"}
+    assert ("Ingress" in {c["kind"] for c in children}) == (ingress == "per-host")
     for child in children:
         validate(child, version)
 
@@ -64,6 +72,15 @@ def test_learner_objects_are_valid(version: str, settings: OperatorSettings) -> 
     ]
     for body in objects:
         validate(body, version)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_per_host_gate_alias_is_valid(
+    version: str, make_settings: Callable[..., OperatorSettings]
+) -> None:
+    objects = namespaces.learner_objects(OWNER, make_settings(workshop_ingress="per-host"))
+    assert objects[-1]["spec"]["type"] == "ExternalName"
+    validate(objects[-1], version)
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)

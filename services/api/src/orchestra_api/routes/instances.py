@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import RedirectResponse
 
 from orchestra_api.bodies import (
     INSTANCE_EXAMPLE,
@@ -12,10 +13,12 @@ from orchestra_api.bodies import (
     HistoryEntryBody,
     InstanceBody,
     LaunchBody,
+    OpenBody,
 )
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.extending import extend
 from orchestra_api.launching import launch
+from orchestra_api.opening import open_instance
 from orchestra_api.problems import problem_responses
 from orchestra_api.terminating import terminate
 from orchestra_api.tracing import annotate_span
@@ -154,3 +157,67 @@ async def extend_instance(
 async def terminate_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
     record = await terminate(state.pool, name=name, user=user, now=datetime.now(UTC))
     return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
+
+
+NextPath = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="Path on the workshop host to land on (default /); other hosts are ignored.",
+    ),
+]
+
+
+@router.post(
+    "/{name}/open",
+    operation_id="openInstance",
+    response_model=OpenBody,
+    summary="A single-use ticket into my workshop, for its gate",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def open_instance_ticket(
+    name: str, state: StateDep, user: CurrentUser, next: NextPath = None
+) -> OpenBody:
+    url, expires_at = await open_instance(
+        state.pool,
+        name=name,
+        user=user,
+        next_path=next,
+        settings=state.settings,
+        now=datetime.now(UTC),
+    )
+    return OpenBody(url=url, expires_at=expires_at)
+
+
+@router.get(
+    "/{name}/open",
+    operation_id="openInstanceRedirect",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    summary="Go into my workshop: 303 to its host with a single-use ticket",
+    description=(
+        "What the Open link and the gate send a browser to. The ticket is minted for the "
+        "caller's own instance only, so a link to this from elsewhere opens nothing but "
+        "the caller's own workshop."
+    ),
+    responses={
+        303: {"description": "To the workshop host's open path, with a ticket."},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def open_instance_redirect(
+    name: str, state: StateDep, user: CurrentUser, next: NextPath = None
+) -> RedirectResponse:
+    url, _ = await open_instance(
+        state.pool,
+        name=name,
+        user=user,
+        next_path=next,
+        settings=state.settings,
+        now=datetime.now(UTC),
+    )
+    return RedirectResponse(
+        url,
+        status_code=status.HTTP_303_SEE_OTHER,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )

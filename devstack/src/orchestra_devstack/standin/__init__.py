@@ -1,0 +1,1 @@
+"""The stand-in workshop application of the dev stack, where no pod runs (see ``apps``)."""

@@ -1,0 +1,1 @@
+"""The workshop gate: only a pass-holder reaches a workshop application."""
