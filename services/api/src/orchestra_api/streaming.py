@@ -32,6 +32,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from orchestra_shared.events import Expiring, StatusChanged, parse_event
+from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import NatsOptions
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED, STREAM
@@ -125,6 +126,7 @@ class Hub:
     async def run(self) -> None:
         """Connect and subscribe once, then serve until cancelled; the ordered consumer
         resumes by itself after reconnects. A NATS that is down at start-up is retried."""
+        backoff = Backoff(0.5, 5.0)
         try:
             while self._client is None and not self.stopping.is_set():
                 client: Client | None = None
@@ -156,7 +158,7 @@ class Hub:
                     if client is not None:
                         with suppress(Exception):
                             await client.close()
-                    await asyncio.sleep(1.0)
+                    await backoff.wait()
                     continue
                 self.subscriptions += 1
                 self._client = client

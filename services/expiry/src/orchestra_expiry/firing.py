@@ -28,6 +28,7 @@ from orchestra_expiry.schedules import claim_due, mark_fired, mark_warned
 from orchestra_expiry.scheduling import Entry, Terminate, Warn, decide
 from orchestra_shared import subjects
 from orchestra_shared.events import Event, Expiring, TerminateRequested, encode_event
+from orchestra_shared.retrying import Backoff
 from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ async def fire_forever(
     logged and retried after ``retry_delay``: this loop is the only thing that
     fires deadlines, so it must not die.
     """
+    backoff = Backoff(retry_delay, max(retry_delay, 30.0))
     while True:
         try:
             while (
@@ -154,8 +156,9 @@ async def fire_forever(
             raise
         except Exception as error:  # any failure: see the docstring
             log.warning("expiry scan failed; retrying", extra={"error": repr(error)})
-            await asyncio.sleep(retry_delay)
+            await backoff.wait()
             continue
+        backoff.reset()
         await asyncio.sleep(tick)
 
 

@@ -1,6 +1,6 @@
 """The gate's one route: every request to a workshop host, decided then carried out.
 
-``admitting.decide`` says what to do; this module does it: redeem a ticket in
+``authorizing.decide`` says what to do; this module does it: redeem a ticket in
 Postgres (single use), set the host-only session cookie, redirect, refuse, or
 hand the request to ``proxying``. Refusals are short pages (a browser shows
 them), never the application's content.
@@ -17,7 +17,7 @@ import asyncpg
 from aiohttp import web
 
 from orchestra_gate.activities import REQUESTS, Activity
-from orchestra_gate.admitting import (
+from orchestra_gate.authorizing import (
     Keys,
     Proxy,
     Redeem,

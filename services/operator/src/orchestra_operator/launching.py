@@ -20,15 +20,15 @@ import logging
 from datetime import UTC, datetime
 
 from orchestra_operator import namespaces
-from orchestra_operator.admitting import admit_launch, check_same_launch, resolve_template
 from orchestra_operator.cluster import NAMESPACES, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred
 from orchestra_operator.labelling import required_level
 from orchestra_operator.reconciling import ensure
-from orchestra_operator.recording import record_event
+from orchestra_operator.reporting import record_event
 from orchestra_operator.sweeping import EMPTY_SINCE
 from orchestra_operator.tombstones import Tombstones
+from orchestra_operator.vetting import admit_launch, check_same_launch, resolve_template
 from orchestra_shared import labels
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import LaunchRequested

@@ -19,7 +19,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import kopf
-import nats
 
 from orchestra_operator.cluster import Cluster
 from orchestra_operator.config import OperatorSettings
@@ -30,10 +29,10 @@ from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
 from orchestra_operator.tombstones import open_tombstones
+from orchestra_shared import streaming
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
+from orchestra_shared.retrying import Backoff
 from orchestra_shared.running import run_service
-from orchestra_shared.settings import nats_options
-from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
@@ -59,19 +58,8 @@ def kopf_login(cluster: Cluster) -> kopf.ConnectionInfo:
 
 async def wait_for_stream(settings: OperatorSettings) -> None:
     """The stream must exist before the durable consumer is declared; NATS may be late."""
-    delay = 0.2
-    while True:
-        try:
-            client = await nats.connect(**nats_options(settings))
-            try:
-                await ensure_stream(client.jetstream())
-            finally:
-                await client.close()
-            return
-        except (OSError, nats.errors.Error, TimeoutError) as error:
-            log.warning("NATS not ready", extra={"error": repr(error)})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    client = await streaming.connect(settings, backoff=Backoff(0.2, 5.0))
+    await client.close()
 
 
 async def serve(settings: OperatorSettings, catalog: Catalog, stop: asyncio.Event) -> None:
@@ -117,8 +105,8 @@ async def _act(
         for group, _version, plural in workshops.CHILD_KINDS:
             settings.watching.label_selectors[group, plural] = workshops.CHILDREN
 
-    await wait_for_stream(settings)
-    nats_client = await nats.connect(**nats_options(settings), max_reconnect_attempts=-1)
+    # The stream must exist before the durable consumer is declared; NATS may be late.
+    nats_client = await streaming.connect(settings, backoff=Backoff(0.2, 5.0))
     tombstones = await open_tombstones(nats_client.jetstream(), ttl=settings.tombstone_ttl)
     broker = build_broker(settings, cluster, catalog, tombstones)
     await broker.start()

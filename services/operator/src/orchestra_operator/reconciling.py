@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from orchestra_operator import assessing, manifests, metering, tracing
 from orchestra_operator.cluster import DEPLOYMENTS, KIND_BY_NAME, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.recording import record_event
+from orchestra_operator.reporting import record_event
 from orchestra_shared import labels
 from orchestra_shared.workshops import TRANSITIONS_KEPT, WorkshopSpec
 

@@ -31,7 +31,7 @@ from orchestra_operator import metering
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.reconciling import Reconciler
-from orchestra_operator.recording import record_event
+from orchestra_operator.reporting import record_event
 from orchestra_operator.sweeping import sweep_namespaces
 from orchestra_shared import labels
 

@@ -17,11 +17,11 @@ import logging
 from datetime import UTC, datetime
 
 from orchestra_operator import labelling, namespaces
-from orchestra_operator.admitting import admit_extension
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.recording import record_event
+from orchestra_operator.reporting import record_event
 from orchestra_operator.tombstones import Tombstones
+from orchestra_operator.vetting import admit_extension
 from orchestra_shared import labels
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import ExtendRequested, TerminateRequested

@@ -9,7 +9,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from orchestra_operator import leases, manifests, namespaces, recording
+from orchestra_operator import leases, manifests, namespaces, reporting
 from orchestra_operator.config import OperatorSettings
 from orchestra_shared.catalogs import load_template_file
 from orchestra_shared.workshops import WorkshopSpec, spec_from_template
@@ -108,7 +108,7 @@ def test_the_validator_rejects_what_a_typo_would_produce(
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_recorded_events_are_valid(version: str) -> None:
     workshop = {"metadata": {"name": NAME, "namespace": NAMESPACE, "uid": UID}}
-    body = recording.event_manifest(
+    body = reporting.event_manifest(
         workshop,
         "Repaired",
         "Deployment restored after drift",

@@ -27,7 +27,7 @@ from orchestra_shared.running import run_service
 from orchestra_sync.auditing import audit_forever
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.connecting import backoff, connect_nats, connect_postgres
-from orchestra_sync.measuring import OUTBOX_SET_ASIDE
+from orchestra_sync.metering import OUTBOX_SET_ASIDE
 from orchestra_sync.recording import resume_point
 from orchestra_sync.remembering import Terminations
 from orchestra_sync.subscribers import build_broker
@@ -127,5 +127,5 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
 
 def run() -> None:
     settings = SyncSettings()
-    # The lag histogram (``measuring.LAG``) is in the default registry served on /metrics.
+    # The lag histogram (``metering.LAG``) is in the default registry served on /metrics.
     run_service("sync", settings, lambda stop: serve(settings, stop))

@@ -18,9 +18,10 @@ from typing import Any
 
 import asyncpg
 
+from orchestra_shared.retrying import Backoff
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.errors import Unavailable
-from orchestra_sync.measuring import LAUNCH_TO_READY, LagObserver, lag_seconds, observe_lag
+from orchestra_sync.metering import LAUNCH_TO_READY, LagObserver, lag_seconds, observe_lag
 from orchestra_sync.observing import Observation, observe, resource_version, vanished
 from orchestra_sync.pipelining import Pipeline, Settled, Turn
 from orchestra_sync.recording import Recorded, record, recorded_candidates
@@ -162,7 +163,7 @@ class Syncer:
         return True
 
     async def reconcile_vanished_forever(self) -> None:
-        delay = self.settings.backoff_min
+        backoff = Backoff(self.settings.backoff_min, self.settings.backoff_max)
         while True:
             await self._listed_changed.wait()
             self._listed_changed.clear()
@@ -175,9 +176,8 @@ class Syncer:
             except Unavailable as error:
                 log.warning("vanished check failed; retrying", extra={"error": repr(error)})
                 self._listed_changed.set()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.settings.backoff_max)
+                await backoff.wait()
                 continue
-            delay = self.settings.backoff_min
+            backoff.reset()
             if count:
                 log.info("vanished workshops recorded as terminated", extra={"count": count})

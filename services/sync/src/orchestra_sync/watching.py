@@ -16,7 +16,6 @@ relist covers it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,6 +26,7 @@ import aiohttp
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import KubernetesSettings
 from orchestra_shared.workshops import GROUP, PLURAL, VERSION
 from orchestra_sync.errors import Unavailable
@@ -147,7 +147,7 @@ async def follow(
     no longer keeps that point, it answers 410 and the list covers the gap.
     """
     resource_version: str | None = resume_from
-    delay = backoff_min
+    backoff = Backoff(backoff_min, backoff_max)
     while True:
         try:
             if resource_version is None:
@@ -159,7 +159,7 @@ async def follow(
                     api, resource_version, timeout=watch_timeout
                 ):
                     await handlers.event(kind, obj)
-                    delay = backoff_min
+                    backoff.reset()
             finally:
                 settled = await handlers.settle()
                 if settled.version is not None:
@@ -177,9 +177,7 @@ async def follow(
                     "resource_version": resource_version,
                 },
             )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, backoff_max)
+            await backoff.wait()
         except (aiohttp.ClientError, ApiException, OSError, TimeoutError, RuntimeError) as error:
             log.warning("watch interrupted; reconnecting", extra={"error": repr(error)})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, backoff_max)
+            await backoff.wait()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestra_gate.admitting import (
+from orchestra_gate.authorizing import (
     Keys,
     Proxy,
     Redeem,

@@ -6,13 +6,6 @@ from typing import Any
 import pytest
 
 from orchestra_operator import sweeping
-from orchestra_operator.admitting import (
-    admit_extension,
-    admit_launch,
-    check_same_launch,
-    is_dns_name,
-    resolve_template,
-)
 from orchestra_operator.assessing import pod_failure
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import (
@@ -21,6 +14,13 @@ from orchestra_operator.errors import (
     NameCollision,
     UnknownTemplate,
     UnknownTier,
+)
+from orchestra_operator.vetting import (
+    admit_extension,
+    admit_launch,
+    check_same_launch,
+    is_dns_name,
+    resolve_template,
 )
 from orchestra_shared import labels
 from orchestra_shared.catalogs import Catalog
