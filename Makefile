@@ -51,7 +51,7 @@ e2e: bootstrap dashboard browser
 
 # The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
 # the other; `make bench BENCH=gate_proxy` runs one. Results are written up in docs/benchmarks.
-BENCH ?= api_launch sync_lag expiry_lateness gate_proxy
+BENCH ?= api_launch sync_lag expiry_lateness gate_proxy burst
 bench: bootstrap
 	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py || exit 1; done
 

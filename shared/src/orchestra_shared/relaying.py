@@ -44,7 +44,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
-from orchestra_shared.retrying import Backoff
+from orchestra_shared.retrying import Backoff, raise_if_cancelled
 from orchestra_shared.settings import OutboxSettings
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.telemetry import extract_context, inject_context
@@ -282,6 +282,7 @@ class Relay:
         with suppress_instrumentation():
             try:
                 while True:
+                    raise_if_cancelled()
                     self._wake.clear()
                     try:
                         await self._listen()

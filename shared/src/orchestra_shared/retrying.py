@@ -69,8 +69,13 @@ async def until_done(
             return await attempt()
         except retry_on as error:
             log.warning("%s not answering; retrying", what, extra={"error": repr(error)})
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            # Some clients (nats-py while connecting) swallow a cancellation: honour it.
-            raise asyncio.CancelledError
+        raise_if_cancelled()
         await backoff.wait()
+
+
+def raise_if_cancelled() -> None:
+    """Honour a cancellation that a client swallowed (nats-py while it connects, asyncpg
+    in some pool paths do): a retry loop that went on after it would never stop."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
