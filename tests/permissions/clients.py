@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import nats
 from nats.aio.client import Client
@@ -25,11 +25,18 @@ Settings = TypeVar("Settings", bound=NatsSettings)
 
 
 def settings_of(
-    kind: type[Settings], server: NatsServer, user: str, *, password: str | None = None
+    kind: type[Settings],
+    server: NatsServer,
+    user: str,
+    *,
+    password: str | None = None,
+    **fields: Any,
 ) -> Settings:
     """A service's settings pointed at ``server`` as ``user`` (its own password by default)."""
     user, own = server.credentials(user)
-    return kind(nats_url=server.address, nats_user=user, nats_password=SecretStr(password or own))
+    return kind(
+        nats_url=server.address, nats_user=user, nats_password=SecretStr(password or own), **fields
+    )
 
 
 @dataclass

@@ -73,7 +73,7 @@ async def consumer_done(server: NatsServer, durable: str) -> None:
 async def test_the_api_publishes_commands_and_follows_status_live_and_in_replay(
     nats_server: NatsServer,
 ) -> None:
-    options = nats_options(settings_of(ApiSettings, nats_server, "api"))
+    options = nats_options(settings_of(ApiSettings, nats_server, "api", environment="development"))
     api = await connect(nats_server, "api")
     hub = Hub(nats_options=options, queue_size=10)
     running = asyncio.create_task(hub.run())

@@ -40,6 +40,7 @@ def test_run_refuses_an_overlay_of_profiles_naming_a_template_it_lacks(
     monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(write_catalog(tmp_path / "catalog")))
     monkeypatch.setenv("ORCHESTRA_API_CATALOG_PROFILES", str(overlay))
     monkeypatch.setenv("ORCHESTRA_API_IDENTITY", "trusted-headers")
+    monkeypatch.setenv("ORCHESTRA_API_ENVIRONMENT", "development")
     with pytest.raises(SystemExit) as exited:
         run([])
     assert exited.value.code == 2
@@ -51,6 +52,7 @@ def test_run_refuses_token_identity_without_an_issuer(
 ) -> None:
     # The default identity is "token"; with no issuer nobody could ever be identified.
     monkeypatch.setenv("ORCHESTRA_API_CATALOG_DIR", str(write_catalog(tmp_path / "catalog")))
+    monkeypatch.setenv("ORCHESTRA_API_ENVIRONMENT", "development")
     with pytest.raises(SystemExit) as exited:
         run([])
     assert exited.value.code == 2
