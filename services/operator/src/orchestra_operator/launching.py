@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from orchestra_operator import namespaces
 from orchestra_operator.cluster import NAMESPACES, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.ensuring import create_or_ensure, ensure, repair
 from orchestra_operator.errors import CommandDeferred
 from orchestra_operator.labelling import required_level
-from orchestra_operator.reconciling import ensure
+from orchestra_operator.namespaces import namespace_level
 from orchestra_operator.reporting import record_event
 from orchestra_operator.sweeping import EMPTY_SINCE
 from orchestra_operator.tombstones import Tombstones
@@ -71,21 +73,47 @@ async def prepare_namespace(
 ) -> None:
     """Create or repair the learner's namespace and its guard rails; keep the sweeper off it.
 
-    Its Pod Security level admits the learner's Workshops and one more of ``profile``."""
+    Its Pod Security level admits the learner's Workshops and one more of ``profile``.
+    A learner's first launch finds no namespace: then everything is created without
+    being read first (and without listing the Workshops of a namespace that is not there).
+    """
     name = namespaces.namespace_name(owner, settings)
+    found = await cluster.get(NAMESPACES, name)
+    if found is None:
+        objects = namespaces.learner_objects(owner, settings, namespace_level([profile]))
+        try:
+            await cluster.create(NAMESPACES, objects[0])
+        except ApiError as error:
+            if error.status != 409:
+                raise
+            found = await cluster.get(NAMESPACES, name)
+            if found is None:
+                raise CommandDeferred(
+                    f"namespace {name} vanished right after a conflict"
+                ) from error
+        else:
+            for obj in objects[1:]:
+                await create_or_ensure(cluster, obj)
+            return
     level = await required_level(name, cluster=cluster, adding=profile)
     for obj in namespaces.learner_objects(owner, settings, level):
-        actual, _ = await ensure(cluster, obj)
-        if obj["kind"] != "Namespace":
-            continue
-        meta = actual.get("metadata") or {}
-        if meta.get("deletionTimestamp"):
-            raise CommandDeferred(f"namespace {meta.get('name')} is being deleted; retry later")
-        if EMPTY_SINCE in (meta.get("annotations") or {}):
-            # A changed resourceVersion also voids a sweep that read it before this.
-            await cluster.patch(
-                NAMESPACES, meta["name"], {"metadata": {"annotations": {EMPTY_SINCE: None}}}
-            )
+        if obj["kind"] == "Namespace":
+            actual, _ = await repair(cluster, obj, found)
+            await _keep_namespace(cluster, actual)
+        else:
+            await ensure(cluster, obj)
+
+
+async def _keep_namespace(cluster: Cluster, namespace: dict[str, Any]) -> None:
+    """Refuse a namespace on its way out; take a sweeper's mark off one that stays."""
+    meta = namespace.get("metadata") or {}
+    if meta.get("deletionTimestamp"):
+        raise CommandDeferred(f"namespace {meta.get('name')} is being deleted; retry later")
+    if EMPTY_SINCE in (meta.get("annotations") or {}):
+        # A changed resourceVersion also voids a sweep that read it before this.
+        await cluster.patch(
+            NAMESPACES, meta["name"], {"metadata": {"annotations": {EMPTY_SINCE: None}}}
+        )
 
 
 async def launch(

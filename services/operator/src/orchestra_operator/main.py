@@ -102,7 +102,7 @@ async def _act(
         settings.posting.level = logging.WARNING  # our own Events tell the story
         settings.persistence.finalizer = "orchestra.io/kopf"
         # Filter on the server: a real cluster's Pods are not ours to stream.
-        for group, _version, plural in workshops.CHILD_KINDS:
+        for group, _version, plural, _kind in workshops.CHILD_KINDS:
             settings.watching.label_selectors[group, plural] = workshops.CHILDREN
 
     # The stream must exist before the durable consumer is declared; NATS may be late.

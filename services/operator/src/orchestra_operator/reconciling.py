@@ -1,175 +1,182 @@
-"""Level-based reconciliation of one Workshop: make its children exist, then report its phase.
+"""Level-based reconciliation of one Workshop: make its children right, then report its phase.
 
-Called for every watch event of a Workshop or of one of its children, and by
-the periodic resync. Each call compares what exists with what the pure
-builders say should exist, creates what is missing, restores what drifted,
-reads the Deployment and Pods, and writes the assessed phase to the
-Workshop's status only when it changed (so status writes do not loop).
+Called for watch events of a Workshop and of its children, and by the periodic resync.
+Each call does only what its events can have changed, because a launch raises a dozen
+of them and each request to the API server counts (docs/benchmarks/burst.md):
+
+- every child is checked (read, created if missing, restored if drifted) on the first
+  reconcile of a Workshop in this process, when its spec changed, and on the resync's
+  periodic full pass (``everything``); a Workshop without status yet has its children
+  created without reading them first;
+- a child's event checks that child only, against the body the event carries (no
+  read); a deleted child is recreated;
+- the Workshop's own status write, coming back as a watch event, is not reconciled;
+- the phase is assessed when the Deployment, a Pod or the Workshop changed, from the
+  Deployment the reconcile already holds and the Pods listed when they can matter; it
+  is written only when it changed (so status writes do not loop).
+
+What the events of one reconcile asked for coalesce (``Work``) while it waits its turn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from orchestra_operator import assessing, manifests, metering, tracing
-from orchestra_operator.cluster import DEPLOYMENTS, KIND_BY_NAME, PODS, WORKSHOPS, ApiError, Cluster
+from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.ensuring import create_or_ensure, ensure, repair
 from orchestra_operator.reporting import record_event
+from orchestra_operator.statuses import invalid_spec_status, parse_time, status_patch
 from orchestra_shared import labels
-from orchestra_shared.workshops import TRANSITIONS_KEPT, WorkshopSpec
+from orchestra_shared.workshops import WorkshopSpec
 
 Body = dict[str, Any]
+ChildKey = tuple[str, str]  # (kind, name)
 log = logging.getLogger(__name__)
+ASSESSED_KINDS = frozenset({"Deployment", "Pod"})
+"""Children whose events can change the phase; the others matter only when they drift."""
 
 
-def drifted(desired: Body, actual: Body) -> Body | None:
-    """The merge patch that restores what we own of ``actual``, or None when nothing drifted.
+@dataclass
+class Work:
+    """What the reconcile requests for one Workshop asked for, merged while they wait."""
 
-    Only the fields we set are compared: spec and our labels. Fields the API
-    server or other controllers add (status, defaults) are left alone.
-    """
-    patch: Body = {}
-    if "spec" in desired and not _contains(actual.get("spec") or {}, desired["spec"]):
-        patch["spec"] = desired["spec"]
-    wanted_labels = desired.get("metadata", {}).get("labels") or {}
-    have_labels = actual.get("metadata", {}).get("labels") or {}
-    if any(have_labels.get(k) != v for k, v in wanted_labels.items()):
-        patch["metadata"] = {"labels": wanted_labels}
-    return patch or None
+    workshop: bool = False
+    """The Workshop itself changed, or the resync asks: assess the phase."""
+    everything: bool = False
+    """Check every child, whatever this process remembers."""
+    children: dict[ChildKey, Body | None] = field(default_factory=dict)
+    """Children whose events came: the latest body of each, None once deleted."""
 
 
-def _contains(actual: Any, desired: Any) -> bool:
-    if actual is None and desired in ([], {}):
-        return True  # the API server omits empty lists and maps (omitempty): not drift
-    if isinstance(desired, dict):
-        return isinstance(actual, dict) and all(
-            _contains(actual.get(key), value) for key, value in desired.items()
-        )
-    if isinstance(desired, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(desired)
-            and all(_contains(a, d) for a, d in zip(actual, desired, strict=True))
-        )
-    return bool(actual == desired)
+def changed_children(
+    desired: list[Body], work: Work, *, full: bool
+) -> list[tuple[Body, Body | None, bool]]:
+    """Which children to look at: (desired, body an event gave or None, whether it is gone).
+
+    All of them when ``full``; otherwise those that events came for (pure)."""
+    chosen: list[tuple[Body, Body | None, bool]] = []
+    for child in desired:
+        key = (child["kind"], child["metadata"]["name"])
+        if full:
+            chosen.append((child, None, False))
+        elif key in work.children:
+            body = work.children[key]
+            chosen.append((child, body, body is None))
+        # else: nothing says it changed
+    return chosen
 
 
-async def ensure(cluster: Cluster, desired: Body) -> tuple[Body, str]:
-    """Create or repair one object; returns it and what was done (kept/created/repaired)."""
-    kind = KIND_BY_NAME[desired["kind"]]
-    metadata = desired["metadata"]
-    actual = await cluster.get(kind, metadata["name"], metadata.get("namespace"))
-    if actual is None:
-        try:
-            return await cluster.create(kind, desired), "created"
-        except ApiError as error:
-            if error.status != 409:
-                raise
-            actual = await cluster.get(kind, metadata["name"], metadata.get("namespace"))
-            if actual is None:
-                raise
-    patch = drifted(desired, actual)
-    if patch is None:
-        return actual, "kept"
-    return await cluster.patch(kind, metadata["name"], patch, metadata.get("namespace")), "repaired"
+def children_event(done: list[tuple[str, str]], current: str | None) -> tuple[str, str] | None:
+    """One Event's reason and message for every child this reconcile created or repaired."""
+    if not done:
+        return None
+    repairing = current == "Ready" or any(action == "repaired" for _, action in done)
+    if repairing:
+        return "Repaired", ", ".join(f"{what} {action} after drift" for what, action in done)
+    return "Created", ", ".join(f"{what} {action}" for what, action in done)
 
 
-def invalid_spec_status(error: ValidationError, now: datetime) -> Body:
-    """A Workshop written by hand (or by a newer operator) that this one cannot run."""
-    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
-    return {
-        "phase": "Failed",
-        "reason": "InvalidSpec",
-        "message": f"the Workshop's spec is invalid: {problems}",
-        "phaseChangedAt": now.isoformat().replace("+00:00", "Z"),
-    }
-
-
-def appended_transition(status: Body, assessment: assessing.Assessment, stamp: str) -> list[Body]:
-    """The status's transition log with this phase change added, the oldest dropped (pure)."""
-    entry: Body = {
-        "phase": assessment.phase,
-        "reason": assessment.reason,
-        "message": assessment.message,
-        "time": stamp,
-    }
-    kept = list(status.get("transitions") or [])
-    return [*kept, entry][-TRANSITIONS_KEPT:]
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _parse_time(value: str | None, default: datetime) -> datetime:
-    if not value:
-        return default
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def fingerprint(workshop: Body) -> str:
+    """What the children are built from, besides the name, uid and settings."""
+    return json.dumps(workshop.get("spec") or {}, sort_keys=True)
 
 
 class Reconciler:
-    """Serialises reconciliation per Workshop; many Workshops proceed in parallel."""
+    """Serialises reconciliation per Workshop; many Workshops proceed in parallel.
+
+    Remembers, per Workshop uid and for as long as this process leads, the spec whose
+    children it last checked all of, and the resourceVersion of its last status write.
+    """
 
     def __init__(self, cluster: Cluster, settings: OperatorSettings) -> None:
         self.cluster = cluster
         self.settings = settings
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._waiting: set[tuple[str, str]] = set()
+        self._pending: dict[tuple[str, str], Work] = {}
+        self._ensured: dict[str, str] = {}
+        self._written: dict[str, str] = {}
 
-    async def reconcile_named(self, namespace: str, name: str) -> None:
+    async def workshop_event(self, body: Body, *, deleted: bool = False) -> None:
+        """A watch event of a Workshop."""
+        meta = body["metadata"]
+        uid = meta.get("uid") or ""
+        if deleted:
+            self._ensured.pop(uid, None)
+            self._written.pop(uid, None)
+            return
+        if uid and self._written.get(uid) == meta.get("resourceVersion"):
+            return  # our own status write: nothing changed since we assessed
+        await self._request(meta["namespace"], meta["name"], Work(workshop=True))
+
+    async def child_event(
+        self, namespace: str, workshop: str, kind: str, body: Body, *, deleted: bool = False
+    ) -> None:
+        """A watch event of a child (or a Pod) labelled with its Workshop's name."""
+        key = (kind, body["metadata"]["name"])
+        await self._request(namespace, workshop, Work(children={key: None if deleted else body}))
+
+    async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
+        """The resync's reconcile: assess, and with ``everything`` check every child."""
+        meta = workshop["metadata"]
+        await self.reconcile_named(meta["namespace"], meta["name"], everything=everything)
+
+    async def reconcile_named(self, namespace: str, name: str, *, everything: bool = False) -> None:
+        await self._request(namespace, name, Work(workshop=True, everything=everything))
+
+    async def _request(self, namespace: str, name: str, asked: Work) -> None:
         """Reconcile a Workshop from its current state, read fresh.
 
         Requests coalesce: while one reconcile of a Workshop waits for the one in
-        progress, further requests for it return at once, since the waiting one
-        reads the Workshop after whatever they were about. A launch raises a
-        dozen watch events (the Workshop, each child created, the Deployment
-        and Pods becoming ready); without this each would queue a full reconcile.
+        progress, further requests for it add what they ask to it and return at
+        once, since the waiting one reads the Workshop after whatever they were about.
         """
         key = (namespace, name)
-        if key in self._waiting:
+        waiting = self._pending.get(key)
+        if waiting is not None:
             metering.RECONCILES_COALESCED.inc()
+            waiting.workshop |= asked.workshop
+            waiting.everything |= asked.everything
+            waiting.children.update(asked.children)
             return
-        self._waiting.add(key)
+        self._pending[key] = asked
         try:
             lock = self._locks[key]
             await lock.acquire()
         finally:
-            self._waiting.discard(key)
+            self._pending.pop(key, None)
         try:
             workshop = await self.cluster.get(WORKSHOPS, name, namespace)
-            if workshop is not None:
-                await self._reconcile(workshop)
+            if workshop is not None and not workshop["metadata"].get("deletionTimestamp"):
+                await self._reconcile(workshop, asked)
         finally:
             lock.release()
-            if not lock.locked() and key not in self._waiting:
+            if not lock.locked() and key not in self._pending:
                 self._locks.pop(key, None)
 
-    async def reconcile(self, workshop: Body) -> None:
-        meta = workshop["metadata"]
-        await self.reconcile_named(meta["namespace"], meta["name"])
-
-    async def _reconcile(self, workshop: Body) -> None:
-        if workshop["metadata"].get("deletionTimestamp"):
-            return
+    async def _reconcile(self, workshop: Body, work: Work) -> None:
         context = tracing.launch_context(workshop)
         with metering.RECONCILE_SECONDS.time():
             if context is None:
-                await self._reconcile_now(workshop)
+                await self._reconcile_now(workshop, work)
                 return
             with tracing.tracer().start_as_current_span(
                 "reconcile Workshop",
                 context=context,
                 attributes=tracing.workshop_attributes(workshop),
             ):
-                await self._reconcile_now(workshop)
+                await self._reconcile_now(workshop, work)
 
-    async def _reconcile_now(self, workshop: Body) -> None:
+    async def _reconcile_now(self, workshop: Body, work: Work) -> None:
         meta = workshop["metadata"]
         name, namespace = meta["name"], meta["namespace"]
         status = workshop.get("status") or {}
@@ -198,15 +205,25 @@ class Reconciler:
             )
             return
 
+        seen: dict[str, tuple[Body, str]] = {}
+        full = False
         if current != "Failed":
-            await self._ensure_children(workshop, spec, current)
-        deployment = await self.cluster.get(DEPLOYMENTS, name, namespace)
-        pods = await self.cluster.list(PODS, namespace, labels=f"{labels.WORKSHOP}={name}")
+            seen, full = await self._ensure_children(workshop, spec, current, work)
+        acted = any(action != "kept" for _, action in seen.values())
+        events = {kind for kind, _ in work.children}
+        if not (work.workshop or full or acted or ASSESSED_KINDS & events):
+            return  # only children that were right changed: the phase cannot have
+        deployment: Body | None = None
+        pods: list[Body] = []
+        if current != "Failed":  # a failure is final: nothing below can change it
+            deployment, fresh = await self._deployment(name, namespace, seen, work)
+            if not fresh and not assessing.deployment_available(deployment):
+                pods = await self.cluster.list(PODS, namespace, labels=f"{labels.WORKSHOP}={name}")
         assessment = assessing.assess(
             current=current,
             deployment=deployment,
             pods=pods,
-            created_at=_parse_time(meta.get("creationTimestamp"), now),
+            created_at=parse_time(meta.get("creationTimestamp"), now),
             startup_timeout=timedelta(seconds=spec.startup_timeout_seconds),
             now=now,
             current_reason=status.get("reason"),
@@ -216,24 +233,50 @@ class Reconciler:
             await self.cluster.delete(DEPLOYMENTS, name, namespace)
         await self._write_status(workshop, assessment, spec, now)
 
+    async def _deployment(
+        self, name: str, namespace: str, seen: dict[str, tuple[Body, str]], work: Work
+    ) -> tuple[Body | None, bool]:
+        """The Deployment as this reconcile knows it, read only if it does not; and whether
+        it was created just now (then it has no Pods yet, and their events will come)."""
+        if "Deployment" in seen:
+            body, action = seen["Deployment"]
+            return body, action == "created"
+        key = ("Deployment", name)
+        if work.children.get(key) is not None:
+            return work.children[key], False
+        return await self.cluster.get(DEPLOYMENTS, name, namespace), False
+
     async def _ensure_children(
-        self, workshop: Body, spec: WorkshopSpec, current: str | None
-    ) -> None:
-        """Create what is missing, restore what drifted; an Event for each, so the story shows."""
+        self, workshop: Body, spec: WorkshopSpec, current: str | None, work: Work
+    ) -> tuple[dict[str, tuple[Body, str]], bool]:
+        """Create what is missing, restore what drifted; one Event for all of it, so the
+        story shows. Returns each child looked at, by kind, with what was done, and
+        whether every child was."""
         meta = workshop["metadata"]
-        children = manifests.children(
-            meta["name"], meta["namespace"], meta["uid"], spec, self.settings
-        )
-        for child in children:
-            _, action = await ensure(self.cluster, child)
-            if action == "kept":
-                continue
-            what = f"{child['kind']} {child['metadata']['name']}"
-            if action == "repaired" or current == "Ready":
-                reason, message = "Repaired", f"{what} {action} after drift"
-            else:
-                reason, message = "Created", f"{what} created"
-            await record_event(self.cluster, workshop, reason, message, settings=self.settings)
+        uid = meta["uid"]
+        desired = manifests.children(meta["name"], meta["namespace"], uid, spec, self.settings)
+        full = work.everything or self._ensured.get(uid) != fingerprint(workshop)
+        fresh = full and not workshop.get("status")
+        seen: dict[str, tuple[Body, str]] = {}
+        done: list[tuple[str, str]] = []
+        try:
+            for child, body, gone in changed_children(desired, work, full=full):
+                if body is not None:
+                    result = await repair(self.cluster, child, body)
+                elif fresh and not gone:
+                    result = await create_or_ensure(self.cluster, child)
+                else:
+                    result = await ensure(self.cluster, child)
+                seen[child["kind"]] = result
+                if result[1] != "kept":
+                    done.append((f"{child['kind']} {child['metadata']['name']}", result[1]))
+            if full:
+                self._ensured[uid] = fingerprint(workshop)
+        finally:
+            story = children_event(done, current)
+            if story is not None:
+                await record_event(self.cluster, workshop, *story, settings=self.settings)
+        return seen, full
 
     async def _write_status(
         self, workshop: Body, assessment: assessing.Assessment, spec: WorkshopSpec, now: datetime
@@ -241,41 +284,15 @@ class Reconciler:
         meta = workshop["metadata"]
         status = workshop.get("status") or {}
         url = manifests.url(meta["name"], self.settings)
-        unchanged = (
-            status.get("phase") == assessment.phase
-            and status.get("reason") == assessment.reason
-            and status.get("url") == url
-            and status.get("expiresAt") == _stamp(spec.expires_at)
-        )
-        if unchanged:
+        patch = status_patch(workshop, assessment, url=url, expires_at=spec.expires_at, now=now)
+        if patch is None:
             return
-        stamp = _stamp(now)
-        patch: Body = {
-            "phase": assessment.phase,
-            "reason": assessment.reason,
-            "message": assessment.message,
-            "url": url,
-            "observedGeneration": meta.get("generation"),
-            "expiresAt": _stamp(spec.expires_at),
-        }
-        if status.get("phase") != assessment.phase:
-            patch["phaseChangedAt"] = stamp
-            patch["conditions"] = [
-                {
-                    "type": "Ready",
-                    "status": "True" if assessment.phase == "Ready" else "False",
-                    "reason": assessment.reason or assessment.phase,
-                    "message": assessment.message or "",
-                    "lastTransitionTime": stamp,
-                }
-            ]
-            if assessment.phase == "Ready":
-                patch["readyAt"] = stamp
-            # A short log of phase changes lets sync replay what it missed while down.
-            patch["transitions"] = appended_transition(status, assessment, stamp)
-        await self.cluster.patch(
+        written = await self.cluster.patch(
             WORKSHOPS, meta["name"], {"status": patch}, meta["namespace"], status=True
         )
+        version = (written.get("metadata") or {}).get("resourceVersion")
+        if version and meta.get("uid"):
+            self._written[meta["uid"]] = version
         if status.get("phase") != assessment.phase or status.get("reason") != assessment.reason:
             metering.PHASES.labels(assessment.phase, assessment.reason or "").inc()
             await record_event(

@@ -138,7 +138,7 @@ async def resync_once(
                     settings=settings,
                 )
             elif everything or startup_overdue(workshop, now):
-                await reconciler.reconcile(workshop)
+                await reconciler.reconcile(workshop, everything=everything)
         except (ApiError, OSError) as error:
             log.warning(
                 "resync of one workshop failed",

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from orchestra_operator import manifests
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.reconciling import drifted, invalid_spec_status
+from orchestra_operator.ensuring import drifted
+from orchestra_operator.statuses import invalid_spec_status
 from orchestra_shared import labels
 from orchestra_shared.workshops import WorkshopSpec
 
@@ -152,7 +153,7 @@ class TestInvalidSpec:
 class TestTransitionLog:
     def test_each_phase_change_is_appended_with_its_time(self) -> None:
         from orchestra_operator.assessing import Assessment
-        from orchestra_operator.reconciling import appended_transition
+        from orchestra_operator.statuses import appended_transition
 
         status = {
             "transitions": [
@@ -165,7 +166,7 @@ class TestTransitionLog:
 
     def test_the_log_keeps_only_the_newest_entries(self) -> None:
         from orchestra_operator.assessing import Assessment
-        from orchestra_operator.reconciling import appended_transition
+        from orchestra_operator.statuses import appended_transition
         from orchestra_shared.workshops import TRANSITIONS_KEPT
 
         status = {

@@ -3,14 +3,16 @@
 Only ``on.event`` handlers are used: they need no finalizer, so deleting a
 Workshop while the operator is down is never blocked (cleanup rides on
 ownerReferences), and they store nothing on the object. Every event of a
-Workshop, or of a child labelled with its name, triggers a level-based
-reconcile of that Workshop; the periodic resync in ``resyncing.py`` covers
-timeouts and anything a watch missed.
+Workshop, or of a child labelled with its name, asks for a reconcile of that
+Workshop, with the body the event carries, so that the reconcile does only what
+that event can have changed (``reconciling``); the periodic resync in
+``resyncing.py`` covers timeouts and anything a watch missed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import kopf
@@ -25,12 +27,12 @@ log = logging.getLogger(__name__)
 CHILDREN = f"{labels.MANAGED_BY}={labels.MANAGER},{labels.WORKSHOP}"
 
 CHILD_KINDS = (
-    ("apps", "v1", "deployments"),
-    ("", "v1", "pods"),
-    ("", "v1", "services"),
-    ("", "v1", "persistentvolumeclaims"),
-    ("networking.k8s.io", "v1", "ingresses"),
-    ("networking.k8s.io", "v1", "networkpolicies"),
+    ("apps", "v1", "deployments", "Deployment"),
+    ("", "v1", "pods", "Pod"),
+    ("", "v1", "services", "Service"),
+    ("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
+    ("networking.k8s.io", "v1", "ingresses", "Ingress"),
+    ("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy"),
 )
 
 
@@ -39,31 +41,38 @@ def register(registry: kopf.OperatorRegistry, reconciler: Reconciler) -> None:
 
     @kopf.on.event(GROUP, VERSION, PLURAL, registry=registry)
     async def workshop_changed(type: str, body: kopf.Body, **_: Any) -> None:
-        if type == "DELETED":
-            return
         try:
-            await reconciler.reconcile(dict(body))
+            await reconciler.workshop_event(dict(body), deleted=type == "DELETED")
         except (ApiError, OSError) as error:
             log.warning("reconcile failed; the resync retries", extra={"error": str(error)})
         except Exception:
             log.exception("unexpected failure reconciling a workshop; the resync retries")
 
-    for group, version, plural in CHILD_KINDS:
-
-        @kopf.on.event(
+    for group, version, plural, kind in CHILD_KINDS:
+        kopf.on.event(
             group,
             version,
             plural,
             labels={labels.MANAGED_BY: labels.MANAGER, labels.WORKSHOP: kopf.PRESENT},
             registry=registry,
             id=f"child-{plural}",
-        )
-        async def child_changed(body: kopf.Body, **_: Any) -> None:
-            name = body.metadata.labels.get(labels.WORKSHOP)
-            namespace = body.metadata.namespace
-            if not name or not namespace:
-                return
-            try:
-                await reconciler.reconcile_named(namespace, name)
-            except (ApiError, OSError) as error:
-                log.warning("reconcile failed; the resync retries", extra={"error": str(error)})
+        )(_child_handler(reconciler, kind))
+
+
+def _child_handler(reconciler: Reconciler, kind: str) -> Callable[..., Awaitable[None]]:
+    """The handler of one child kind: the child's body goes along, so the reconcile need
+    read neither it nor its siblings (``reconciling``)."""
+
+    async def child_changed(type: str, body: kopf.Body, **_: Any) -> None:
+        name = body.metadata.labels.get(labels.WORKSHOP)
+        namespace = body.metadata.namespace
+        if not name or not namespace:
+            return
+        try:
+            await reconciler.child_event(
+                namespace, name, kind, dict(body), deleted=type == "DELETED"
+            )
+        except (ApiError, OSError) as error:
+            log.warning("reconcile failed; the resync retries", extra={"error": str(error)})
+
+    return child_changed
