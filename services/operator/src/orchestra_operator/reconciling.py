@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from orchestra_operator import assessing, manifests, metering, tracing
 from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, Cluster
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.ensuring import create_or_ensure, ensure, repair
+from orchestra_operator.ensuring import create_or_ensure, drifted, ensure, repair
 from orchestra_operator.reporting import record_event
 from orchestra_operator.statuses import invalid_spec_status, parse_time, status_patch
 from orchestra_shared import labels
@@ -105,6 +105,7 @@ class Reconciler:
         self._pending: dict[tuple[str, str], Work] = {}
         self._ensured: dict[str, str] = {}
         self._written: dict[str, str] = {}
+        self._known: dict[tuple[str, str], tuple[str, list[Body]]] = {}
 
     async def workshop_event(self, body: Body, *, deleted: bool = False) -> None:
         """A watch event of a Workshop."""
@@ -113,6 +114,7 @@ class Reconciler:
         if deleted:
             self._ensured.pop(uid, None)
             self._written.pop(uid, None)
+            self._known.pop((meta["namespace"], meta["name"]), None)
             return
         if uid and self._written.get(uid) == meta.get("resourceVersion"):
             return  # our own status write: nothing changed since we assessed
@@ -123,7 +125,29 @@ class Reconciler:
     ) -> None:
         """A watch event of a child (or a Pod) labelled with its Workshop's name."""
         key = (kind, body["metadata"]["name"])
+        if (
+            not deleted
+            and kind not in ASSESSED_KINDS
+            and self._still_right(namespace, workshop, kind, body)
+        ):
+            return
         await self._request(namespace, workshop, Work(children={key: None if deleted else body}))
+
+    def _still_right(self, namespace: str, workshop: str, kind: str, child: Body) -> bool:
+        """Whether a child is as this process last made it: its Workshop's children were
+        all checked, for the spec they have now, and it has not drifted (no request)."""
+        known = self._known.get((namespace, workshop))
+        if known is None:
+            return False
+        uid, desired = known
+        owners = {ref.get("uid") for ref in child["metadata"].get("ownerReferences") or []}
+        if uid not in owners:
+            return False  # a child of an earlier Workshop of that name, or of none
+        name = child["metadata"]["name"]
+        for wanted in desired:
+            if wanted["metadata"]["name"] == name and wanted["kind"] == kind:
+                return drifted(wanted, child) is None
+        return True  # not one we make (an Ingress in shared mode): nothing to do
 
     async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
         """The resync's reconcile: assess, and with ``everything`` check every child."""
@@ -209,10 +233,9 @@ class Reconciler:
         full = False
         if current != "Failed":
             seen, full = await self._ensure_children(workshop, spec, current, work)
-        acted = any(action != "kept" for _, action in seen.values())
         events = {kind for kind, _ in work.children}
-        if not (work.workshop or full or acted or ASSESSED_KINDS & events):
-            return  # only children that were right changed: the phase cannot have
+        if not (work.workshop or full or ASSESSED_KINDS & events):
+            return  # only children other than the Deployment changed: the phase cannot have
         deployment: Body | None = None
         pods: list[Body] = []
         if current != "Failed":  # a failure is final: nothing below can change it
@@ -272,6 +295,7 @@ class Reconciler:
                     done.append((f"{child['kind']} {child['metadata']['name']}", result[1]))
             if full:
                 self._ensured[uid] = fingerprint(workshop)
+                self._known[meta["namespace"], meta["name"]] = (uid, desired)
         finally:
             story = children_event(done, current)
             if story is not None:

@@ -72,7 +72,12 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
     reasons = await world.event_reasons(event)
     assert reasons[0] == "Launched"
     assert {"Created", "Ready"} <= set(reasons)
-    assert reasons.count("Created") == 3  # NetworkPolicy, Service, Deployment
+    # One Event for the children the first reconcile created, naming each.
+    created = [e["message"] for e in await world.events_of(event) if e["reason"] == "Created"]
+    assert created == [
+        f"NetworkPolicy {event.instance} created, Service {event.instance} created, "
+        f"Deployment {event.instance} created"
+    ]
 
     metrics = await world.metrics("solo")
     assert metrics['orchestra_operator_commands_total{outcome="done",type="launch"}'] >= 1
