@@ -42,6 +42,9 @@ from orchestra_shared.workshops import WorkshopSpec
 Body = dict[str, Any]
 ChildKey = tuple[str, str]  # (kind, name)
 log = logging.getLogger(__name__)
+QUIET_REASONS = frozenset({None, "Creating", "Starting", "Restarting"})
+"""Reasons of a phase that no Pod gave: while the phase has one, a Pod with nothing
+wrong to show cannot change it (the Deployment's own events report it started)."""
 ASSESSED_KINDS = frozenset({"Deployment", "Pod"})
 """Children whose events can change the phase; the others matter only when they drift."""
 
@@ -106,6 +109,7 @@ class Reconciler:
         self._ensured: dict[str, str] = {}
         self._written: dict[str, str] = {}
         self._known: dict[tuple[str, str], tuple[str, list[Body]]] = {}
+        self._reasons: dict[tuple[str, str], str | None] = {}
 
     async def workshop_event(self, body: Body, *, deleted: bool = False) -> None:
         """A watch event of a Workshop."""
@@ -115,6 +119,7 @@ class Reconciler:
             self._ensured.pop(uid, None)
             self._written.pop(uid, None)
             self._known.pop((meta["namespace"], meta["name"]), None)
+            self._reasons.pop((meta["namespace"], meta["name"]), None)
             return
         if uid and self._written.get(uid) == meta.get("resourceVersion"):
             return  # our own status write: nothing changed since we assessed
@@ -148,6 +153,15 @@ class Reconciler:
             if wanted["metadata"]["name"] == name and wanted["kind"] == kind:
                 return drifted(wanted, child) is None
         return True  # not one we make (an Ingress in shared mode): nothing to do
+
+    def _pod_says_nothing(self, namespace: str, workshop: str, pod: Body, *, deleted: bool) -> bool:
+        """Whether a Pod's event cannot change the phase this process last assessed."""
+        key = (namespace, workshop)
+        if key not in self._reasons or self._reasons[key] not in QUIET_REASONS:
+            return False
+        return deleted or (
+            assessing.pod_failure([pod]) is None and assessing.pod_pending_reason([pod]) is None
+        )
 
     async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
         """The resync's reconcile: assess, and with ``everything`` check every child."""
@@ -255,6 +269,7 @@ class Reconciler:
             # Free the node at once; the Workshop stays to tell the learner why.
             await self.cluster.delete(DEPLOYMENTS, name, namespace)
         await self._write_status(workshop, assessment, spec, now)
+        self._reasons[namespace, name] = assessment.reason if assessment.phase != "Failed" else "-"
 
     async def _deployment(
         self, name: str, namespace: str, seen: dict[str, tuple[Body, str]], work: Work
