@@ -21,7 +21,6 @@ What the events of one reconcile asked for coalesce (``Work``) while it waits it
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +32,8 @@ from pydantic import ValidationError
 from orchestra_operator import assessing, manifests, metering, tracing
 from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, Cluster
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.ensuring import create_or_ensure, drifted, ensure, repair
+from orchestra_operator.ensuring import create_or_ensure, ensure, repair
+from orchestra_operator.remembering import ASSESSED_KINDS, Memory
 from orchestra_operator.reporting import record_event
 from orchestra_operator.statuses import invalid_spec_status, parse_time, status_patch
 from orchestra_shared import labels
@@ -42,11 +42,6 @@ from orchestra_shared.workshops import WorkshopSpec
 Body = dict[str, Any]
 ChildKey = tuple[str, str]  # (kind, name)
 log = logging.getLogger(__name__)
-QUIET_REASONS = frozenset({None, "Creating", "Starting", "Restarting"})
-"""Reasons of a phase that no Pod gave: while the phase has one, a Pod with nothing
-wrong to show cannot change it (the Deployment's own events report it started)."""
-ASSESSED_KINDS = frozenset({"Deployment", "Pod"})
-"""Children whose events can change the phase; the others matter only when they drift."""
 
 
 @dataclass
@@ -89,79 +84,38 @@ def children_event(done: list[tuple[str, str]], current: str | None) -> tuple[st
     return "Created", ", ".join(f"{what} {action}" for what, action in done)
 
 
-def fingerprint(workshop: Body) -> str:
-    """What the children are built from, besides the name, uid and settings."""
-    return json.dumps(workshop.get("spec") or {}, sort_keys=True)
-
-
 class Reconciler:
-    """Serialises reconciliation per Workshop; many Workshops proceed in parallel.
-
-    Remembers, per Workshop uid and for as long as this process leads, the spec whose
-    children it last checked all of, and the resourceVersion of its last status write.
-    """
+    """Serialises reconciliation per Workshop; many Workshops proceed in parallel."""
 
     def __init__(self, cluster: Cluster, settings: OperatorSettings) -> None:
         self.cluster = cluster
         self.settings = settings
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._pending: dict[tuple[str, str], Work] = {}
-        self._ensured: dict[str, str] = {}
-        self._written: dict[str, str] = {}
-        self._known: dict[tuple[str, str], tuple[str, list[Body]]] = {}
-        self._reasons: dict[tuple[str, str], str | None] = {}
+        self._memory = Memory()
 
     async def workshop_event(self, body: Body, *, deleted: bool = False) -> None:
         """A watch event of a Workshop."""
         meta = body["metadata"]
-        uid = meta.get("uid") or ""
+        key = (meta["namespace"], meta["name"])
         if deleted:
-            self._ensured.pop(uid, None)
-            self._written.pop(uid, None)
-            self._known.pop((meta["namespace"], meta["name"]), None)
-            self._reasons.pop((meta["namespace"], meta["name"]), None)
+            self._memory.forget(key, meta.get("uid") or "")
             return
-        if uid and self._written.get(uid) == meta.get("resourceVersion"):
+        if self._memory.own_write(body):
             return  # our own status write: nothing changed since we assessed
-        await self._request(meta["namespace"], meta["name"], Work(workshop=True))
+        await self._request(*key, Work(workshop=True))
 
     async def child_event(
         self, namespace: str, workshop: str, kind: str, body: Body, *, deleted: bool = False
     ) -> None:
         """A watch event of a child (or a Pod) labelled with its Workshop's name."""
-        key = (kind, body["metadata"]["name"])
-        if (
-            not deleted
-            and kind not in ASSESSED_KINDS
-            and self._still_right(namespace, workshop, kind, body)
-        ):
-            return
-        await self._request(namespace, workshop, Work(children={key: None if deleted else body}))
-
-    def _still_right(self, namespace: str, workshop: str, kind: str, child: Body) -> bool:
-        """Whether a child is as this process last made it: its Workshop's children were
-        all checked, for the spec they have now, and it has not drifted (no request)."""
-        known = self._known.get((namespace, workshop))
-        if known is None:
-            return False
-        uid, desired = known
-        owners = {ref.get("uid") for ref in child["metadata"].get("ownerReferences") or []}
-        if uid not in owners:
-            return False  # a child of an earlier Workshop of that name, or of none
-        name = child["metadata"]["name"]
-        for wanted in desired:
-            if wanted["metadata"]["name"] == name and wanted["kind"] == kind:
-                return drifted(wanted, child) is None
-        return True  # not one we make (an Ingress in shared mode): nothing to do
-
-    def _pod_says_nothing(self, namespace: str, workshop: str, pod: Body, *, deleted: bool) -> bool:
-        """Whether a Pod's event cannot change the phase this process last assessed."""
         key = (namespace, workshop)
-        if key not in self._reasons or self._reasons[key] not in QUIET_REASONS:
-            return False
-        return deleted or (
-            assessing.pod_failure([pod]) is None and assessing.pod_pending_reason([pod]) is None
-        )
+        if not deleted and kind not in ASSESSED_KINDS and self._memory.still_right(key, kind, body):
+            return
+        if kind == "Pod" and self._memory.pod_says_nothing(key, body, deleted=deleted):
+            return
+        child = (kind, body["metadata"]["name"])
+        await self._request(namespace, workshop, Work(children={child: None if deleted else body}))
 
     async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
         """The resync's reconcile: assess, and with ``everything`` check every child."""
@@ -269,7 +223,7 @@ class Reconciler:
             # Free the node at once; the Workshop stays to tell the learner why.
             await self.cluster.delete(DEPLOYMENTS, name, namespace)
         await self._write_status(workshop, assessment, spec, now)
-        self._reasons[namespace, name] = assessment.reason if assessment.phase != "Failed" else "-"
+        self._memory.assessed((namespace, name), assessment)
 
     async def _deployment(
         self, name: str, namespace: str, seen: dict[str, tuple[Body, str]], work: Work
@@ -293,7 +247,7 @@ class Reconciler:
         meta = workshop["metadata"]
         uid = meta["uid"]
         desired = manifests.children(meta["name"], meta["namespace"], uid, spec, self.settings)
-        full = work.everything or self._ensured.get(uid) != fingerprint(workshop)
+        full = work.everything or self._memory.needs_full_check(workshop)
         fresh = full and not workshop.get("status")
         seen: dict[str, tuple[Body, str]] = {}
         done: list[tuple[str, str]] = []
@@ -309,8 +263,7 @@ class Reconciler:
                 if result[1] != "kept":
                     done.append((f"{child['kind']} {child['metadata']['name']}", result[1]))
             if full:
-                self._ensured[uid] = fingerprint(workshop)
-                self._known[meta["namespace"], meta["name"]] = (uid, desired)
+                self._memory.checked_all((meta["namespace"], meta["name"]), workshop, desired)
         finally:
             story = children_event(done, current)
             if story is not None:
@@ -331,7 +284,7 @@ class Reconciler:
         )
         version = (written.get("metadata") or {}).get("resourceVersion")
         if version and meta.get("uid"):
-            self._written[meta["uid"]] = version
+            self._memory.written[meta["uid"]] = version
         if status.get("phase") != assessment.phase or status.get("reason") != assessment.reason:
             metering.PHASES.labels(assessment.phase, assessment.reason or "").inc()
             await record_event(
