@@ -110,6 +110,8 @@ class Reconciler:
     ) -> None:
         """A watch event of a child (or a Pod) labelled with its Workshop's name."""
         key = (namespace, workshop)
+        if not deleted and self._memory.seen_already(key, kind, body):
+            return
         if not deleted and kind not in ASSESSED_KINDS and self._memory.still_right(key, kind, body):
             return
         if kind == "Pod" and self._memory.pod_says_nothing(key, body, deleted=deleted):
@@ -262,6 +264,9 @@ class Reconciler:
                 seen[child["kind"]] = result
                 if result[1] != "kept":
                     done.append((f"{child['kind']} {child['metadata']['name']}", result[1]))
+            self._memory.looked_at(
+                (meta["namespace"], meta["name"]), {kind: body for kind, (body, _) in seen.items()}
+            )
             if full:
                 self._memory.checked_all((meta["namespace"], meta["name"]), workshop, desired)
         finally:

@@ -43,12 +43,16 @@ class Memory:
     """uid → resourceVersion of the last status write."""
     reasons: dict[Key, str | None] = field(default_factory=dict)
     """The reason of the phase last assessed (``FAILED`` for any failure)."""
+    versions: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
+    """The resourceVersion of each child (kind, name) as the last reconcile that looked
+    at it left it (its own create or repair, or the state it checked)."""
 
     def forget(self, key: Key, uid: str) -> None:
         self.ensured.pop(uid, None)
         self.written.pop(uid, None)
         self.desired.pop(key, None)
         self.reasons.pop(key, None)
+        self.versions.pop(key, None)
 
     def checked_all(self, key: Key, workshop: Body, desired: list[Body]) -> None:
         uid = workshop["metadata"]["uid"]
@@ -63,6 +67,21 @@ class Memory:
         meta = workshop["metadata"]
         uid = meta.get("uid")
         return bool(uid) and self.written.get(uid) == meta.get("resourceVersion")
+
+    def looked_at(self, key: Key, children: dict[str, Body]) -> None:
+        """Remember the children a reconcile looked at (by kind), as it left them."""
+        versions = self.versions.setdefault(key, {})
+        for kind, body in children.items():
+            meta = body.get("metadata") or {}
+            if meta.get("name") and meta.get("resourceVersion"):
+                versions[kind, meta["name"]] = meta["resourceVersion"]
+
+    def seen_already(self, key: Key, kind: str, child: Body) -> bool:
+        """Whether a child's event shows it as a reconcile already left it (its own
+        create or repair coming back, say): nothing changed since."""
+        meta = child["metadata"]
+        known = self.versions.get(key, {}).get((kind, meta["name"]))
+        return known is not None and known == meta.get("resourceVersion")
 
     def still_right(self, key: Key, kind: str, child: Body) -> bool:
         """Whether a child is as this process last made it: its Workshop's children were
