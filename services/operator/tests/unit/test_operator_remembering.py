@@ -93,7 +93,17 @@ class TestChildren:
         assert len(changed_children(desired, work, full=True)) == len(desired)
 
 
-class TestOwnWrites:
+class TestEchoes:
+    def test_a_child_as_the_last_reconcile_left_it_is_an_echo(
+        self, memory: Memory, desired: list[Body]
+    ) -> None:
+        deployment = of_kind(desired, "Deployment")
+        deployment["metadata"]["resourceVersion"] = "12"
+        memory.looked_at(KEY, {"Deployment": deployment})
+        assert memory.seen_already(KEY, "Deployment", deployment)
+        deployment["metadata"]["resourceVersion"] = "13"  # the kubelet wrote its status
+        assert not memory.seen_already(KEY, "Deployment", deployment)
+
     def test_the_echo_of_our_status_write_is_ours(self, memory: Memory, workshop: Body) -> None:
         memory.written[UID] = "7"
         assert memory.own_write(workshop)
