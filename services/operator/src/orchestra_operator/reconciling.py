@@ -109,15 +109,21 @@ class Reconciler:
         self, namespace: str, workshop: str, kind: str, body: Body, *, deleted: bool = False
     ) -> None:
         """A watch event of a child (or a Pod) labelled with its Workshop's name."""
-        key = (namespace, workshop)
-        if not deleted and self._memory.seen_already(key, kind, body):
-            return
-        if not deleted and kind not in ASSESSED_KINDS and self._memory.still_right(key, kind, body):
-            return
-        if kind == "Pod" and self._memory.pod_says_nothing(key, body, deleted=deleted):
+        if self._says_nothing((namespace, workshop), kind, None if deleted else body):
             return
         child = (kind, body["metadata"]["name"])
         await self._request(namespace, workshop, Work(children={child: None if deleted else body}))
+
+    def _says_nothing(self, key: tuple[str, str], kind: str, body: Body | None) -> bool:
+        """Whether a child's event (None: deleted) can change nothing this process knows."""
+        if kind == "Pod":
+            pod = body or {"metadata": {}}
+            return self._memory.pod_says_nothing(key, pod, deleted=body is None)
+        if body is None:
+            return False
+        if self._memory.seen_already(key, kind, body):
+            return True
+        return kind not in ASSESSED_KINDS and self._memory.still_right(key, kind, body)
 
     async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
         """The resync's reconcile: assess, and with ``everything`` check every child."""
@@ -149,6 +155,13 @@ class Reconciler:
         finally:
             self._pending.pop(key, None)
         try:
+            # What the reconcile before this one did may answer events that came meanwhile.
+            for child in [
+                c for c, body in asked.children.items() if self._says_nothing(key, c[0], body)
+            ]:
+                del asked.children[child]
+            if not (asked.workshop or asked.everything or asked.children):
+                return
             workshop = await self.cluster.get(WORKSHOPS, name, namespace)
             if workshop is not None and not workshop["metadata"].get("deletionTimestamp"):
                 await self._reconcile(workshop, asked)
