@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from orchestra_operator import assessing, manifests, metering, tracing
-from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, Cluster
+from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.ensuring import create_or_ensure, ensure, repair
 from orchestra_operator.remembering import ASSESSED_KINDS, Memory
@@ -54,6 +54,12 @@ class Work:
     """Check every child, whatever this process remembers."""
     children: dict[ChildKey, Body | None] = field(default_factory=dict)
     """Children whose events came: the latest body of each, None once deleted."""
+    body: Body | None = None
+    """The Workshop as its latest event showed it."""
+
+
+class Stale(Exception):
+    """The Workshop changed since the body a reconcile started from: read it, go again."""
 
 
 def changed_children(
@@ -103,7 +109,7 @@ class Reconciler:
             return
         if self._memory.own_write(body):
             return  # our own status write: nothing changed since we assessed
-        await self._request(*key, Work(workshop=True))
+        await self._request(*key, Work(workshop=True, body=body))
 
     async def child_event(
         self, namespace: str, workshop: str, kind: str, body: Body, *, deleted: bool = False
@@ -126,9 +132,11 @@ class Reconciler:
         return kind not in ASSESSED_KINDS and self._memory.still_right(key, kind, body)
 
     async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
-        """The resync's reconcile: assess, and with ``everything`` check every child."""
+        """The resync's reconcile, from the body it listed: assess, and with ``everything``
+        check every child."""
         meta = workshop["metadata"]
-        await self.reconcile_named(meta["namespace"], meta["name"], everything=everything)
+        asked = Work(workshop=True, everything=everything, body=workshop)
+        await self._request(meta["namespace"], meta["name"], asked)
 
     async def reconcile_named(self, namespace: str, name: str, *, everything: bool = False) -> None:
         await self._request(namespace, name, Work(workshop=True, everything=everything))
@@ -147,6 +155,7 @@ class Reconciler:
             waiting.workshop |= asked.workshop
             waiting.everything |= asked.everything
             waiting.children.update(asked.children)
+            waiting.body = asked.body or waiting.body
             return
         self._pending[key] = asked
         try:
@@ -162,28 +171,42 @@ class Reconciler:
                 del asked.children[child]
             if not (asked.workshop or asked.everything or asked.children):
                 return
-            workshop = await self.cluster.get(WORKSHOPS, name, namespace)
-            if workshop is not None and not workshop["metadata"].get("deletionTimestamp"):
-                await self._reconcile(workshop, asked)
+            # The body an event or our own last write gave, if any: the status write
+            # is conditional on it, and a conflict reads the Workshop afresh.
+            if asked.body is not None:
+                self._memory.bodies[key] = asked.body
+            known = self._memory.bodies.get(key)
+            try:
+                await self._reconcile(known or await self._read(key), asked, read=known is None)
+            except Stale:
+                await self._reconcile(await self._read(key), Work(workshop=True), read=True)
         finally:
             lock.release()
             if not lock.locked() and key not in self._pending:
                 self._locks.pop(key, None)
 
-    async def _reconcile(self, workshop: Body, work: Work) -> None:
+    async def _read(self, key: tuple[str, str]) -> Body | None:
+        workshop = await self.cluster.get(WORKSHOPS, key[1], key[0])
+        if workshop is not None:
+            self._memory.bodies[key] = workshop
+        return workshop
+
+    async def _reconcile(self, workshop: Body | None, work: Work, *, read: bool) -> None:
+        if workshop is None or workshop["metadata"].get("deletionTimestamp"):
+            return
         context = tracing.launch_context(workshop)
         with metering.RECONCILE_SECONDS.time():
             if context is None:
-                await self._reconcile_now(workshop, work)
+                await self._reconcile_now(workshop, work, read=read)
                 return
             with tracing.tracer().start_as_current_span(
                 "reconcile Workshop",
                 context=context,
                 attributes=tracing.workshop_attributes(workshop),
             ):
-                await self._reconcile_now(workshop, work)
+                await self._reconcile_now(workshop, work, read=read)
 
-    async def _reconcile_now(self, workshop: Body, work: Work) -> None:
+    async def _reconcile_now(self, workshop: Body, work: Work, *, read: bool) -> None:
         meta = workshop["metadata"]
         name, namespace = meta["name"], meta["namespace"]
         status = workshop.get("status") or {}
@@ -209,6 +232,7 @@ class Reconciler:
                 ),
                 spec,
                 now,
+                read=read,
             )
             return
 
@@ -234,10 +258,12 @@ class Reconciler:
             now=now,
             current_reason=status.get("reason"),
         )
+        if assessment.phase == "Failed" and current != "Failed" and not read:
+            raise Stale  # a failure is final: decide it on the Workshop as it is now
         if assessment.phase == "Failed" and current != "Failed" and deployment is not None:
             # Free the node at once; the Workshop stays to tell the learner why.
             await self.cluster.delete(DEPLOYMENTS, name, namespace)
-        await self._write_status(workshop, assessment, spec, now)
+        await self._write_status(workshop, assessment, spec, now, read=read)
         self._memory.assessed((namespace, name), assessment)
 
     async def _deployment(
@@ -289,17 +315,35 @@ class Reconciler:
         return seen, full
 
     async def _write_status(
-        self, workshop: Body, assessment: assessing.Assessment, spec: WorkshopSpec, now: datetime
+        self,
+        workshop: Body,
+        assessment: assessing.Assessment,
+        spec: WorkshopSpec,
+        now: datetime,
+        *,
+        read: bool,
     ) -> None:
+        """Write the status if it changed; conditionally when the body was not read just now."""
         meta = workshop["metadata"]
         status = workshop.get("status") or {}
         url = manifests.url(meta["name"], self.settings)
         patch = status_patch(workshop, assessment, url=url, expires_at=spec.expires_at, now=now)
         if patch is None:
             return
-        written = await self.cluster.patch(
-            WORKSHOPS, meta["name"], {"status": patch}, meta["namespace"], status=True
-        )
+        guard = {"resourceVersion": meta["resourceVersion"]}
+        try:
+            written = await self.cluster.patch(
+                WORKSHOPS,
+                meta["name"],
+                {"status": patch} if read else {"metadata": guard, "status": patch},
+                meta["namespace"],
+                status=True,
+            )
+        except ApiError as error:
+            if error.status == 409 and not read:
+                raise Stale from error
+            raise
+        self._memory.bodies[meta["namespace"], meta["name"]] = written
         version = (written.get("metadata") or {}).get("resourceVersion")
         if version and meta.get("uid"):
             self._memory.written[meta["uid"]] = version

@@ -43,6 +43,9 @@ class Memory:
     """uid → resourceVersion of the last status write."""
     reasons: dict[Key, str | None] = field(default_factory=dict)
     """The reason of the phase last assessed (``FAILED`` for any failure)."""
+    bodies: dict[Key, Body] = field(default_factory=dict)
+    """The Workshop as last read or written; a status write made from it is conditional
+    on its resourceVersion, so a stale one costs a conflict, never a lost update."""
     versions: dict[Key, dict[tuple[str, str], str]] = field(default_factory=dict)
     """The resourceVersion of each child (kind, name) as the last reconcile that looked
     at it left it (its own create or repair, or the state it checked)."""
@@ -53,6 +56,7 @@ class Memory:
         self.desired.pop(key, None)
         self.reasons.pop(key, None)
         self.versions.pop(key, None)
+        self.bodies.pop(key, None)
 
     def checked_all(self, key: Key, workshop: Body, desired: list[Body]) -> None:
         uid = workshop["metadata"]["uid"]
