@@ -15,7 +15,8 @@ of them and each request to the API server counts (docs/benchmarks/burst.md):
   Deployment the reconcile already holds and the Pods listed when they can matter; it
   is written only when it changed (so status writes do not loop).
 
-What the events of one reconcile asked for coalesce (``Work``) while it waits its turn.
+What the events of one reconcile asked for coalesce (``changes.Work``) while it waits its
+turn; what the reconciler remembers between events is ``remembering.Memory``.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from orchestra_operator import assessing, manifests, metering, tracing
+from orchestra_operator.changes import Stale, Work, changed_children, children_event
 from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.ensuring import create_or_ensure, ensure, repair
@@ -40,54 +41,7 @@ from orchestra_shared import labels
 from orchestra_shared.workshops import WorkshopSpec
 
 Body = dict[str, Any]
-ChildKey = tuple[str, str]  # (kind, name)
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Work:
-    """What the reconcile requests for one Workshop asked for, merged while they wait."""
-
-    workshop: bool = False
-    """The Workshop itself changed, or the resync asks: assess the phase."""
-    everything: bool = False
-    """Check every child, whatever this process remembers."""
-    children: dict[ChildKey, Body | None] = field(default_factory=dict)
-    """Children whose events came: the latest body of each, None once deleted."""
-    body: Body | None = None
-    """The Workshop as its latest event showed it."""
-
-
-class Stale(Exception):
-    """The Workshop changed since the body a reconcile started from: read it, go again."""
-
-
-def changed_children(
-    desired: list[Body], work: Work, *, full: bool
-) -> list[tuple[Body, Body | None, bool]]:
-    """Which children to look at: (desired, body an event gave or None, whether it is gone).
-
-    All of them when ``full``; otherwise those that events came for (pure)."""
-    chosen: list[tuple[Body, Body | None, bool]] = []
-    for child in desired:
-        key = (child["kind"], child["metadata"]["name"])
-        if full:
-            chosen.append((child, None, False))
-        elif key in work.children:
-            body = work.children[key]
-            chosen.append((child, body, body is None))
-        # else: nothing says it changed
-    return chosen
-
-
-def children_event(done: list[tuple[str, str]], current: str | None) -> tuple[str, str] | None:
-    """One Event's reason and message for every child this reconcile created or repaired."""
-    if not done:
-        return None
-    repairing = current == "Ready" or any(action == "repaired" for _, action in done)
-    if repairing:
-        return "Repaired", ", ".join(f"{what} {action} after drift" for what, action in done)
-    return "Created", ", ".join(f"{what} {action}" for what, action in done)
 
 
 class Reconciler:
@@ -115,21 +69,10 @@ class Reconciler:
         self, namespace: str, workshop: str, kind: str, body: Body, *, deleted: bool = False
     ) -> None:
         """A watch event of a child (or a Pod) labelled with its Workshop's name."""
-        if self._says_nothing((namespace, workshop), kind, None if deleted else body):
+        if self._memory.says_nothing((namespace, workshop), kind, None if deleted else body):
             return
         child = (kind, body["metadata"]["name"])
         await self._request(namespace, workshop, Work(children={child: None if deleted else body}))
-
-    def _says_nothing(self, key: tuple[str, str], kind: str, body: Body | None) -> bool:
-        """Whether a child's event (None: deleted) can change nothing this process knows."""
-        if kind == "Pod":
-            pod = body or {"metadata": {}}
-            return self._memory.pod_says_nothing(key, pod, deleted=body is None)
-        if body is None:
-            return False
-        if self._memory.seen_already(key, kind, body):
-            return True
-        return kind not in ASSESSED_KINDS and self._memory.still_right(key, kind, body)
 
     async def reconcile(self, workshop: Body, *, everything: bool = False) -> None:
         """The resync's reconcile, from the body it listed: assess, and with ``everything``
@@ -166,7 +109,9 @@ class Reconciler:
         try:
             # What the reconcile before this one did may answer events that came meanwhile.
             for child in [
-                c for c, body in asked.children.items() if self._says_nothing(key, c[0], body)
+                c
+                for c, body in asked.children.items()
+                if self._memory.says_nothing(key, c[0], body)
             ]:
                 del asked.children[child]
             if not (asked.workshop or asked.everything or asked.children):

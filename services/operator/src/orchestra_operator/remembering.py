@@ -72,6 +72,17 @@ class Memory:
         uid = meta.get("uid")
         return bool(uid) and self.written.get(uid) == meta.get("resourceVersion")
 
+    def says_nothing(self, key: Key, kind: str, body: Body | None) -> bool:
+        """Whether a child's event (None: deleted) can change nothing remembered here."""
+        if kind == "Pod":
+            pod = body or {"metadata": {}}
+            return self.pod_says_nothing(key, pod, deleted=body is None)
+        if body is None:
+            return False
+        if self.seen_already(key, kind, body):
+            return True
+        return kind not in ASSESSED_KINDS and self.still_right(key, kind, body)
+
     def looked_at(self, key: Key, children: dict[str, Body]) -> None:
         """Remember the children a reconcile looked at (by kind), as it left them."""
         versions = self.versions.setdefault(key, {})

@@ -10,8 +10,8 @@ import pytest
 
 from orchestra_operator import manifests
 from orchestra_operator.assessing import Assessment
+from orchestra_operator.changes import Work, changed_children, children_event
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.reconciling import Work, changed_children, children_event
 from orchestra_operator.remembering import Memory
 from orchestra_shared.workshops import WorkshopSpec
 
