@@ -85,11 +85,11 @@ class Reconciler:
         await self._request(namespace, name, Work(workshop=True, everything=everything))
 
     async def _request(self, namespace: str, name: str, asked: Work) -> None:
-        """Reconcile a Workshop from its current state, read fresh.
+        """Reconcile a Workshop from the latest state this process knows of it.
 
         Requests coalesce: while one reconcile of a Workshop waits for the one in
         progress, further requests for it add what they ask to it and return at
-        once, since the waiting one reads the Workshop after whatever they were about.
+        once, since the waiting one starts after whatever they were about.
         """
         key = (namespace, name)
         waiting = self._pending.get(key)
@@ -117,10 +117,13 @@ class Reconciler:
             if not (asked.workshop or asked.everything or asked.children):
                 return
             # The body an event or our own last write gave, if any: the status write
-            # is conditional on it, and a conflict reads the Workshop afresh.
+            # is conditional on it, and a conflict reads the Workshop afresh. A deleted
+            # child may be its Workshop's garbage collection: recreate it only if a
+            # Workshop read now is still there.
             if asked.body is not None:
                 self._memory.bodies[key] = asked.body
-            known = self._memory.bodies.get(key)
+            gone = any(body is None for body in asked.children.values())
+            known = None if gone else self._memory.bodies.get(key)
             try:
                 await self._reconcile(known or await self._read(key), asked, read=known is None)
             except Stale:
