@@ -9,6 +9,7 @@ reads only Workshops and the children it checks, after the counts are taken.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ import pytest_asyncio
 from services.operator.tests.integration.driving import World, launch_event, namespace_of
 
 from orchestra_operator.cluster import DEPLOYMENTS, NETWORK_POLICIES, SERVICES
+from orchestra_shared.events import ExtendRequested
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CHILD_READS = (
@@ -98,25 +100,24 @@ async def test_a_drifted_child_is_restored_from_its_own_event(quiet: World) -> N
         body = await quiet.kube.get(SERVICES, event.instance, namespace)
         return [port["port"] for port in (body or {}).get("spec", {}).get("ports", [])]
 
-    counts_before_reads = await quiet.wait_for(
+    after = await quiet.wait_for(
         lambda: _after_repair(quiet, event),
         until=lambda counts: counts is not None,
         what="a Repaired event",
     )
-    assert counts_before_reads is not None
-    assert {read: counts_before_reads.get(read, 0) for read in CHILD_READS} == dict.fromkeys(
-        CHILD_READS, 0
-    )
-    assert counts_before_reads.get("patch services") == 2  # ours, then the repair
+    assert after is not None
+    assert {read: after.get(read, 0) for read in CHILD_READS} == dict.fromkeys(CHILD_READS, 0)
+    assert after.get("patch services") == 2  # ours, then the repair
     assert 9999 not in await ports()
     repaired = [e["message"] for e in await quiet.events_of(event) if e["reason"] == "Repaired"]
     assert repaired == [f"Service {event.instance} repaired after drift"]
 
 
 async def _after_repair(world: World, event: Any) -> dict[str, int] | None:
-    """The counts as they were when the repair's Event was there, or None before it."""
-    counts = served(world)
-    return counts if "Repaired" in await world.event_reasons(event) else None
+    """The counts once the repair's Event is there (it comes after the repair), or None."""
+    if "Repaired" not in await world.event_reasons(event):
+        return None
+    return served(world)
 
 
 async def test_a_deleted_child_is_recreated_from_its_own_event(quiet: World) -> None:
@@ -143,3 +144,29 @@ async def test_a_deleted_child_is_recreated_from_its_own_event(quiet: World) -> 
     assert recreated["metadata"]["uid"] != policy["metadata"]["uid"]
     repaired = [e["message"] for e in await quiet.events_of(event) if e["reason"] == "Repaired"]
     assert repaired == [f"NetworkPolicy {event.instance} created after drift"]
+
+
+async def test_a_changed_spec_is_followed_from_the_workshops_own_event(quiet: World) -> None:
+    event = launch_event()
+    await quiet.publish(event)
+    await quiet.wait_for_phase(event, "Ready")
+    later = event.expires_at + timedelta(hours=1)
+    quiet.cluster.requests.clear()
+
+    extension = ExtendRequested(
+        instance=event.instance, owner=event.owner, expires_at=later, extension=1
+    )
+    await quiet.publish(extension)
+
+    def deadline(body: dict[str, Any] | None) -> str | None:
+        return ((body or {}).get("status") or {}).get("expiresAt")
+
+    await quiet.wait_for(
+        lambda: quiet.workshop(event),
+        until=lambda body: deadline(body) == later.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        what="status.expiresAt to follow the spec",
+    )
+    # A new spec: every child is checked again (read), none needed repair.
+    counts = served(quiet)
+    assert counts.get("get services", 0) >= 1
+    assert "Repaired" not in await quiet.event_reasons(event)
