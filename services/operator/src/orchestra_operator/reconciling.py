@@ -16,7 +16,7 @@ of them and each request to the API server counts (docs/benchmarks/burst.md):
   is written only when it changed (so status writes do not loop).
 
 What the events of one reconcile asked for coalesce (``changes.Work``) while it waits its
-turn; what the reconciler remembers between events is ``remembering.Memory``.
+turn; what the reconciler remembers between events is ``memories.Memory``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from orchestra_operator.changes import Stale, Work, changed_children, children_e
 from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.ensuring import create_or_ensure, ensure, repair
-from orchestra_operator.remembering import ASSESSED_KINDS, Memory
+from orchestra_operator.memories import ASSESSED_KINDS, Memory
 from orchestra_operator.reporting import record_event
 from orchestra_operator.statuses import invalid_spec_status, parse_time, status_patch
 from orchestra_shared import labels

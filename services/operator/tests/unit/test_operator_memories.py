@@ -1,4 +1,4 @@
-"""What a watch event may skip: the pure decisions of ``remembering`` and ``reconciling``.
+"""What a watch event may skip: the pure decisions of ``memories`` and ``reconciling``.
 
 Each skip saves requests to the API server (docs/benchmarks/burst.md); each must never
 skip an event that says something: drift, a deletion, a failing Pod, a changed spec."""
@@ -12,7 +12,7 @@ from orchestra_operator import manifests
 from orchestra_operator.assessing import Assessment
 from orchestra_operator.changes import Work, changed_children, children_event
 from orchestra_operator.config import OperatorSettings
-from orchestra_operator.remembering import Memory
+from orchestra_operator.memories import Memory
 from orchestra_shared.workshops import WorkshopSpec
 
 Body = dict[str, Any]
