@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,9 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
+from orchestra_devstack import natsservers
 from orchestra_devstack.natsservers import NatsServer, find_nats_server, start_nats
-from orchestra_devstack.probes import http_ok, tcp_accepts
+from orchestra_devstack.probes import free_port, http_ok, tcp_accepts
 
 LiveMembers = Callable[[int], list[int]]
 
@@ -135,3 +137,25 @@ async def test_explicit_workdir_and_ports_are_kept(tmp_path: Path) -> None:
         await server.restart()
         assert (server.port, server.monitor_port) == (port, monitor_port)
     assert await asyncio.to_thread(tmp_path.exists)  # not ours to delete
+
+
+async def test_a_chosen_port_taken_before_the_server_binds_it_is_chosen_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another suite on the machine took the port between choosing and binding."""
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    choices = iter([taken, free_port(), free_port(), free_port()])
+    monkeypatch.setattr(natsservers, "free_port", lambda: next(choices))
+    try:
+        server = await start_nats(workdir=tmp_path / "nats")
+        try:
+            assert server.port != taken
+            client = await nats.connect(server.url)
+            await client.close()
+        finally:
+            await server.close()
+    finally:
+        squatter.close()

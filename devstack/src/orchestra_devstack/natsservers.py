@@ -27,9 +27,11 @@ from pathlib import Path
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.natsconfigs import made_up_passwords, write_conf
 from orchestra_devstack.probes import LOOPBACK, free_port, http_ok
-from orchestra_devstack.processes import ManagedProcess
+from orchestra_devstack.processes import ManagedProcess, ProcessExitedEarlyError
 from orchestra_devstack.servers import SupervisedServer
 from orchestra_shared.permissions import ADMIN
+
+PORT_ATTEMPTS = 3
 
 
 class NatsNotInstalledError(RuntimeError):
@@ -116,39 +118,49 @@ async def start_nats(
         workdir = owned_dir = Path(tempfile.mkdtemp(prefix="orchestra-nats-"))
     store_dir = workdir / "jetstream"
     store_dir.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
-    monitor_port = monitor_port or free_port()
     passwords = made_up_passwords()
     config = write_conf(workdir / "nats.conf", passwords)
-    argv = [
-        str(binary or find_nats_server()),
-        "-c", str(config),
-        "-a", LOOPBACK,
-        "-p", str(port),
-        "-m", str(monitor_port),
-        "-js",
-        "-sd", str(store_dir),
-        "--server_name", name,
-    ]  # fmt: skip
-    process = ManagedProcess(
-        name,
-        argv,
-        log_path=workdir / "nats.log",
-        cwd=workdir,
-        health=http_ok(f"http://{LOOPBACK}:{monitor_port}/healthz"),
-        start_timeout=start_timeout,
-    )
-    server = NatsServer(
-        process,
-        port=port,
-        monitor_port=monitor_port,
-        store_dir=store_dir,
-        owned_dir=owned_dir,
-        passwords=passwords,
-    )
-    try:
-        await process.start()
-    except BaseException:
-        await server.close()
-        raise
-    return server
+    # Ports we choose are free when chosen and may be taken before nats-server binds them
+    # (another suite on the machine): then choose again. Ports given are never changed.
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        chosen_port = port or free_port()
+        chosen_monitor = monitor_port or free_port()
+        argv = [
+            str(binary or find_nats_server()),
+            "-c", str(config),
+            "-a", LOOPBACK,
+            "-p", str(chosen_port),
+            "-m", str(chosen_monitor),
+            "-js",
+            "-sd", str(store_dir),
+            "--server_name", name,
+        ]  # fmt: skip
+        process = ManagedProcess(
+            name,
+            argv,
+            log_path=workdir / "nats.log",
+            cwd=workdir,
+            health=http_ok(f"http://{LOOPBACK}:{chosen_monitor}/healthz"),
+            start_timeout=start_timeout,
+        )
+        server = NatsServer(
+            process,
+            port=chosen_port,
+            monitor_port=chosen_monitor,
+            store_dir=store_dir,
+            owned_dir=owned_dir,
+            passwords=passwords,
+        )
+        try:
+            await process.start()
+        except ProcessExitedEarlyError as error:
+            lost_a_race = "address already in use" in error.log_tail.lower()
+            if lost_a_race and attempt < PORT_ATTEMPTS and (port is None or monitor_port is None):
+                continue
+            await server.close()
+            raise
+        except BaseException:
+            await server.close()
+            raise
+        return server
+    raise AssertionError("unreachable: the last attempt returns or raises")

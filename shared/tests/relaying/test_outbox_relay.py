@@ -184,6 +184,14 @@ async def test_a_refused_row_is_set_aside_with_its_reason_and_the_rest_flow(
         messages = await eventually(
             lambda: _when(in_stream(js), lambda found: len(found) == 2), what="the other rows"
         )
+        # The round's marks commit after its publishes: wait for them, not for the stream.
+        await eventually(
+            lambda: pool.fetchval(
+                f"SELECT count(*) = 3 FROM {outbox.table} "
+                "WHERE published_at IS NOT NULL OR set_aside_at IS NOT NULL"
+            ),
+            what="the round to commit",
+        )
     finally:
         await stopped(tasks)
     assert [json.loads(m.data or b"{}")["instance"] for m in messages] == ["ws-a", "ws-c"]
