@@ -28,7 +28,7 @@ from orchestra_expiry.schedules import claim_due, mark_fired, mark_warned
 from orchestra_expiry.scheduling import Entry, Terminate, Warn, decide
 from orchestra_shared import subjects
 from orchestra_shared.events import Event, Expiring, TerminateRequested, encode_event
-from orchestra_shared.retrying import Backoff
+from orchestra_shared.retrying import Backoff, raise_if_cancelled
 from orchestra_shared.telemetry import extract_context, inject_context
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,7 @@ async def fire_forever(
     """
     backoff = Backoff(retry_delay, max(retry_delay, 30.0))
     while True:
+        raise_if_cancelled()
         try:
             while (
                 await fire_due(

@@ -25,6 +25,7 @@ from orchestra_operator import leases
 from orchestra_operator.cluster import LEASES, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import LeadershipLost
+from orchestra_shared.retrying import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 TRANSIENT = (ApiError, OSError, asyncio.TimeoutError)
@@ -94,6 +95,7 @@ class Leadership:
         """Renew until the Lease is lost; never returns normally."""
         settings = self.settings
         while True:
+            raise_if_cancelled()
             await asyncio.sleep(settings.lease_renew_interval)
             # A renewal that hangs (a stalled API server, a half-open connection) must not
             # keep this replica leading past its deadline: it may take only what is left.

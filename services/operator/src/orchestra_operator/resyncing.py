@@ -34,6 +34,7 @@ from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.reporting import record_event
 from orchestra_operator.sweeping import sweep_namespaces
 from orchestra_shared import labels
+from orchestra_shared.retrying import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 MANAGED = f"{labels.MANAGED_BY}={labels.MANAGER}"
@@ -153,6 +154,7 @@ async def resync_forever(
 ) -> None:
     last_full = 0.0
     while True:
+        raise_if_cancelled()
         everything = time.monotonic() - last_full >= settings.steady_interval
         try:
             await resync_once(cluster, reconciler, settings, everything=everything)

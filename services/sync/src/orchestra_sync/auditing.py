@@ -31,6 +31,7 @@ from prometheus_client import Counter, Gauge
 
 from orchestra_shared import subjects
 from orchestra_shared.events import TerminateRequested, TerminationReason, event_json
+from orchestra_shared.retrying import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 AUDITOR = "orchestra-sync-audit"
@@ -126,6 +127,7 @@ async def audit_forever(
 ) -> None:
     """Audit every ``interval`` seconds; a failed round (cluster or Postgres) waits for the next."""
     while True:
+        raise_if_cancelled()
         try:
             await audit_once(pool, await list_names(), now=clock(), grace=grace)
         except errors as error:

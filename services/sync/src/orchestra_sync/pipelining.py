@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from orchestra_shared.retrying import raise_if_cancelled
 from orchestra_sync.sequencing import Ledger, Ticket
 
 Turn = Callable[[], Awaitable[None]]
@@ -92,6 +93,7 @@ class Pipeline:
 
     async def _turn(self, number: int) -> None:
         while True:
+            raise_if_cancelled()
             moved = self._moved  # taken before the check: a move after it sets this one
             if self._ledger.first_pending() == number:
                 return

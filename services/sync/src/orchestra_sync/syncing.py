@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from orchestra_shared.retrying import Backoff
+from orchestra_shared.retrying import Backoff, raise_if_cancelled
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.errors import Unavailable
 from orchestra_sync.metering import LAUNCH_TO_READY, LagObserver, lag_seconds, observe_lag
@@ -165,6 +165,7 @@ class Syncer:
     async def reconcile_vanished_forever(self) -> None:
         backoff = Backoff(self.settings.backoff_min, self.settings.backoff_max)
         while True:
+            raise_if_cancelled()  # Python 3.11's wait_for can swallow one (in nats-py)
             await self._listed_changed.wait()
             self._listed_changed.clear()
             if self._listed is None:

@@ -26,7 +26,7 @@ import aiohttp
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from orchestra_shared.retrying import Backoff
+from orchestra_shared.retrying import Backoff, raise_if_cancelled
 from orchestra_shared.settings import KubernetesSettings
 from orchestra_shared.workshops import GROUP, PLURAL, VERSION
 from orchestra_sync.errors import Unavailable
@@ -149,6 +149,7 @@ async def follow(
     resource_version: str | None = resume_from
     backoff = Backoff(backoff_min, backoff_max)
     while True:
+        raise_if_cancelled()
         try:
             if resource_version is None:
                 items, listed = await list_workshops(api)

@@ -9,6 +9,7 @@ Workshop statuses as the operator would.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -111,8 +112,18 @@ class SyncRun:
         """The process dies wherever it is: nothing runs after the cancellation point."""
         if self.task is not None:
             self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+            done, _ = await asyncio.wait([self.task], timeout=30)
+            if not done:
+                raise AssertionError("sync did not stop when cancelled:\n" + _stacks())
             self.task = None
+
+
+def _stacks() -> str:
+    """Where every task of this loop waits, for a failure message."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(file=out)
+    return out.getvalue()
 
 
 @pytest_asyncio.fixture
