@@ -168,9 +168,12 @@ imagePullSecrets:
 {{- $_ := set $files (printf "%s.yaml" $slug) (toYaml (merge (dict "slug" $slug) $template)) }}
 {{- end }}
 {{- $profiles := .Files.Get "files/security-profiles.yaml" }}
-{{- if .Values.catalog.extraProfiles }}
+{{- if or .Values.catalog.extraProfiles .Values.catalog.excludeTemplates }}
+{{- /* The loader refuses a profile of a template that is not there: excluded ones go too. */}}
 {{- $merged := fromYaml $profiles }}
-{{- $_ := set $merged "templates" (merge (deepCopy .Values.catalog.extraProfiles) ($merged.templates | default dict)) }}
+{{- $entries := merge (deepCopy .Values.catalog.extraProfiles) ($merged.templates | default dict) }}
+{{- range .Values.catalog.excludeTemplates }}{{ $_ := unset $entries . }}{{ end }}
+{{- $_ := set $merged "templates" $entries }}
 {{- $profiles = toYaml $merged }}
 {{- end }}
 {{- $_ := set $files "security-profiles.yaml" $profiles }}
