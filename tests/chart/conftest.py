@@ -42,5 +42,3 @@ def rendered_by(helm: Path) -> Callable[[str], Rendered]:
 @pytest.fixture(params=sorted(VALUES_FILES))
 def rendered(request: pytest.FixtureRequest, rendered_by: Callable[[str], Rendered]) -> Rendered:
     return rendered_by(request.param)
-
-

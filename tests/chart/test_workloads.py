@@ -221,7 +221,9 @@ def test_migrations_run_as_a_hook_before_install_and_upgrade(
     assert "/orchestra-api:" in container["image"]
 
 
-def test_with_the_bundled_postgres_migrations_are_a_plain_job(rendered_by: Callable[[str], Rendered]) -> None:
+def test_with_the_bundled_postgres_migrations_are_a_plain_job(
+    rendered_by: Callable[[str], Rendered],
+) -> None:
     minimal = rendered_by("minimal")
     (job,) = [body for body in minimal.objects if body["kind"] == "Job"]
     assert "helm.sh/hook" not in job["metadata"].get("annotations", {})
