@@ -212,7 +212,7 @@ def test_the_dashboard_and_api_come_in_through_oauth2_proxy_with_tls(
 def test_migrations_run_as_a_hook_before_install_and_upgrade(
     rendered_by: Callable[[str], Rendered], name: str
 ) -> None:
-    rendered: Rendered = rendered_by(name)  # type: ignore[operator]
+    rendered = rendered_by(name)
     (job,) = [body for body in rendered.objects if body["kind"] == "Job"]
     annotations = job["metadata"]["annotations"]
     assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"

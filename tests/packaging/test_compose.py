@@ -86,7 +86,8 @@ def test_the_kubernetes_clients_read_a_kubeconfig_on_the_kind_network(name: str)
     assert data["networks"]["kind"] == {"external": True, "name": "kind"}
     (volume,) = service["volumes"]
     source, target, mode = volume.rsplit(":", 2)
-    assert source.endswith("./.kind/kubeconfig}") and mode == "ro"
+    assert source.endswith("./.kind/kubeconfig}")
+    assert mode == "ro"
     assert service["environment"][f"ORCHESTRA_{name.upper()}_KUBECONFIG"] == target
     script = (ROOT / "scripts" / "kind.sh").read_text()
     # What kind.sh writes is what compose mounts: the internal address, readable by uid 10001.

@@ -55,7 +55,8 @@ def test_hadolint_would_find_something() -> None:
         text=True,
         check=False,
     )
-    assert done.returncode != 0 and "DL3006" in done.stdout
+    assert done.returncode != 0
+    assert "DL3006" in done.stdout
 
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
@@ -86,7 +87,8 @@ def test_each_python_image_holds_its_service_and_shared_only(service: str) -> No
         "charts/orchestra/files/security-profiles.yaml",
     }
     assert f"--package orchestra-{service}" in text
-    assert "--no-dev" in text and "--no-editable" in text
+    assert "--no-dev" in text
+    assert "--no-editable" in text
     assert f'ENTRYPOINT ["orchestra-{service}"]' in text
 
 
