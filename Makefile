@@ -4,7 +4,7 @@
 UV := .cache/bootstrap/bin/uv
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: dev test bootstrap dashboard frontend browser peers lint typecheck layers unit e2e schema bench clean
+.PHONY: dev test bootstrap kind-up kind-down dashboard frontend browser peers lint typecheck layers unit e2e schema bench clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -55,5 +55,14 @@ BENCH ?= api_launch sync_lag expiry_lateness gate_proxy burst
 bench: bootstrap
 	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py || exit 1; done
 
+# docker compose plus kind, for machines with a Docker engine and kind (README): the cluster
+# from deploy/kind/cluster.yaml, a kubeconfig the containers can read and reach, the CRD,
+# then the whole stack in compose. `make kind-down` removes both.
+kind-up: bootstrap
+	@scripts/kind.sh up
+
+kind-down:
+	@scripts/kind.sh down
+
 clean:
-	rm -rf .devstack .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist
+	rm -rf .devstack .kind .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist

@@ -44,6 +44,12 @@ def values() -> dict[str, Any]:
     return data
 
 
+def nats_chart_values() -> dict[str, Any]:
+    """The official NATS chart's values for the sibling release (deploy/nats/values.yaml)."""
+    data: dict[str, Any] = yaml.safe_load((ROOT / "deploy/nats/values.yaml").read_text())
+    return data
+
+
 def compose_default(value: str) -> tuple[str, str]:
     """``${VAR:-default}`` → (VAR, default)."""
     match = DEFAULT.match(value)
@@ -134,14 +140,15 @@ async def test_the_compose_config_loads_and_lets_each_service_in_as_itself(
         await nats.connect(compose_nats, allow_reconnect=False)
 
 
-def test_the_charts_nats_users_are_the_rendered_contract() -> None:
-    chart = values()
-    assert chart["nats"]["config"]["merge"] == {"authorization": chart_merge()}, (
-        "regenerate: .venv/bin/python -m orchestra_devstack.natsconfigs chart"
+def test_the_nats_releases_users_are_the_rendered_contract() -> None:
+    chart, nats_chart = values(), nats_chart_values()
+    assert nats_chart["config"]["merge"] == {"authorization": chart_merge()}, (
+        "regenerate: .venv/bin/python -m orchestra_devstack.natsconfigs chart, into "
+        "deploy/nats/values.yaml's config.merge"
     )
-    assert chart["nats"]["config"]["jetstream"]["enabled"] is True
+    assert nats_chart["config"]["jetstream"]["enabled"] is True
     secret = chart["natsAuth"]["secretName"]
-    environment = chart["nats"]["container"]["env"]
+    environment = nats_chart["container"]["env"]
     for user in USERS:
         reference = environment[password_variable(user)]["valueFrom"]["secretKeyRef"]
         assert reference == {"name": secret, "key": user}

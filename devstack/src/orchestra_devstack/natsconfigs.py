@@ -4,8 +4,9 @@
 writes it in the server's own configuration syntax, for the three places a
 NATS server runs: the dev stack and the tests (passwords made up per server,
 written into the file), docker compose (``deploy/nats/auth.conf``, passwords
-read from the container's environment) and the chart (the official NATS
-chart's ``config.merge``, passwords from Secrets through ``<< $VAR >>``).
+read from the container's environment) and the NATS release beside the chart
+(the official NATS chart's ``config.merge`` in ``deploy/nats/values.yaml``,
+passwords from Secrets through ``<< $VAR >>``).
 ``tests/packaging`` checks that the committed copies equal this rendering;
 ``python -m orchestra_devstack.natsconfigs compose|chart`` prints them.
 """

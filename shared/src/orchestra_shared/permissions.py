@@ -18,8 +18,8 @@ a JetStream consumer. The ``admin`` user (operators of the platform, the test
 fixtures, ``make dev``'s printed URL) may do everything.
 
 The devstack renders a nats-server configuration from this
-(``orchestra_devstack.natsconfigs``); docker compose and the chart's values
-carry the same rendering, and a test keeps them equal.
+(``orchestra_devstack.natsconfigs``); docker compose (``deploy/nats/auth.conf``) and the
+NATS release beside the chart (``deploy/nats/values.yaml``) carry the same rendering, and a test keeps them equal.
 """
 
 from __future__ import annotations

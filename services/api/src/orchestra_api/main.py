@@ -36,7 +36,7 @@ from orchestra_api.verifying import TokenVerifier
 from orchestra_shared import streaming
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.events import Expiring, StatusChanged
-from orchestra_shared.migrating import upgrade_database
+from orchestra_shared.migrating import upgrade_database, wait_for_schema
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import nats_options
@@ -70,6 +70,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.identity_problem:
             raise RuntimeError(settings.identity_problem)
+        await wait_for_schema(settings.database_dsn)  # the migration Job may still be running
         pool = await asyncpg.create_pool(
             settings.database_dsn, min_size=1, max_size=settings.database_pool_size
         )

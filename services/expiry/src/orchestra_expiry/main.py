@@ -17,6 +17,7 @@ import nats
 from orchestra_expiry.config import ExpirySettings
 from orchestra_expiry.firing import fire_as_configured
 from orchestra_expiry.subscribers import build_broker
+from orchestra_shared.migrating import wait_for_schema
 from orchestra_shared.running import run_service
 from orchestra_shared.settings import nats_options
 from orchestra_shared.streaming import ensure_stream
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 
 async def serve(settings: ExpirySettings, stop: asyncio.Event) -> None:
+    if not await wait_for_schema(settings.database_dsn, stop=stop):
+        return
     pool = await asyncpg.create_pool(
         settings.database_dsn, min_size=1, max_size=settings.database_pool_size
     )

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from orchestra_gate.activities import Activity
 from orchestra_gate.config import GateSettings
 from orchestra_gate.routes import Gate
+from orchestra_shared.migrating import wait_for_schema
 from orchestra_shared.running import run_service
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def http_client(settings: GateSettings) -> aiohttp.ClientSession:
 
 
 async def serve(settings: GateSettings, stop: asyncio.Event) -> None:
+    if not await wait_for_schema(settings.database_dsn, stop=stop):
+        return
     pool = await asyncpg.create_pool(
         settings.database_dsn, min_size=1, max_size=settings.database_pool_size
     )

@@ -21,6 +21,7 @@ import asyncpg
 import nats.errors
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from orchestra_shared.migrating import wait_for_schema
 from orchestra_shared.relaying import SYNC_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import until_done
 from orchestra_shared.running import run_service
@@ -70,6 +71,8 @@ async def _resume_point(pool: asyncpg.Pool, settings: SyncSettings) -> str | Non
 
 
 async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
+    if not await wait_for_schema(settings.database_dsn, stop=stop):
+        return
     pool = await connect_postgres(settings)
     resume_from = await _resume_point(pool, settings)
     api = await connect(settings)
