@@ -9,7 +9,6 @@ Workshop statuses as the operator would.
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import pytest_asyncio
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from services.sync.tests.integration.operating import FakeOperator
+from services.sync.tests.integration.probing import task_stacks
 
 from orchestra_devstack.cluster.serving import EmulatedCluster
 from orchestra_devstack.natsservers import NatsServer
@@ -114,16 +114,8 @@ class SyncRun:
             self.task.cancel()
             done, _ = await asyncio.wait([self.task], timeout=30)
             if not done:
-                raise AssertionError("sync did not stop when cancelled:\n" + _stacks())
+                raise AssertionError("sync did not stop when cancelled:\n" + task_stacks())
             self.task = None
-
-
-def _stacks() -> str:
-    """Where every task of this loop waits, for a failure message."""
-    out = io.StringIO()
-    for task in asyncio.all_tasks():
-        task.print_stack(file=out)
-    return out.getvalue()
 
 
 @pytest_asyncio.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ async def eventually(
     timeout: float = 30.0,
     interval: float = 0.05,
 ) -> T:
-    """Poll until ``done(value)``; on timeout fail with the last value seen."""
+    """Poll until ``done(value)``; on timeout fail with the last value seen and the tasks."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -33,8 +34,18 @@ async def eventually(
         if done(value):
             return value
         if loop.time() > deadline:
-            raise AssertionError(f"not done within {timeout}s; last value: {value!r}")
+            raise AssertionError(
+                f"not done within {timeout}s; last value: {value!r}; tasks:\n{task_stacks()}"
+            )
         await asyncio.sleep(interval)
+
+
+def task_stacks() -> str:
+    """Where every task of this loop waits: what a hang's failure message needs."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(limit=8, file=out)
+    return out.getvalue()
 
 
 def ends_with(phase: str) -> Callable[[list[str]], bool]:
