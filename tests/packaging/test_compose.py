@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings
 
 from orchestra_api.config import ApiSettings
 from orchestra_expiry.config import ExpirySettings
+from orchestra_gate.config import GateSettings
 from orchestra_operator.config import OperatorSettings
 from orchestra_sync.config import SyncSettings
 
@@ -22,6 +23,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "operator": OperatorSettings,
     "sync": SyncSettings,
     "expiry": ExpirySettings,
+    "gate": GateSettings,
 }
 
 
