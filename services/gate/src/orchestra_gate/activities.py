@@ -63,22 +63,19 @@ class Activity(Collector):
         return lambda: REGISTRY.unregister(self)
 
 
-# Paths applications poll by themselves, with a tab open and nobody at it (GET/HEAD only):
-# Jupyter's kernel, session and terminal lists, RStudio's event long-poll, health checks.
+# Paths applications poll by themselves, with a tab open and nobody at it: Jupyter's kernel,
+# session and terminal lists, RStudio's event long-poll (a POST), health checks.
 DEFAULT_IGNORED_PATHS = (
     r"/api/(kernels|sessions|terminals|kernelspecs|status|me)/?$",
     r"/events/get_events$",
     r"/healthz?$",
     r"/metrics$",
 )
-_READS = frozenset({"GET", "HEAD"})
 
 
-def counts_as_work(method: str, path: str, ignored: tuple[re.Pattern[str], ...]) -> bool:
+def counts_as_work(path: str, ignored: tuple[re.Pattern[str], ...]) -> bool:
     """Whether one proxied HTTP request is something a person did (docs/adr/0060): every
-    request except reads of the paths applications poll on their own."""
-    if method.upper() not in _READS:
-        return True
+    request except those to the paths applications poll on their own."""
     return not any(pattern.search(path) for pattern in ignored)
 
 

@@ -119,8 +119,8 @@ class GateSettings(DatabaseSettings, MetricsSettings, NatsSettings, TelemetrySet
     activity_ignored_paths: list[str] = Field(
         default_factory=lambda: list(DEFAULT_IGNORED_PATHS),
         description=(
-            "Regular expressions (searched in the path) of GET/HEAD requests applications "
-            "make by themselves; never counted as activity. As JSON."
+            "Regular expressions (searched in the path) of requests applications make by "
+            "themselves (polling, long-polls, health checks); never counted as activity. As JSON."
         ),
     )
     activity_reporting: bool = Field(

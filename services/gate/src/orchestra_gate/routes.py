@@ -107,7 +107,7 @@ class Gate:
             instance=admitted.instance, namespace=admitted.namespace
         ).rstrip("/")
         self.activity.touch(admitted.instance)
-        if counts_as_work(request.method, request.path, self._ignored):
+        if counts_as_work(request.path, self._ignored):
             self.tally.count(admitted.instance)
         REQUESTS.labels("proxied").inc()
         if is_websocket(request):
