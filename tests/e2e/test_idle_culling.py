@@ -141,8 +141,8 @@ async def test_idle_sessions_are_warned_kept_by_a_click_or_by_work_and_otherwise
 
         first = await wait_for(last_active, until=bool, timeout=60, what="the idle clock")
         async with browser() as client:
-            async with client.get(opened.headers["location"]) as response:
-                assert response.status == 200
+            async with client.get(opened.headers["location"]) as entered:
+                assert entered.status == 200
 
             async def worked() -> str | None:
                 async with client.get(worker["url"] + "lab") as page:
