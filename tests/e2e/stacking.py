@@ -26,6 +26,7 @@ async def running_stack(
     service_env: Mapping[str, Mapping[str, str]] | None = None,
     common_env: Mapping[str, str] | None = None,
     workdir: Path | None = None,
+    catalog_dir: Path | None = None,
 ) -> AsyncIterator[Stack]:
     """The platform; ``workdir`` keeps its state (Postgres, JetStream) for a later run."""
     if workdir is None:
@@ -43,6 +44,7 @@ async def running_stack(
             **(service_env or {}),
         },
         common_env=dict(common_env or {}),
+        catalog_dir=catalog_dir,
     )
     stack = await start_stack(options)
     try:

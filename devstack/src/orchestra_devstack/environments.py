@@ -19,7 +19,8 @@ from orchestra_devstack.probes import LOOPBACK, free_port
 if TYPE_CHECKING:
     from orchestra_devstack.stacks import StackOptions
 
-BUS_USERS = ("api", "operator", "sync", "expiry")  # the gate never touches NATS
+# The gate publishes its activity reports only (docs/adr/0060).
+BUS_USERS = ("api", "operator", "sync", "expiry", "gate")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def service_environment(
         "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
         # No pod runs on the emulated cluster: every admitted workshop goes to the stand-in.
         "gate": {
+            "NATS_URL": nats_url,
             "DATABASE_DSN": dsn,
             "DATABASE_POOL_SIZE": "2",
             "ENVIRONMENT": "development",

@@ -14,5 +14,6 @@ export const queryKeys = {
   admin: ["admin"] as const,
   adminInstances: ["admin", "instances"] as const,
   adminStats: ["admin", "stats"] as const,
+  adminIdle: ["admin", "idle"] as const,
   adminTemplates: ["admin", "templates"] as const,
 };

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/v1/admin/idle-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Running sessions without activity, the soonest to be ended first
+         * @description Sessions whose template has an idle timeout and that saw no activity for at least `quiet_seconds` (default 300); each says when its learner is warned and when it ends.
+         */
+        get: operations["adminListIdleSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/instances": {
         parameters: {
             query?: never;
@@ -80,11 +100,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live phase changes and expiry warnings
+         * Live phase changes, expiry and idle warnings
          * @description Server-sent events, newest state pushed as it happens.
          *
          *     - `event: status`: `data` is a `StatusChanged` (phase, reason, message, url, transitioned_at).
          *     - `event: expiring`: `data` is an `Expiring` warning (expires_at, lead_seconds: 900, 300).
+         *     - `event: idle`: `data` is an `IdleWarning` (idle_since, ends_at): no activity lately; the
+         *       session ends at `ends_at` unless kept (`POST /api/v1/instances/{name}/keep`).
          *     - `event: resync`: what was missed cannot be replayed; re-read `/api/v1/instances`.
          *     - `event: hello`: first on a new stream (not a replay): its `id` is where the stream
          *       starts, so a client that drops before any other event still reconnects with an id.
@@ -183,6 +205,26 @@ export interface paths {
         get: operations["getInstanceHistory"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{name}/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep my idle session: counts as activity now
+         * @description What 'Keep my session' sends after an idle warning: the session's idle clock restarts from now (expiry owns the rule; docs/adr/0060). Owner only.
+         */
+        post: operations["keepInstance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -424,6 +466,84 @@ export interface components {
             transitioned_at: string;
         };
         /**
+         * IdleSessionBody
+         * @description A running session its template ends after a time without activity (docs/adr/0060).
+         */
+        IdleSessionBody: {
+            /**
+             * Ends At
+             * Format: date-time
+             * @description When it ends with reason 'idle' unless kept.
+             */
+            ends_at: string;
+            /**
+             * Last Active At
+             * Format: date-time
+             * @description The last activity: counted traffic through the gate, a keep, or Ready.
+             */
+            last_active_at: string;
+            /** Name */
+            name: string;
+            /** Owner */
+            owner: string;
+            /** Template */
+            template: string;
+            /**
+             * Warned
+             * @description Whether the learner was warned for this idle period.
+             */
+            warned: boolean;
+            /**
+             * Warning At
+             * Format: date-time
+             * @description When its learner is (or was) warned.
+             */
+            warning_at: string;
+        };
+        /**
+         * IdleWarning
+         * @description expiry → api: no activity since ``idle_since``; the session ends at ``ends_at`` unless
+         *     the learner keeps it (or works in it) before then (docs/adr/0060).
+         */
+        IdleWarning: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /**
+             * Idle Since
+             * Format: date-time
+             */
+            idle_since: string;
+            /** Instance */
+            instance: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Owner */
+            owner: string;
+            /**
+             * Type
+             * @default idle.warning
+             * @constant
+             */
+            type: "idle.warning";
+            /**
+             * Version
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /**
          * InstanceBody
          * @example {
          *       "created_at": "2025-09-01T09:00:00Z",
@@ -504,6 +624,20 @@ export interface components {
              * @description Cursor of the next page; null on the last page.
              */
             next: string | null;
+        };
+        /**
+         * KeptBody
+         * @description The learner's "Keep my session" was recorded; the idle clock restarts from ``kept_at``.
+         */
+        KeptBody: {
+            /** Instance */
+            instance: string;
+            /**
+             * Kept At
+             * Format: date-time
+             * @description Counted as activity from this moment on.
+             */
+            kept_at: string;
         };
         /**
          * LaunchBody
@@ -763,6 +897,58 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    adminListIdleSessions: {
+        parameters: {
+            query?: {
+                /** @description Seconds without activity, at least. */
+                quiet_seconds?: number;
+                /** @description Items per page. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdleSessionBody"][];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     adminListInstances: {
         parameters: {
             query?: {
@@ -1004,6 +1190,12 @@ export interface operations {
                         data: string;
                         /** @constant */
                         event: "expiring";
+                        id: string;
+                        retry?: number;
+                    } | {
+                        data: string;
+                        /** @constant */
+                        event: "idle";
                         id: string;
                         retry?: number;
                     } | {
@@ -1490,6 +1682,73 @@ export interface operations {
             };
             /** @description No such resource, or it belongs to another learner. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    keepInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeptBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,8 @@ export type Stats = Schemas["StatsBody"];
 export type TemplateStats = Schemas["TemplateStatsBody"];
 export type StatusChanged = Schemas["StatusChanged"];
 export type Expiring = Schemas["Expiring"];
+export type IdleWarning = Schemas["IdleWarning"];
+export type IdleSession = Schemas["IdleSessionBody"];
 export type ProblemBody = Schemas["ProblemBody"];
 
 /** Every phase, in the order an instance goes through them. */

@@ -1,15 +1,25 @@
 // What the live stream tells the rest of the page: whether it is connected, and the expiry
-// warnings received so far. Provided once per page by LiveEventsProvider.
+// and idle warnings received so far. Provided once per page by LiveEventsProvider.
 import { createContext, useContext } from "react";
 import type { ExpiryWarnings } from "./expiryWarnings";
+import type { IdleNotices } from "./idleWarnings";
 import type { ConnectionState } from "./liveEvents";
 
 export interface LiveView {
   state: ConnectionState;
   warnings: ExpiryWarnings;
+  /** "Still there?" warnings of idle sessions, per instance. */
+  idle: IdleNotices;
+  /** The learner kept `instance`: its idle warning no longer applies. */
+  kept: (instance: string) => void;
 }
 
-export const LiveContext = createContext<LiveView>({ state: "connecting", warnings: new Map() });
+export const LiveContext = createContext<LiveView>({
+  state: "connecting",
+  warnings: new Map(),
+  idle: new Map(),
+  kept: () => undefined,
+});
 
 export function useLiveView(): LiveView {
   return useContext(LiveContext);

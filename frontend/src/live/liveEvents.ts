@@ -7,7 +7,7 @@
 // after a successful open), asking the api to replay what was missed with `last_event_id`
 // (the id of the last event seen). A `resync` event means the api could not replay; the
 // listener then re-reads everything.
-import type { Expiring, StatusChanged } from "../client/types";
+import type { Expiring, IdleWarning, StatusChanged } from "../client/types";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 export type Scope = "mine" | "all";
@@ -23,6 +23,7 @@ export interface EventSourceLike {
 export type LiveMessage =
   | { kind: "status"; id: string | null; event: StatusChanged }
   | { kind: "expiring"; id: string | null; event: Expiring }
+  | { kind: "idle"; id: string | null; event: IdleWarning }
   | { kind: "resync" }
   /** The first event of a new stream: its id is where the stream starts. */
   | { kind: "hello"; id: string | null };
@@ -83,10 +84,13 @@ export function readMessage(type: string, event: MessageEvent<string>): LiveMess
   if (type === "expiring" && typeof data.lead_seconds === "number") {
     return { kind: "expiring", id, event: data as unknown as Expiring };
   }
+  if (type === "idle" && typeof data.ends_at === "string" && typeof data.idle_since === "string") {
+    return { kind: "idle", id, event: data as unknown as IdleWarning };
+  }
   return null;
 }
 
-const EVENT_TYPES = ["hello", "status", "expiring", "resync"] as const;
+const EVENT_TYPES = ["hello", "status", "expiring", "idle", "resync"] as const;
 
 export class LiveConnection {
   private source: EventSourceLike | null = null;

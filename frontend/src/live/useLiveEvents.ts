@@ -2,9 +2,10 @@
 // TanStack Query cache in step with its events, and reports the connection state and the
 // expiry warnings. The connection rules themselves live in liveEvents.ts.
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { queryKeys } from "../client/queryKeys";
 import { recordWarning, type ExpiryWarnings } from "./expiryWarnings";
+import { forgetIdle, recordIdle, type IdleNotices } from "./idleWarnings";
 import { applyStatus, refreshInstances, resyncEverything, TransitionClock } from "./liveCache";
 import type { LiveView } from "./liveContext";
 import { LiveConnection, type LiveDependencies, type Scope } from "./liveEvents";
@@ -22,6 +23,10 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
   const client = useQueryClient();
   const [state, setState] = useState<LiveView["state"]>("connecting");
   const [warnings, setWarnings] = useState<ExpiryWarnings>(() => new Map());
+  const [idle, setIdle] = useState<IdleNotices>(() => new Map());
+  const kept = useCallback((instance: string) => {
+    setIdle((current) => forgetIdle(current, instance));
+  }, []);
   const viewerRef = useRef(viewer);
   useEffect(() => {
     viewerRef.current = viewer;
@@ -39,6 +44,9 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
           } else if (message.kind === "expiring") {
             const event = message.event;
             setWarnings((current) => recordWarning(current, event));
+          } else if (message.kind === "idle") {
+            const event = message.event;
+            setIdle((current) => recordIdle(current, event));
           } else if (message.kind === "resync") {
             clock.forget();
             resyncEverything(client);
@@ -78,5 +86,5 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
     };
   }, [scope, enabled, client, dependencies]);
 
-  return useMemo(() => ({ state, warnings }), [state, warnings]);
+  return useMemo(() => ({ state, warnings, idle, kept }), [state, warnings, idle, kept]);
 }

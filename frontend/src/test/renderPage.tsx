@@ -21,7 +21,13 @@ export function renderPage(ui: ReactNode, { path = "/", pattern = "*", live = {}
       mutations: { retry: false },
     },
   });
-  const view: LiveView = { state: "live", warnings: new Map(), ...live };
+  const view: LiveView = {
+    state: "live",
+    warnings: new Map(),
+    idle: new Map(),
+    kept: () => undefined,
+    ...live,
+  };
   const router = createMemoryRouter(
     [
       { path: pattern, element: <LiveContext value={view}>{ui}</LiveContext> },

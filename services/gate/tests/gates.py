@@ -18,7 +18,7 @@ import asyncpg
 from aiohttp import web
 
 from orchestra_devstack.probes import free_port
-from orchestra_gate.activities import Activity
+from orchestra_gate.activities import Activity, Tally
 from orchestra_gate.config import GateSettings
 from orchestra_gate.main import create_app, http_client
 from orchestra_gate.routes import Gate
@@ -69,6 +69,7 @@ class RunningGate:
     port: int
     settings: GateSettings
     activity: Activity
+    tally: Tally
 
     def url(self, instance: str, path: str = "/") -> str:
         return f"http://{instance}.localhost:{self.port}{path}"
@@ -81,14 +82,15 @@ class RunningGate:
 async def running_gate(settings: GateSettings) -> AsyncIterator[RunningGate]:
     pool = await asyncpg.create_pool(settings.database_dsn, min_size=1, max_size=4)
     activity = Activity(retention=settings.activity_retention)
+    tally = Tally(floor=settings.activity_floor)
     try:
         async with http_client(settings) as client:
-            runner = web.AppRunner(create_app(Gate(settings, pool, client, activity)))
+            runner = web.AppRunner(create_app(Gate(settings, pool, client, activity, tally)))
             await runner.setup()
             port = free_port()
             await web.TCPSite(runner, "127.0.0.1", port).start()
             try:
-                yield RunningGate(port=port, settings=settings, activity=activity)
+                yield RunningGate(port=port, settings=settings, activity=activity, tally=tally)
             finally:
                 await runner.cleanup()
     finally:

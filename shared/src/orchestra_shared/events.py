@@ -62,9 +62,22 @@ class LaunchRequested(Event):
             "backstop (expiry has no catalog); the operator takes its own from the catalog."
         ),
     )
+    idle_timeout_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "The template's idle timeout (docs/adr/0060), for expiry's idle rule; None: the "
+            "session is never ended for idleness."
+        ),
+    )
+    idle_warning_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description="How long before the idle timeout the learner is warned.",
+    )
 
 
-TerminationReason = Literal["user", "admin", "expired", "startup-timeout", "failed"]
+TerminationReason = Literal["user", "admin", "expired", "startup-timeout", "failed", "idle"]
 
 
 class TerminateRequested(Event):
@@ -102,8 +115,31 @@ class Expiring(Event):
     lead_seconds: int = Field(ge=0)
 
 
+class IdleWarning(Event):
+    """expiry → api: no activity since ``idle_since``; the session ends at ``ends_at`` unless
+    the learner keeps it (or works in it) before then (docs/adr/0060)."""
+
+    type: Literal["idle.warning"] = "idle.warning"
+    idle_since: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class ActivityKept(Event):
+    """api → expiry: the learner clicked "Keep my session"; counts as activity at
+    ``occurred_at`` (docs/adr/0060)."""
+
+    type: Literal["activity.kept"] = "activity.kept"
+    requested_by: str
+
+
 AnyEvent = Annotated[
-    LaunchRequested | TerminateRequested | ExtendRequested | StatusChanged | Expiring,
+    LaunchRequested
+    | TerminateRequested
+    | ExtendRequested
+    | StatusChanged
+    | Expiring
+    | IdleWarning
+    | ActivityKept,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)

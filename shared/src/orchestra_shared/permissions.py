@@ -31,7 +31,7 @@ from typing import Any
 from orchestra_shared import subjects
 
 ADMIN = "admin"
-SERVICE_USERS = ("api", "operator", "sync", "expiry")
+SERVICE_USERS = ("api", "operator", "sync", "expiry", "gate")
 USERS = (*SERVICE_USERS, ADMIN)
 
 JS_API = "$JS.API"
@@ -113,6 +113,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.LAUNCH_REQUESTED,
         subjects.TERMINATE_REQUESTED,
         subjects.EXTEND_REQUESTED,
+        subjects.ACTIVITY_KEPT,
         _ordered_consumers(),
     ),
     # Carries out commands; publishes nothing but its dead letters.
@@ -129,14 +130,19 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.TERMINATE_REQUESTED,
         _durable_consumer(subjects.SYNC_TERMINATIONS),
     ),
-    # Ends what has expired (a terminate request, never a launch) and warns before.
+    # Ends what has expired or stayed idle (a terminate request, never a launch) and warns
+    # before; reads activity to know what is idle.
     "expiry": _grant(
         "expiry",
         subjects.TERMINATE_REQUESTED,
         subjects.EXPIRING,
+        subjects.IDLE_WARNING,
         _durable_consumer(subjects.EXPIRY_COMMANDS),
         _durable_consumer(subjects.EXPIRY_STATUS),
+        _durable_consumer(subjects.EXPIRY_ACTIVITY),
     ),
+    # Sees the traffic; reports it, batched, and nothing else (docs/adr/0060).
+    "gate": _grant("gate", subjects.ACTIVITY_REPORTED),
     ADMIN: Permissions(publish=(">",), subscribe=(">",)),
 }
 

@@ -21,6 +21,12 @@ EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
 # Facts for whoever listens: the dashboard's live stream, expiry.
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
+IDLE_WARNING = f"{PREFIX}.notices.idle"
+# Activity for expiry's idle rule (docs/adr/0060): the gate's batched reports and the
+# learner's "Keep my session", both read by one consumer.
+ACTIVITY = f"{PREFIX}.activity.>"
+ACTIVITY_REPORTED = f"{PREFIX}.activity.reported"
+ACTIVITY_KEPT = f"{PREFIX}.activity.kept"
 DEAD_LETTER_PREFIX = f"{PREFIX}.deadletter"
 # The operator's key-value bucket of terminations seen before their launch.
 TOMBSTONES_BUCKET = f"{PREFIX}-operator-tombstones"
@@ -31,6 +37,8 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "extend.requested": EXTEND_REQUESTED,
     "status.changed": STATUS_CHANGED,
     "expiry.expiring": EXPIRING,
+    "idle.warning": IDLE_WARNING,
+    "activity.kept": ACTIVITY_KEPT,
 }
 
 
@@ -60,5 +68,6 @@ class ConsumerSpec:
 OPERATOR_COMMANDS = ConsumerSpec(durable="operator-commands", subjects=(COMMANDS,))
 EXPIRY_COMMANDS = ConsumerSpec(durable="expiry-commands", subjects=(COMMANDS,))
 EXPIRY_STATUS = ConsumerSpec(durable="expiry-status", subjects=(STATUS_CHANGED,))
+EXPIRY_ACTIVITY = ConsumerSpec(durable="expiry-activity", subjects=(ACTIVITY,))
 # Sync remembers why each workshop was asked to end (the reason outlives the Workshop).
 SYNC_TERMINATIONS = ConsumerSpec(durable="sync-terminations", subjects=(TERMINATE_REQUESTED,))

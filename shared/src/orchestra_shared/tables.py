@@ -9,7 +9,8 @@ test compares them). One writer per fact:
 - ``instance_history``: append-only, written only by sync.
 - ``outbox``: written by the api in the same transaction as the instance row,
   drained by the api's relay.
-- ``expiry_schedule``: the expiry service's durable schedule.
+- ``expiry_schedule``: the expiry service's durable schedule, deadlines and idle rule alike;
+  the api reads its idle columns for the admin console (docs/adr/0060), never writes them.
 - ``sync_outbox``: ``status changed`` events, written by sync in the same
   transaction as the history rows they announce, drained by sync's relay.
 - ``termination_requests``: why each workshop was asked to end, as sync's own
@@ -136,7 +137,7 @@ expiry_schedule = sa.Table(
     sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
     # The deadline is only ever replaced by a newer decision (launch, then extension n).
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
-    # What fired: 'expired' or 'startup-timeout' (the reason of the terminate request).
+    # What fired: 'expired', 'startup-timeout' or 'idle' (the reason of the terminate request).
     sa.Column("fired_reason", sa.Text, nullable=True),
     # Launch time + the spec's startup timeout; a launch not Ready by then (plus a grace)
     # is terminated by expiry unless the operator failed it first (ADR 0031).
@@ -145,6 +146,13 @@ expiry_schedule = sa.Table(
     sa.Column("startup_settled_at", sa.DateTime(timezone=True), nullable=True),
     # The launch's W3C traceparent: the termination fired later joins the launch's trace.
     sa.Column("trace_context", sa.Text, nullable=True),
+    # The idle rule (migration 0020_idle, docs/adr/0060): the template's timeout and warning
+    # (NULL: never culled), the last activity (from Ready on; only ever moves forward) and
+    # the last activity the idle warning was sent for (one warning per idle period).
+    sa.Column("idle_timeout_seconds", sa.Integer, nullable=True),
+    sa.Column("idle_warning_seconds", sa.Integer, nullable=True),
+    sa.Column("last_active_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("idle_warned_for", sa.DateTime(timezone=True), nullable=True),
     sa.Column(
         "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),

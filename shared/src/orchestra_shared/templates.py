@@ -253,6 +253,37 @@ class Storage(_Strict):
         return value if limits is None else _cap(value, limits.max_storage_size, "storage size")
 
 
+_DEFAULT_IDLE_WARNING = timedelta(minutes=5)
+
+
+class Idle(_Strict):
+    """When a session nobody uses ends (docs/adr/0060): the gate counts the learner's own
+    traffic (docs/endings.md says what counts); after ``timeout`` without any, the session
+    ends with reason 'idle', and ``warning`` before that the learner is asked whether to keep it."""
+
+    timeout: Duration
+    """No activity for this long ends the session, such as '30m'."""
+    warning: Duration = Field(
+        default=_DEFAULT_IDLE_WARNING,
+        json_schema_extra={"default": format_duration(_DEFAULT_IDLE_WARNING)},
+    )
+    """How long before the end the learner is warned and can keep the session with one click;
+    shorter than the timeout."""
+
+    @field_validator("warning")
+    @classmethod
+    def _shorter_than_timeout(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be positive")
+        timeout = info.data.get("timeout")
+        if isinstance(timeout, timedelta) and value >= timeout:
+            raise ValueError(
+                f"{format_duration(value)} is not shorter than the idle timeout "
+                f"({format_duration(timeout)})"
+            )
+        return value
+
+
 class Template(_Strict):
     """One entry of the catalog: an image, how to run it, and for how long."""
 
@@ -303,6 +334,9 @@ class Template(_Strict):
     docker-stacks, code-server). 'root-init': its init system starts as root and drops to a
     user (rocker/Bioconductor RStudio); the pod then needs Pod Security 'baseline'. Absent:
     the platform's catalog overlay decides, else 'restricted'."""
+    idle: Idle | None = None
+    """End the session after a time without activity, warning first; absent: a session is
+    never ended for idleness (only by its deadline or by someone)."""
 
     @model_validator(mode="before")
     @classmethod

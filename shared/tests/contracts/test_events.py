@@ -12,10 +12,12 @@ from pydantic import ValidationError
 
 from orchestra_shared import events, subjects
 from orchestra_shared.events import (
+    ActivityKept,
     DeadLetter,
     Event,
     Expiring,
     ExtendRequested,
+    IdleWarning,
     LaunchRequested,
     StatusChanged,
     TerminateRequested,
@@ -37,6 +39,8 @@ EXAMPLES: list[Event] = [
     ExtendRequested(**COMMON, expires_at=NOW + timedelta(hours=5), extension=1),
     StatusChanged(**COMMON, phase="Ready", url="http://x.example/", transitioned_at=NOW),
     Expiring(**COMMON, expires_at=NOW, lead_seconds=300),
+    IdleWarning(**COMMON, idle_since=NOW, ends_at=NOW + timedelta(minutes=5)),
+    ActivityKept(**COMMON, requested_by="ada@example.org"),
 ]
 
 

@@ -25,6 +25,9 @@ PLATFORM = (
     subjects.EXTEND_REQUESTED,
     subjects.STATUS_CHANGED,
     subjects.EXPIRING,
+    subjects.IDLE_WARNING,
+    subjects.ACTIVITY_REPORTED,
+    subjects.ACTIVITY_KEPT,
 )
 WRITERS = {
     subjects.LAUNCH_REQUESTED: {"api"},
@@ -33,6 +36,10 @@ WRITERS = {
     subjects.EXTEND_REQUESTED: {"api"},
     subjects.STATUS_CHANGED: {"sync"},
     subjects.EXPIRING: {"expiry"},
+    subjects.IDLE_WARNING: {"expiry"},
+    # Activity for the idle rule: the traffic (gate), the learner's "Keep my session" (api).
+    subjects.ACTIVITY_REPORTED: {"gate"},
+    subjects.ACTIVITY_KEPT: {"api"},
 }
 
 
@@ -56,7 +63,8 @@ def test_no_service_may_publish_or_subscribe_with_a_wildcard_over_the_platform(u
     [
         ("operator", [subjects.OPERATOR_COMMANDS]),
         ("sync", [subjects.SYNC_TERMINATIONS]),
-        ("expiry", [subjects.EXPIRY_COMMANDS, subjects.EXPIRY_STATUS]),
+        ("expiry", [subjects.EXPIRY_COMMANDS, subjects.EXPIRY_STATUS, subjects.EXPIRY_ACTIVITY]),
+        ("gate", []),
     ],
 )
 def test_a_service_may_pull_and_ack_its_own_consumers_and_no_other(
@@ -71,6 +79,7 @@ def test_a_service_may_pull_and_ack_its_own_consumers_and_no_other(
             subjects.SYNC_TERMINATIONS,
             subjects.EXPIRY_COMMANDS,
             subjects.EXPIRY_STATUS,
+            subjects.EXPIRY_ACTIVITY,
         )
     }
     for durable in everyone:

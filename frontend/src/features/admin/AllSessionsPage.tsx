@@ -5,6 +5,7 @@ import { useCallback, useId, useState } from "react";
 import { useSearchParams } from "react-router";
 import { PHASES, type Instance, type Phase } from "../../client/types";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { IdleSessionsPanel } from "./IdleSessionsPanel";
 import { Loading } from "../../components/Loading";
 import { PageHeading } from "../../components/PageHeading";
 import { ScrollRegion } from "../../components/ScrollRegion";
@@ -70,6 +71,7 @@ export function AllSessionsPage() {
   return (
     <>
       <PageHeading>All sessions</PageHeading>
+      <IdleSessionsPanel />
       <SessionFiltersForm
         filters={filters}
         templates={templates.data ?? []}

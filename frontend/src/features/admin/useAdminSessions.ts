@@ -54,6 +54,21 @@ export function useAdminTemplates() {
   });
 }
 
+/** Running sessions without activity for at least `quietSeconds`, soonest to end first. */
+export function useIdleSessions(quietSeconds: number) {
+  return useQuery({
+    queryKey: [...queryKeys.adminIdle, quietSeconds],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/admin/idle-sessions", {
+          params: { query: { quiet_seconds: quietSeconds } },
+          signal,
+        }),
+      ),
+    refetchInterval: 30_000,
+  });
+}
+
 export function useLaunchStats(since: string | null) {
   return useQuery({
     queryKey: [...queryKeys.adminStats, since],

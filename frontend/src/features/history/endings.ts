@@ -6,6 +6,7 @@ const ENDINGS: Record<string, string> = {
   user: "Ended by you",
   admin: "Ended by an administrator",
   "startup-timeout": "Took too long to start",
+  idle: "Ended after being idle",
 };
 
 export function howItEnded(reason: string | null, message: string | null): string {

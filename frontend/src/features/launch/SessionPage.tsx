@@ -12,6 +12,7 @@ import { elapsedText, formatClock } from "../../time/countdowns";
 import { useNow } from "../../time/useNow";
 import { EndSessionButton } from "../sessions/EndSessionButton";
 import { ExpiryWarningBanner } from "../sessions/ExpiryWarningBanner";
+import { IdleWarningBanner } from "../sessions/IdleWarningBanner";
 import { ExtendControl } from "../sessions/ExtendControl";
 import { FailureNotice } from "../sessions/FailureNotice";
 import { OpenWorkshopLink } from "../sessions/OpenWorkshopLink";
@@ -81,6 +82,7 @@ function SessionView({ instance }: { instance: Instance }) {
         Session <code>{instance.name}</code>
       </p>
       <ExpiryWarningBanner instance={instance} />
+      <IdleWarningBanner instance={instance} />
       <section className="card launch-card" aria-label="Progress">
         <LaunchSteps steps={steps} />
         <p className="step-text" aria-live="polite">

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { recordWarning } from "../../live/expiryWarnings";
+import { recordIdle } from "../../live/idleWarnings";
 import { answerWith, json, problem } from "../../test/fakeApi";
 import { anInstance } from "../../test/fixtures";
 import { renderPage } from "../../test/renderPage";
@@ -37,6 +38,36 @@ describe("SessionCard", () => {
     expect(screen.getByRole("alert")).toHaveTextContent(
       "Your session ends in 5 minutes — save your work",
     );
+  });
+
+  it("asks whether the learner is still there and keeps the session with one click", async () => {
+    const instance = anInstance();
+    const idle = recordIdle(new Map(), {
+      event_id: "x",
+      type: "idle.warning",
+      version: 1,
+      occurred_at: "2025-09-01T09:55:00Z",
+      instance: instance.name,
+      owner: instance.owner,
+      idle_since: "2025-09-01T09:30:00Z",
+      ends_at: "2025-09-01T10:00:00Z",
+    });
+    const calls: string[] = [];
+    const kept: string[] = [];
+    answerWith((request) => {
+      calls.push(`${request.method} ${new URL(request.url).pathname}`);
+      return json({ instance: instance.name, kept_at: "2025-09-01T09:56:00Z" }, 202);
+    });
+    const user = userEvent.setup();
+    renderPage(<SessionCard instance={instance} now={NOW} />, {
+      live: { idle, kept: (name) => kept.push(name) },
+    });
+    expect(screen.getByRole("alert")).toHaveTextContent("Still there?");
+    await user.click(screen.getByRole("button", { name: "Keep my session" }));
+    await waitFor(() => {
+      expect(kept).toEqual([instance.name]);
+    });
+    expect(calls).toEqual([`POST /api/v1/instances/${instance.name}/keep`]);
   });
 
   it("disables Extend and says why when no extension is left", () => {

@@ -7,6 +7,7 @@ import { routes } from "../../routes";
 import { formatDateTime } from "../../time/timestamps";
 import { EndSessionButton } from "./EndSessionButton";
 import { ExpiryWarningBanner } from "./ExpiryWarningBanner";
+import { IdleWarningBanner } from "./IdleWarningBanner";
 import { ExtendControl } from "./ExtendControl";
 import { FailureNotice } from "./FailureNotice";
 import { OpenWorkshopLink } from "./OpenWorkshopLink";
@@ -35,10 +36,13 @@ export function SessionCard({ instance, now }: { instance: Instance; now: number
         </dd>
       </dl>
       <ExpiryWarningBanner instance={instance} />
+      <IdleWarningBanner instance={instance} />
       {instance.phase === "Failed" ? <FailureNotice instance={instance} /> : null}
       {running ? <SessionCountdown expiresAt={instance.expires_at} now={now} /> : null}
       <div className="actions">
-        {instance.phase === "Ready" ? <OpenWorkshopLink name={instance.name} url={instance.url} /> : null}
+        {instance.phase === "Ready" ? (
+          <OpenWorkshopLink name={instance.name} url={instance.url} />
+        ) : null}
         <Link to={routes.session(instance.name)}>Session details</Link>
       </div>
       {running ? <ExtendControl instance={instance} now={now} /> : null}

@@ -160,6 +160,27 @@ class OpenBody(BaseModel):
     expires_at: datetime = Field(description="The ticket is refused after this (about a minute).")
 
 
+class KeptBody(BaseModel):
+    """The learner's "Keep my session" was recorded; the idle clock restarts from ``kept_at``."""
+
+    instance: str
+    kept_at: datetime = Field(description="Counted as activity from this moment on.")
+
+
+class IdleSessionBody(BaseModel):
+    """A running session its template ends after a time without activity (docs/adr/0060)."""
+
+    name: str
+    owner: str
+    template: str
+    last_active_at: datetime = Field(
+        description="The last activity: counted traffic through the gate, a keep, or Ready."
+    )
+    warning_at: datetime = Field(description="When its learner is (or was) warned.")
+    ends_at: datetime = Field(description="When it ends with reason 'idle' unless kept.")
+    warned: bool = Field(description="Whether the learner was warned for this idle period.")
+
+
 class InstancePage(BaseModel):
     """One page of instances, newest first; pass ``next`` as ``cursor`` for the following one."""
 

@@ -70,6 +70,10 @@ def requested_duration(template: Template, text: str | None) -> timedelta:
     return duration
 
 
+def _seconds(value: timedelta) -> int:
+    return int(value.total_seconds())
+
+
 def plan_launch(
     template: Template,
     *,
@@ -91,6 +95,8 @@ def plan_launch(
         template_slug=template.slug,
         expires_at=expires_at,
         startup_timeout_seconds=spec.startup_timeout_seconds,
+        idle_timeout_seconds=_seconds(template.idle.timeout) if template.idle else None,
+        idle_warning_seconds=_seconds(template.idle.warning) if template.idle else None,
     )
     instance = NewInstance(
         name=name,

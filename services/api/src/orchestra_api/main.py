@@ -35,7 +35,7 @@ from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import TokenVerifier
 from orchestra_shared import streaming
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
-from orchestra_shared.events import Expiring, StatusChanged
+from orchestra_shared.events import Expiring, IdleWarning, StatusChanged
 from orchestra_shared.migrating import upgrade_database, wait_for_schema
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import Backoff
@@ -148,7 +148,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         # The problem every error refers to, and the events the live stream carries.
-        for model in (ProblemBody, StatusChanged, Expiring):
+        for model in (ProblemBody, StatusChanged, Expiring, IdleWarning):
             schema = model.model_json_schema(
                 ref_template="#/components/schemas/{model}",
                 mode="validation" if model is ProblemBody else "serialization",

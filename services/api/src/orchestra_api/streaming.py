@@ -1,7 +1,7 @@
-"""The live stream: phase changes and expiry warnings pushed to dashboards as server-sent events.
+"""The live stream: phase changes, expiry and idle warnings pushed to dashboards as server-sent events.
 
 One ``Hub`` per api process holds ONE JetStream ordered consumer (ephemeral,
-in memory, new messages only, filtered to ``status changed`` and ``expiring``)
+in memory, new messages only, filtered to ``status changed``, ``expiring`` and ``idle warning``)
 and fans each event out to the connected clients whose owner it concerns,
 through a bounded queue per client. A thousand open dashboards therefore cost
 one consumer, not a thousand, and a slow client is disconnected (its queue is
@@ -31,15 +31,15 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
-from orchestra_shared.events import Expiring, StatusChanged, parse_event
+from orchestra_shared.events import Expiring, IdleWarning, StatusChanged, parse_event
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import NatsOptions
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED, STREAM
+from orchestra_shared.subjects import EXPIRING, IDLE_WARNING, STATUS_CHANGED, STREAM
 
 log = logging.getLogger(__name__)
 
-PUSHED_SUBJECTS = {STATUS_CHANGED: "status", EXPIRING: "expiring"}
+PUSHED_SUBJECTS = {STATUS_CHANGED: "status", EXPIRING: "expiring", IDLE_WARNING: "idle"}
 RESYNC = "resync"
 HELLO = "hello"
 
@@ -78,7 +78,7 @@ def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
     except ValidationError:
         log.warning("unreadable event on %s; not streamed", subject)
         return None
-    if not isinstance(event, StatusChanged | Expiring):
+    if not isinstance(event, StatusChanged | Expiring | IdleWarning):
         return None
     return Notice(kind=kind, seq=seq, owner=event.owner, data=event.model_dump_json())
 

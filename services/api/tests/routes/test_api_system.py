@@ -104,6 +104,6 @@ async def test_every_operation_has_a_unique_id_and_documented_problems(api: Api)
         "extendInstance", "getInstanceHistory", "listMyEndedInstances", "streamMyEvents",
         "whoAmI", "listTemplates", "getTemplate", "adminListInstances", "adminLaunchStats",
         "adminTerminateInstance", "adminListTemplates", "health", "ready", "metrics",
-        "openInstance", "openInstanceRedirect",
+        "openInstance", "openInstanceRedirect", "keepInstance", "adminListIdleSessions",
     }  # fmt: skip
     assert set(ids) == expected

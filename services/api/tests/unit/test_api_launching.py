@@ -11,7 +11,7 @@ from orchestra_api.launching import LaunchPlan, plan_launch, requested_duration
 from orchestra_api.problems import InvalidRequest
 from orchestra_shared.catalogs import load_template_file
 from orchestra_shared.names import is_service_name
-from orchestra_shared.templates import Template
+from orchestra_shared.templates import Idle, Template
 from orchestra_shared.workshops import WorkshopSpec
 
 CATALOG = Path(__file__).resolve().parents[4] / "charts" / "orchestra" / "files" / "templates"
@@ -171,7 +171,14 @@ class TestPlanLaunch:
         assert set(sent) == {
             "event_id", "version", "occurred_at", "instance", "owner", "type",
             "template_slug", "expires_at", "startup_timeout_seconds",
+            "idle_timeout_seconds", "idle_warning_seconds",
         }  # fmt: skip
+        assert (sent["idle_timeout_seconds"], sent["idle_warning_seconds"]) == (None, None)
+
+    def test_the_templates_idle_rule_travels_in_seconds(self, template: Template) -> None:
+        idle = Idle(timeout=timedelta(minutes=30), warning=timedelta(minutes=5))
+        event = plan(template.model_copy(update={"idle": idle})).event
+        assert (event.idle_timeout_seconds, event.idle_warning_seconds) == (1800, 300)
 
     def test_the_row_records_the_spec_resolved_from_the_template(self, template: Template) -> None:
         spec = plan(template).instance.resolved_spec

@@ -2,7 +2,8 @@
 
 Each scan claims what is due (locked, so a second replica skips it), lets
 ``scheduling.decide`` say what to do, publishes a ``terminate requested``
-(reason ``expired`` or ``startup-timeout``) or an ``expiring`` warning with a
+(reason ``expired``, ``startup-timeout`` or ``idle``), an ``expiring`` warning or
+an ``idle warning`` (docs/adr/0060) with a
 message id derived from the instance, the revision and the lead time, and
 marks the rows in the same transaction. A crash or an outage between publish
 and commit rolls the marks back; the next scan republishes the same message
@@ -24,10 +25,16 @@ from opentelemetry import trace
 
 from orchestra_expiry import metering
 from orchestra_expiry.config import ExpirySettings
-from orchestra_expiry.schedules import claim_due, mark_fired, mark_warned
-from orchestra_expiry.scheduling import Entry, Terminate, Warn, decide
+from orchestra_expiry.schedules import claim_due, mark_fired, mark_idle_warned, mark_warned
+from orchestra_expiry.scheduling import Entry, IdleWarn, Terminate, Warn, decide
 from orchestra_shared import subjects
-from orchestra_shared.events import Event, Expiring, TerminateRequested, encode_event
+from orchestra_shared.events import (
+    Event,
+    Expiring,
+    IdleWarning,
+    TerminateRequested,
+    encode_event,
+)
 from orchestra_shared.retrying import Backoff, raise_if_cancelled
 from orchestra_shared.telemetry import extract_context, inject_context
 
@@ -39,10 +46,21 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _message(entry: Entry, action: Terminate | Warn, now: datetime) -> tuple[str, Event]:
+Action = Terminate | Warn | IdleWarn
+
+
+def _message(entry: Entry, action: Action, now: datetime) -> tuple[str, Event]:
     if isinstance(action, Terminate):
         return subjects.TERMINATE_REQUESTED, TerminateRequested(
             instance=entry.instance, owner=entry.owner, reason=action.reason, occurred_at=now
+        )
+    if isinstance(action, IdleWarn):
+        return subjects.IDLE_WARNING, IdleWarning(
+            instance=entry.instance,
+            owner=entry.owner,
+            idle_since=action.idle_since,
+            ends_at=action.ends_at,
+            occurred_at=now,
         )
     assert entry.expires_at is not None  # decide() warns only about a known deadline
     return subjects.EXPIRING, Expiring(
@@ -75,7 +93,7 @@ async def fire_due(
             if (action := decide(entry, now, leads=leads, startup_grace=startup_grace))
         ]
 
-        async def publish(entry: Entry, action: Terminate | Warn) -> None:
+        async def publish(entry: Entry, action: Action) -> None:
             subject, event = _message(entry, action, now)
             # The launch's trace continues through the termination expiry requests.
             parent = extract_context(
@@ -114,6 +132,10 @@ async def fire_due(
                         "lateness_s": _lateness(entry, action, now),
                     },
                 )
+            elif isinstance(action, IdleWarn):
+                await mark_idle_warned(connection, entry.instance, action.idle_since)
+                metering.WARNINGS.labels("idle").inc()
+                log.info("idle warning sent", extra={"workshop": entry.instance})
             else:
                 await mark_warned(connection, entry.instance, list(action.covered))
                 metering.WARNINGS.labels(str(action.lead)).inc()
@@ -121,7 +143,11 @@ async def fire_due(
 
 
 def _lateness(entry: Entry, action: Terminate, now: datetime) -> float | None:
-    moment = entry.expires_at if action.reason == "expired" else entry.startup_deadline
+    moment = {
+        "expired": entry.expires_at,
+        "startup-timeout": entry.startup_deadline,
+        "idle": entry.idle_ends_at,
+    }[action.reason]
     return None if moment is None else (now - moment).total_seconds()
 
 

@@ -10,7 +10,9 @@ LATENESS_SECONDS = Histogram(
 )
 FIRED = Counter("orchestra_expiry_fired_total", "Terminations requested, by reason.", ["reason"])
 WARNINGS = Counter(
-    "orchestra_expiry_warnings_total", "Expiry warnings sent, by lead time in seconds.", ["lead"]
+    "orchestra_expiry_warnings_total",
+    "Warnings sent: by lead time in seconds before the deadline, or 'idle'.",
+    ["lead"],
 )
 EXTENSIONS_REFUSED = Counter(
     "orchestra_expiry_extensions_refused_total",
@@ -25,4 +27,9 @@ REDELIVERIES = Counter(
     "orchestra_expiry_redeliveries_total",
     "Events delivered more than once, by consumer.",
     ["consumer"],
+)
+ACTIVITY = Counter(
+    "orchestra_expiry_activity_total",
+    "Idle clocks restarted: by the gate's reports (instances moved) or by a learner's keep.",
+    ["source"],
 )

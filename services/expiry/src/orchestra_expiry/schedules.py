@@ -26,7 +26,8 @@ from orchestra_expiry.scheduling import (
 
 COLUMNS = (
     "instance, owner, expires_at, revision, warned, startup_deadline, startup_settled_at, "
-    "fired_at, cancelled_at, trace_context"
+    "fired_at, cancelled_at, trace_context, idle_timeout_seconds, idle_warning_seconds, "
+    "last_active_at, idle_warned_for"
 )
 # A row made by a status change or a cancellation before the launch: no deadline yet.
 PLACEHOLDER_REVISION = -1
@@ -52,11 +53,13 @@ async def record_deadline(
     revision: int,
     startup_deadline: datetime | None = None,
     trace_context: str | None = None,
+    idle_timeout_seconds: int | None = None,
+    idle_warning_seconds: int | None = None,
 ) -> Refusal | None:
     """Schedule or move a deadline; returns why not when a newer decision stands.
 
-    ``startup_deadline`` (from the launch) is kept whatever the revision says,
-    because an extension may have been handled before its launch.
+    ``startup_deadline`` and the idle rule (from the launch) are kept whatever the
+    revision says, because an extension may have been handled before its launch.
     """
     async with pool.acquire() as connection, connection.transaction():
         await connection.execute(
@@ -91,6 +94,15 @@ async def record_deadline(
                 instance,
                 startup_deadline,
             )
+        if idle_timeout_seconds is not None and current.idle_timeout_seconds is None:
+            await connection.execute(
+                """UPDATE expiry_schedule SET idle_timeout_seconds = $2,
+                       idle_warning_seconds = $3, updated_at = now()
+                   WHERE instance = $1""",
+                instance,
+                idle_timeout_seconds,
+                idle_warning_seconds or 0,
+            )
         return refusal
 
 
@@ -122,6 +134,42 @@ async def settle_startup(pool: asyncpg.Pool, *, instance: str, owner: str, at: d
     )
 
 
+async def start_idle_clock(pool: asyncpg.Pool, *, instance: str, owner: str, at: datetime) -> None:
+    """The workshop is Ready: from now on a time without activity counts as idle."""
+    await pool.execute(
+        """INSERT INTO expiry_schedule (instance, owner, revision, last_active_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (instance) DO UPDATE
+               SET last_active_at = GREATEST(expiry_schedule.last_active_at, $4),
+                   updated_at = now()""",
+        instance,
+        owner,
+        PLACEHOLDER_REVISION,
+        at,
+    )
+
+
+async def record_activity(pool: asyncpg.Pool, activity: dict[str, datetime]) -> int:
+    """Activity per instance (a gate's report, a learner's keep) in one statement.
+
+    ``last_active_at`` only moves forward, so reports from several gate replicas,
+    late or redelivered, can only make a session look more recently used; instances
+    expiry does not know, or that ended or fired, are left alone. Returns the rows moved.
+    """
+    if not activity:
+        return 0
+    names = sorted(activity)
+    done = await pool.execute(
+        """UPDATE expiry_schedule AS s SET last_active_at = a.at, updated_at = now()
+           FROM unnest($1::text[], $2::timestamptz[]) AS a(instance, at)
+           WHERE s.instance = a.instance AND s.fired_at IS NULL AND s.cancelled_at IS NULL
+             AND (s.last_active_at IS NULL OR s.last_active_at < a.at)""",
+        names,
+        [activity[name] for name in names],
+    )
+    return int(done.rsplit(" ", 1)[-1])
+
+
 async def claim_due(
     connection: asyncpg.Connection,
     *,
@@ -144,6 +192,12 @@ async def claim_due(
                 SELECT 1 FROM unnest($3::int[]) AS lead
                 WHERE NOT lead = ANY(warned) AND expires_at - make_interval(secs => lead) <= $1
             )
+            OR (idle_timeout_seconds IS NOT NULL AND last_active_at IS NOT NULL AND (
+                last_active_at + make_interval(secs => idle_timeout_seconds) <= $1
+                OR (idle_warned_for IS DISTINCT FROM last_active_at
+                    AND last_active_at + make_interval(
+                        secs => idle_timeout_seconds - idle_warning_seconds) <= $1)
+            ))
         )
         ORDER BY LEAST(expires_at, startup_deadline) LIMIT $2
         FOR UPDATE SKIP LOCKED
@@ -165,6 +219,17 @@ async def mark_fired(
         instance,
         now,
         reason,
+    )
+
+
+async def mark_idle_warned(
+    connection: asyncpg.Connection, instance: str, idle_since: datetime
+) -> None:
+    await connection.execute(
+        """UPDATE expiry_schedule SET idle_warned_for = $2, updated_at = now()
+           WHERE instance = $1""",
+        instance,
+        idle_since,
     )
 
 

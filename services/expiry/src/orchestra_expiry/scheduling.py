@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-FiredReason = Literal["expired", "startup-timeout"]
+FiredReason = Literal["expired", "startup-timeout", "idle"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,24 @@ class Entry:
     fired_at: datetime | None = None
     cancelled_at: datetime | None = None
     trace_context: str | None = None
+    idle_timeout_seconds: int | None = None
+    idle_warning_seconds: int | None = None
+    last_active_at: datetime | None = None
+    idle_warned_for: datetime | None = None
+
+    @property
+    def idle_ends_at(self) -> datetime | None:
+        """When the session ends for idleness if nothing happens before (None: never)."""
+        if self.idle_timeout_seconds is None or self.last_active_at is None:
+            return None
+        return self.last_active_at + timedelta(seconds=self.idle_timeout_seconds)
+
+    @property
+    def idle_warning_at(self) -> datetime | None:
+        ends = self.idle_ends_at
+        if ends is None:
+            return None
+        return ends - timedelta(seconds=self.idle_warning_seconds or 0)
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,15 @@ class Warn:
 
     lead: int
     covered: tuple[int, ...]
+    message_id: str
+
+
+@dataclass(frozen=True)
+class IdleWarn:
+    """Tell the learner their idle session ends at ``ends_at``; one per idle period."""
+
+    idle_since: datetime
+    ends_at: datetime
     message_id: str
 
 
@@ -101,27 +128,51 @@ def startup_stuck(entry: Entry, now: datetime, grace: timedelta) -> bool:
     )
 
 
+def _idle_stamp(moment: datetime) -> str:
+    return f"{moment.timestamp():.3f}"
+
+
+def idle_action(entry: Entry, now: datetime) -> Terminate | IdleWarn | None:
+    """The idle rule (docs/adr/0060): end the session ``timeout`` after its last activity,
+    warn ``warning`` before that, once per idle period (new activity starts a new one).
+
+    Message ids carry the last activity, so a republished firing or warning for the same
+    idle period is a JetStream duplicate, and a later period gets its own."""
+    ends, warn_at, since = entry.idle_ends_at, entry.idle_warning_at, entry.last_active_at
+    if ends is None or warn_at is None or since is None:
+        return None
+    if now >= ends:
+        return Terminate("idle", f"idle:{entry.instance}:{_idle_stamp(since)}")
+    if now >= warn_at and entry.idle_warned_for != since:
+        return IdleWarn(since, ends, f"idle-warn:{entry.instance}:{_idle_stamp(since)}")
+    return None
+
+
 def decide(
     entry: Entry, now: datetime, *, leads: Iterable[int], startup_grace: timedelta
-) -> Terminate | Warn | None:
+) -> Terminate | Warn | IdleWarn | None:
     """What to do now for one live (not fired, not cancelled) entry.
 
     The deadline wins over a stuck launch (one terminate, the truer reason for
-    the learner); when several warnings are due at once (after downtime or a
-    short extension) only the nearest is announced, so the learner reads one
-    notice that matches the time left.
+    the learner), and both over idleness; when several warnings are due at once
+    (after downtime or a short extension) only the nearest is announced, so the
+    learner reads one notice that matches the time left. An idle warning waits
+    for the next scan when a deadline warning is due in the same one.
     """
     if entry.expires_at is not None and is_due(entry.expires_at, now):
         return Terminate("expired", f"expire:{entry.instance}:{entry.revision}")
     if startup_stuck(entry, now, startup_grace):
         return Terminate("startup-timeout", f"startup-timeout:{entry.instance}")
-    if entry.expires_at is None:
-        return None
-    due = due_warnings(entry.expires_at, entry.warned, leads, now)
-    if not due:
-        return None
-    lead = min(due)
-    return Warn(lead, tuple(due), f"warn:{entry.instance}:{entry.revision}:{lead}")
+    idle = idle_action(entry, now)
+    if isinstance(idle, Terminate):
+        return idle
+    due = (
+        [] if entry.expires_at is None else due_warnings(entry.expires_at, entry.warned, leads, now)
+    )
+    if due:
+        lead = min(due)
+        return Warn(lead, tuple(due), f"warn:{entry.instance}:{entry.revision}:{lead}")
+    return idle
 
 
 def judge_move(current: Entry, revision: int) -> Refusal | None:

@@ -1,8 +1,10 @@
 """Expiry's NATS entry: learn deadlines from commands, forget them when a workshop ends.
 
-Two durable pull consumers: the commands stream (launch → schedule the deadline
-and the startup deadline, extend → move the deadline) and status changes (Ready
-or Failed → the launch is not stuck, ``Terminated`` → cancel). The two may
+Three durable pull consumers: the commands stream (launch → schedule the deadline,
+the startup deadline and the idle rule, extend → move the deadline), status
+changes (Ready or Failed → the launch is not stuck, Ready → the idle clock starts,
+``Terminated`` → cancel) and activity (the gate's batched reports and the
+learner's "Keep my session" → the idle clock restarts; docs/adr/0060). They may
 deliver out of order; ``schedules`` makes that harmless.
 
 A terminate request does not cancel the deadline: only the Workshop seen gone
@@ -29,7 +31,9 @@ from pydantic import ValidationError
 
 from orchestra_expiry import metering, schedules
 from orchestra_shared import subjects
+from orchestra_shared.activities import ActivityReport, parse_report
 from orchestra_shared.events import (
+    ActivityKept,
     AnyEvent,
     DeadLetter,
     ExtendRequested,
@@ -48,13 +52,25 @@ log = logging.getLogger(__name__)
 SETTLED_PHASES = frozenset({"Ready", "Failed", "Terminating", "Terminated"})
 
 
-async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | None = None) -> None:
+async def apply(
+    pool: asyncpg.Pool, event: AnyEvent | ActivityReport, *, trace_context: str | None = None
+) -> None:
     """Carry one event into the schedule; idempotent and independent of arrival order.
 
     ``trace_context`` (the launch's traceparent) is kept with the deadline so the
     termination fired hours later joins the launch's trace.
     """
     refusal = None
+    if isinstance(event, ActivityReport):
+        moved = await schedules.record_activity(
+            pool, {seen.instance: seen.last_active_at for seen in event.instances}
+        )
+        metering.ACTIVITY.labels("report").inc(moved)
+        return
+    if isinstance(event, ActivityKept):
+        await schedules.record_activity(pool, {event.instance: event.occurred_at})
+        metering.ACTIVITY.labels("kept").inc()
+        return
     if isinstance(event, LaunchRequested):
         refusal = await schedules.record_deadline(
             pool,
@@ -64,6 +80,8 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | Non
             revision=0,
             startup_deadline=event.occurred_at + timedelta(seconds=event.startup_timeout_seconds),
             trace_context=trace_context,
+            idle_timeout_seconds=event.idle_timeout_seconds,
+            idle_warning_seconds=event.idle_warning_seconds,
         )
     elif isinstance(event, ExtendRequested):
         refusal = await schedules.record_deadline(
@@ -76,6 +94,10 @@ async def apply(pool: asyncpg.Pool, event: AnyEvent, *, trace_context: str | Non
     elif isinstance(event, StatusChanged):
         if event.phase in SETTLED_PHASES:
             await schedules.settle_startup(
+                pool, instance=event.instance, owner=event.owner, at=event.transitioned_at
+            )
+        if event.phase == "Ready":
+            await schedules.start_idle_clock(
                 pool, instance=event.instance, owner=event.owner, at=event.transitioned_at
             )
         if event.phase == "Terminated":
@@ -128,7 +150,11 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
 
     async def _consume(message: NatsMessage, consumer: str) -> None:
         try:
-            event = parse_event(message.body)
+            event: AnyEvent | ActivityReport = (
+                parse_report(message.body)
+                if message.raw_message.subject == subjects.ACTIVITY_REPORTED
+                else parse_event(message.body)
+            )
         except ValidationError as error:
             letter = DeadLetter(
                 consumer=consumer,
@@ -158,7 +184,7 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
 
         return on_message
 
-    for spec in (subjects.EXPIRY_COMMANDS, subjects.EXPIRY_STATUS):
+    for spec in (subjects.EXPIRY_COMMANDS, subjects.EXPIRY_STATUS, subjects.EXPIRY_ACTIVITY):
         broker.subscriber(
             spec.subjects[0],
             stream=JStream(subjects.STREAM, declare=False),

@@ -26,7 +26,9 @@ def launch(
     expires_at: datetime = EXPIRES,
     startup_timeout: int = 600,
     occurred_at: datetime = LAUNCHED,
+    idle: tuple[int, int] | None = None,
 ) -> LaunchRequested:
+    """``idle``: the template's idle timeout and warning, in seconds (None: no idle rule)."""
     return LaunchRequested(
         instance=instance,
         owner=OWNER,
@@ -34,6 +36,8 @@ def launch(
         expires_at=expires_at,
         startup_timeout_seconds=startup_timeout,
         occurred_at=occurred_at,
+        idle_timeout_seconds=idle[0] if idle else None,
+        idle_warning_seconds=idle[1] if idle else None,
     )
 
 

@@ -11,11 +11,17 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from orchestra_gate.activities import DEFAULT_IGNORED_PATHS
 from orchestra_shared.passes import DEVELOPMENT_SECRET, weak_secret
-from orchestra_shared.settings import DatabaseSettings, MetricsSettings, TelemetrySettings
+from orchestra_shared.settings import (
+    DatabaseSettings,
+    MetricsSettings,
+    NatsSettings,
+    TelemetrySettings,
+)
 
 
-class GateSettings(DatabaseSettings, MetricsSettings, TelemetrySettings):
+class GateSettings(DatabaseSettings, MetricsSettings, NatsSettings, TelemetrySettings):
     model_config = SettingsConfigDict(env_prefix="ORCHESTRA_GATE_", extra="ignore")
 
     environment: Literal["development", "production"] = Field(
@@ -91,6 +97,37 @@ class GateSettings(DatabaseSettings, MetricsSettings, TelemetrySettings):
         description=(
             "Seconds an instance's last request time stays in the metrics after its last "
             "request; longer than any workshop lives, so ended ones drop out."
+        ),
+    )
+
+    activity_window: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds per activity window: one batched report per gate replica per window "
+            "(docs/adr/0060). Idle timeouts are minutes, so a minute's delay is nothing."
+        ),
+    )
+    activity_floor: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Counted events an instance needs in one window for the window to be work; "
+            "fewer (a keep-alive every 30 s, a stray poll) is a tab left open, not a person."
+        ),
+    )
+    activity_ignored_paths: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_IGNORED_PATHS),
+        description=(
+            "Regular expressions (searched in the path) of requests applications make by "
+            "themselves (polling, long-polls, health checks); never counted as activity. As JSON."
+        ),
+    )
+    activity_reporting: bool = Field(
+        default=True,
+        description=(
+            "Report activity to NATS for idle culling; off only for a gate run alone "
+            "(tests, benchmarks) with no bus."
         ),
     )
 

@@ -44,6 +44,9 @@ _WEBSOCKET_OWN = frozenset(
 )
 
 
+_DATA = frozenset({aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY})
+
+
 def without_cookie(cookie_header: str, name: str) -> str:
     """The ``Cookie`` header with the gate's own cookie taken out."""
     kept = [
@@ -117,8 +120,10 @@ async def proxy_websocket(
     *,
     client: aiohttp.ClientSession,
     cookie_name: str,
-    on_message: Callable[[], None],
+    on_message: Callable[[bool], None],
 ) -> web.StreamResponse:
+    """Relay both ways; ``on_message(counted)`` on every message, ``counted`` for the
+    browser's own data messages only (what a person types; docs/adr/0060)."""
     offered = [
         p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()
     ]
@@ -144,9 +149,10 @@ async def proxy_websocket(
     async def pump(
         source: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
         sink: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+        from_browser: bool,
     ) -> None:
         async for message in source:
-            on_message()
+            on_message(from_browser and message.type in _DATA)
             if message.type == aiohttp.WSMsgType.TEXT:
                 await sink.send_str(message.data)
             elif message.type == aiohttp.WSMsgType.BINARY:
@@ -161,8 +167,8 @@ async def proxy_websocket(
 
     async with upstream:
         tasks = [
-            asyncio.create_task(pump(downstream, upstream)),
-            asyncio.create_task(pump(upstream, downstream)),
+            asyncio.create_task(pump(downstream, upstream, True)),
+            asyncio.create_task(pump(upstream, downstream, False)),
         ]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -8,15 +8,16 @@ them), never the application's content.
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
 from aiohttp import web
 
-from orchestra_gate.activities import REQUESTS, Activity
+from orchestra_gate.activities import REQUESTS, Activity, Tally, counts_as_work
 from orchestra_gate.authorizing import (
     Keys,
     Proxy,
@@ -41,6 +42,11 @@ class Gate:
     pool: asyncpg.Pool
     client: aiohttp.ClientSession
     activity: Activity
+    tally: Tally = field(default_factory=lambda: Tally(floor=1))
+    """What idle culling hears of (``reporting`` publishes it); the gauge is ``activity``."""
+
+    def __post_init__(self) -> None:
+        self._ignored = tuple(re.compile(p) for p in self.settings.activity_ignored_paths)
 
     @property
     def keys(self) -> Keys:
@@ -101,6 +107,8 @@ class Gate:
             instance=admitted.instance, namespace=admitted.namespace
         ).rstrip("/")
         self.activity.touch(admitted.instance)
+        if counts_as_work(request.path, self._ignored):
+            self.tally.count(admitted.instance)
         REQUESTS.labels("proxied").inc()
         if is_websocket(request):
             return await proxy_websocket(
@@ -108,7 +116,7 @@ class Gate:
                 base.replace("http", "ws", 1) + request.path_qs,
                 client=self.client,
                 cookie_name=self.settings.cookie_name,
-                on_message=lambda: self.activity.touch(admitted.instance),
+                on_message=lambda counted: self._on_message(admitted.instance, counted),
             )
         return await proxy_http(
             request,
@@ -116,6 +124,11 @@ class Gate:
             client=self.client,
             cookie_name=self.settings.cookie_name,
         )
+
+    def _on_message(self, instance: str, counted: bool) -> None:
+        self.activity.touch(instance)
+        if counted:
+            self.tally.count(instance)
 
 
 def _refusal(refusal: Refuse) -> web.Response:

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import get_args
 
 import asyncpg
 from prometheus_client import Counter, Gauge
@@ -64,7 +65,7 @@ WHERE i.name = ANY($1::text[])
 ORDER BY i.name
 """
 
-REASONS: frozenset[str] = frozenset({"user", "admin", "expired", "startup-timeout", "failed"})
+REASONS: frozenset[str] = frozenset(get_args(TerminationReason))
 
 
 def reason_for(phase: str, remembered: str | None) -> TerminationReason:

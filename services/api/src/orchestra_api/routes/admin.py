@@ -1,12 +1,13 @@
 """``/api/v1/admin``: every learner's instances, launch statistics, terminating any instance,
 and the catalog as its files."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from orchestra_api.bodies import (
+    IdleSessionBody,
     InstanceBody,
     InstancePage,
     StatsBody,
@@ -14,6 +15,7 @@ from orchestra_api.bodies import (
     TemplateStatsBody,
 )
 from orchestra_api.deps import AdminUser, Cursor, PageLimit, StateDep
+from orchestra_api.keeping import idle_sessions
 from orchestra_api.problems import problem_responses
 from orchestra_api.routes.templates import template_body
 from orchestra_api.terminating import terminate
@@ -46,6 +48,40 @@ async def list_all_instances(
         items=[InstanceBody.of(r, max_extensions=state.settings.max_extensions) for r in records],
         next=after,
     )
+
+
+@router.get(
+    "/idle-sessions",
+    operation_id="adminListIdleSessions",
+    response_model=list[IdleSessionBody],
+    summary="Running sessions without activity, the soonest to be ended first",
+    description=(
+        "Sessions whose template has an idle timeout and that saw no activity for at least "
+        "`quiet_seconds` (default 300); each says when its learner is warned and when it ends."
+    ),
+    responses=problem_responses(401, 403, 422),
+)
+async def list_idle_sessions(
+    state: StateDep,
+    admin: AdminUser,
+    limit: PageLimit,
+    quiet_seconds: Annotated[
+        int, Query(ge=0, le=7 * 86400, description="Seconds without activity, at least.")
+    ] = 300,
+) -> list[IdleSessionBody]:
+    since = datetime.now(UTC) - timedelta(seconds=quiet_seconds)
+    return [
+        IdleSessionBody(
+            name=s.name,
+            owner=s.owner,
+            template=s.template,
+            last_active_at=s.last_active_at,
+            warning_at=s.warning_at,
+            ends_at=s.ends_at,
+            warned=s.warned,
+        )
+        for s in await idle_sessions(state.pool, quiet_since=since, limit=limit)
+    ]
 
 
 @router.get(

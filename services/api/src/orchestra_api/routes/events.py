@@ -23,6 +23,8 @@ SSE_DESCRIPTION = f"""Server-sent events, newest state pushed as it happens.
 
 - `event: status`: `data` is a `StatusChanged` (phase, reason, message, url, transitioned_at).
 - `event: expiring`: `data` is an `Expiring` warning (expires_at, lead_seconds: 900, 300).
+- `event: idle`: `data` is an `IdleWarning` (idle_since, ends_at): no activity lately; the
+  session ends at `ends_at` unless kept (`POST /api/v1/instances/{{name}}/keep`).
 - `event: {RESYNC}`: what was missed cannot be replayed; re-read `/api/v1/instances`.
 - `event: {HELLO}`: first on a new stream (not a replay): its `id` is where the stream
   starts, so a client that drops before any other event still reconnects with an id.
@@ -56,6 +58,7 @@ EVENT_SCHEMA = {
     "oneOf": [
         _sse_event("status", {"$ref": "#/components/schemas/StatusChanged"}, with_id=True),
         _sse_event("expiring", {"$ref": "#/components/schemas/Expiring"}, with_id=True),
+        _sse_event("idle", {"$ref": "#/components/schemas/IdleWarning"}, with_id=True),
         _sse_event(
             HELLO,
             {
@@ -81,7 +84,7 @@ EVENT_SCHEMA = {
 @router.get(
     "",
     operation_id="streamMyEvents",
-    summary="Live phase changes and expiry warnings",
+    summary="Live phase changes, expiry and idle warnings",
     description=SSE_DESCRIPTION,
     response_class=StreamingResponse,
     responses={

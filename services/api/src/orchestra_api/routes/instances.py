@@ -12,11 +12,13 @@ from orchestra_api.bodies import (
     HistoryBody,
     HistoryEntryBody,
     InstanceBody,
+    KeptBody,
     LaunchBody,
     OpenBody,
 )
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.extending import extend
+from orchestra_api.keeping import keep
 from orchestra_api.launching import launch
 from orchestra_api.opening import open_instance
 from orchestra_api.problems import problem_responses
@@ -157,6 +159,23 @@ async def extend_instance(
 async def terminate_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
     record = await terminate(state.pool, name=name, user=user, now=datetime.now(UTC))
     return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
+
+
+@router.post(
+    "/{name}/keep",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="keepInstance",
+    response_model=KeptBody,
+    summary="Keep my idle session: counts as activity now",
+    description=(
+        "What 'Keep my session' sends after an idle warning: the session's idle clock "
+        "restarts from now (expiry owns the rule; docs/adr/0060). Owner only."
+    ),
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def keep_instance(name: str, state: StateDep, user: CurrentUser) -> KeptBody:
+    kept_at = await keep(state.pool, name=name, user=user, now=datetime.now(UTC))
+    return KeptBody(instance=name, kept_at=kept_at)
 
 
 NextPath = Annotated[
