@@ -44,7 +44,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
-from orchestra_shared.retrying import Backoff, raise_if_cancelled
+from orchestra_shared.retrying import POSTGRES_OUTAGES, Backoff, raise_if_cancelled
 from orchestra_shared.settings import OutboxSettings
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.telemetry import extract_context, inject_context
@@ -64,7 +64,6 @@ OUTAGES: tuple[type[BaseException], ...] = (
     nats.js.errors.NoStreamResponseError,
     nats.js.errors.ServiceUnavailableError,
 )
-DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
 
 @dataclass(frozen=True)
@@ -267,8 +266,12 @@ class Relay:
     async def _unlisten(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
-            with contextlib.suppress(Exception):
+            try:
                 await listener.remove_listener(self.outbox.table, self.wake)
+            except Exception:
+                # Cut off mid-operation (an outage): back in the pool it would fail the next
+                # user with "another operation is in progress". The pool opens a new one.
+                listener.terminate()
             with contextlib.suppress(Exception):
                 await self.pool.release(listener)
 
@@ -296,7 +299,7 @@ class Relay:
                             await prune(self.pool, self.outbox, self.settings.retention)
                             pruned_at = loop.time()
                         backoff.reset()
-                    except (Unavailable, *DATABASE_ERRORS) as error:
+                    except (Unavailable, *POSTGRES_OUTAGES) as error:
                         log.warning(
                             "outbox relay cannot make progress yet; retrying",
                             extra={

@@ -17,7 +17,19 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import asyncpg
+
 T = TypeVar("T")
+
+# What Postgres being away (stopped, restarting, a cut connection) looks like to asyncpg;
+# InternalClientError is a connection an outage left mid-operation. Retried, never fatal.
+POSTGRES_OUTAGES = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
 
 
 class Backoff:

@@ -41,6 +41,7 @@ from orchestra_shared.events import (
     StatusChanged,
     parse_event,
 )
+from orchestra_shared.retrying import POSTGRES_OUTAGES
 from orchestra_shared.settings import NatsOptions
 from orchestra_shared.telemetry import extract_context, inject_context
 
@@ -172,7 +173,7 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
             return
         try:
             await apply(pool, event, trace_context=inject_context().get("traceparent"))
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        except POSTGRES_OUTAGES as error:
             log.warning("schedule update failed; will retry", extra={"error": repr(error)})
             await message.nack(delay=1.0)
             return

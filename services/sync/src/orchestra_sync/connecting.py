@@ -13,7 +13,7 @@ import asyncpg
 from nats.aio.client import Client
 
 from orchestra_shared import streaming
-from orchestra_shared.retrying import Backoff, until_done
+from orchestra_shared.retrying import POSTGRES_OUTAGES, Backoff, until_done
 from orchestra_sync.config import SyncSettings
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ async def connect_postgres(settings: SyncSettings) -> asyncpg.Pool:
 
     return await until_done(
         attempt,
-        retry_on=(asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError),
+        retry_on=POSTGRES_OUTAGES,
         backoff=backoff(settings),
         what="postgres",
         log=log,

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from orchestra_shared import subjects
 from orchestra_shared.events import DeadLetter, TerminateRequested, parse_event
+from orchestra_shared.retrying import POSTGRES_OUTAGES
 from orchestra_shared.settings import nats_options
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.remembering import SPEC, remember
@@ -68,7 +69,7 @@ def build_broker(settings: SyncSettings, pool: asyncpg.Pool) -> NatsBroker:
         if isinstance(event, TerminateRequested):
             try:
                 await remember(pool, event)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+            except POSTGRES_OUTAGES as error:
                 log.warning(
                     "remembering a terminate failed; retrying", extra={"error": repr(error)}
                 )

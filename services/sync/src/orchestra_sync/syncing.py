@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from orchestra_shared.retrying import Backoff, raise_if_cancelled
+from orchestra_shared.retrying import POSTGRES_OUTAGES, Backoff, raise_if_cancelled
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.errors import Unavailable
 from orchestra_sync.metering import LAUNCH_TO_READY, LagObserver, lag_seconds, observe_lag
@@ -29,7 +29,7 @@ from orchestra_sync.remembering import Terminations
 from orchestra_sync.tracing import trace_recorded
 
 log = logging.getLogger(__name__)
-DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+DATABASE_ERRORS = POSTGRES_OUTAGES
 
 
 def _now() -> datetime:

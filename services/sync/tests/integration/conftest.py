@@ -9,6 +9,7 @@ Workshop statuses as the operator would.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ class SyncRun:
     def start(self) -> SyncRun:
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(serve(self.settings, self.stop_event))
+        self.task.add_done_callback(_report_death)
         return self
 
     async def stop(self) -> None:
@@ -116,6 +118,12 @@ class SyncRun:
             if not done:
                 raise AssertionError("sync did not stop when cancelled:\n" + task_stacks())
             self.task = None
+
+
+def _report_death(task: asyncio.Task[None]) -> None:
+    """A replica that ended by itself is a bug the test's own failure would not name."""
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger(__name__).error("sync died", exc_info=task.exception())
 
 
 @pytest_asyncio.fixture
