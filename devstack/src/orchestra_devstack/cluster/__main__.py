@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import ssl
 import sys
 import time
 from collections.abc import Sequence
@@ -106,8 +107,9 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def _wait_until_answering(url: str) -> None:
-    async with aiohttp.ClientSession() as session:
+async def _wait_until_answering(url: str, context: ssl.SSLContext | None) -> None:
+    connector = aiohttp.TCPConnector(ssl=context) if context is not None else None
+    async with aiohttp.ClientSession(connector=connector) as session:
         for _ in range(100):
             try:
                 async with session.get(f"{url}/healthz") as response:
@@ -152,7 +154,7 @@ async def serve(arguments: argparse.Namespace) -> None:
         cluster.write_kubeconfig(arguments.kubeconfig)
         for account, path in arguments.service_account_kubeconfig:
             cluster.write_kubeconfig(path, service_account=account)
-        await _wait_until_answering(cluster.url)
+        await _wait_until_answering(cluster.url, cluster.client_ssl_context())
         ready = Path(arguments.ready_file)
         ready.parent.mkdir(parents=True, exist_ok=True)
         temporary = ready.with_name(ready.name + ".tmp")

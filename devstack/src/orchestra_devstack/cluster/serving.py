@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ssl
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +34,7 @@ import kmock
 import yaml
 from aiohttp import web
 
-from orchestra_devstack.cluster import kubeconfigs
+from orchestra_devstack.cluster import certificates, kubeconfigs
 from orchestra_devstack.cluster.addresses import Address, parse_address
 from orchestra_devstack.cluster.collecting import GarbageCollector
 from orchestra_devstack.cluster.conforming import ResourceHandler
@@ -125,7 +126,8 @@ class EmulatedCluster:
         fields against the kind's schema (``validating``).
         ``manifest_paths``: YAML files whose objects exist from the start (as after a
         ``helm install --create-namespace``), e.g. the chart's ServiceAccounts and RBAC.
-        ``enforce_rbac``: authenticate and authorize every API request (``enforcing``).
+        ``enforce_rbac``: authenticate and authorize every API request (``enforcing``),
+        over HTTPS with a certificate of its own (``certificates``).
         """
         self._host = host
         self._port = port
@@ -156,6 +158,7 @@ class EmulatedCluster:
             else None
         )
         self.enforcer: Enforcer | None = Enforcer(store=self.store) if enforce_rbac else None
+        self.certificate: certificates.ServingCertificate | None = None
         # Requests served, by verb and resource: what the operator costs an API server
         # (bench/burst.py reads them from /_devstack/requests).
         self.requests: collections.Counter[str] = collections.Counter()
@@ -175,19 +178,31 @@ class EmulatedCluster:
         """A kubeconfig for the administrator, or for ``(namespace, name)``'s ServiceAccount.
 
         Without RBAC enforcement both carry the dummy token every request may use."""
-        if self.enforcer is None:
+        if self.enforcer is None or self.certificate is None:
             return kubeconfigs.write_kubeconfig(Path(path), self.url)
+        ca = self.certificate.ca_pem
         if service_account is None:
             return kubeconfigs.write_kubeconfig(
-                Path(path), self.url, token=self.enforcer.tokens.admin
+                Path(path), self.url, token=self.enforcer.tokens.admin, ca_pem=ca
             )
         namespace, name = service_account
         if not self.enforcer.service_account_exists(namespace, name):
             raise ValueError(f"no ServiceAccount {namespace}/{name} (is it in a --manifest?)")
         token = self.enforcer.tokens.token_for(namespace, name)
         return kubeconfigs.write_kubeconfig(
-            Path(path), self.url, name=f"{NAME_PREFIX}{name}", namespace=namespace, token=token
+            Path(path),
+            self.url,
+            name=f"{NAME_PREFIX}{name}",
+            namespace=namespace,
+            token=token,
+            ca_pem=ca,
         )
+
+    def client_ssl_context(self) -> ssl.SSLContext | None:
+        """For callers in this process: trusts the cluster's certificate (None: plain HTTP)."""
+        if self.certificate is None:
+            return None
+        return ssl.create_default_context(cadata=self.certificate.ca_pem.decode("ascii"))
 
     def _declare_resources(self) -> None:
         self.registry.load_builtins()
@@ -293,11 +308,16 @@ class EmulatedCluster:
             handler_cancellation=True,  # end watches whose clients went away
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
+        server_context = None
+        if self.enforcer is not None:
+            self.certificate = certificates.issue(self._host)
+            server_context = self.certificate.server_context()
+        site = web.TCPSite(self._runner, self._host, self._port, ssl_context=server_context)
         await site.start()
         port = self._runner.addresses[0][1]
         host = f"[{self._host}]" if ":" in self._host else self._host
-        self._url = f"http://{host}:{port}"
+        scheme = "https" if server_context is not None else "http"
+        self._url = f"{scheme}://{host}:{port}"
         collector = GarbageCollector(store=self.store, delay=self._gc_delay)
         self._tasks.append(asyncio.create_task(collector.run(), name="garbage collector"))
         if self.kubelet is not None:
