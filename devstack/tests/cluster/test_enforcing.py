@@ -73,7 +73,9 @@ class Caller:
 
 @pytest.fixture
 async def session(cluster: EmulatedCluster) -> AsyncIterator[aiohttp.ClientSession]:
-    connector = aiohttp.TCPConnector(ssl=cluster.client_ssl_context())
+    context = cluster.client_ssl_context()
+    assert context is not None  # with RBAC enforced, the cluster serves HTTPS
+    connector = aiohttp.TCPConnector(ssl=context)
     async with aiohttp.ClientSession(base_url=cluster.url, connector=connector) as session:
         yield session
 
