@@ -74,7 +74,9 @@ def listing(usage: dict[str, Any], service: str) -> str:
     """What one service asked the API for, one line per verb and resource."""
     lines = sorted(
         {
-            f"  {u['verb']:<7} {u['group'] or 'core'}/{u['resource']}"
+            f"  {u['verb']:<7} path {u['path']}"
+            if u["path"]
+            else f"  {u['verb']:<7} {u['group'] or 'core'}/{u['resource']}"
             + (f"/{u['subresource']}" if u["subresource"] else "")
             + (f" in {u['namespace']}" if u["namespace"] else " (all namespaces or cluster)")
             for u in used_by(usage, service)

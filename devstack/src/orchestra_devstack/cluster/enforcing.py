@@ -101,6 +101,8 @@ class Use:
     resource: str
     subresource: str
     namespace: str
+    path: str = ""
+    """Of a non-resource request (discovery): then ``resource`` is empty."""
 
     @classmethod
     def of(cls, user: User, request: Attributes) -> Use:
@@ -108,9 +110,10 @@ class Use:
             user.name,
             request.verb,
             request.group,
-            request.resource or request.path,
+            request.resource,
             request.subresource,
             request.namespace,
+            request.path,
         )
 
 
