@@ -3,8 +3,9 @@
 The whole stack runs with the emulated cluster enforcing the RBAC that ``helm template``
 renders from ``charts/orchestra`` (``orchestra_devstack.rendering``): the operator and sync
 each talk to it with their own ServiceAccount's token, so a request the chart does not
-grant answers 403, as on a real cluster. One journey (a launch to Ready, its end by the
-learner, the sweep of the learner's empty namespace) runs through it; then:
+grant answers 403, as on a real cluster. One journey runs through it (``journey``: three
+launches, drift of everything the operator made, a failure, the ends, the sweep of the
+learner's empty namespace); then:
 
 - nothing was refused, and the api, expiry, gate and dashboard have no rights at all;
 - every right the chart grants was used, except those ``UNEXERCISED`` explains (a path
@@ -57,8 +58,8 @@ FAILING = {"ghcr.io/fhdsl/bioc2026intro*": "ErrImagePull"}
 _REREAD = (
     "ensure() reads a child only when it holds neither a watch event nor a memory of it: "
     "in the first full check after a restart or a change of leader, and when a create "
-    "conflicts (409: a redelivered launch). The journey's operator runs once and its "
-    "watches report every child first."
+    "conflicts (409: a redelivered launch). The journey's operator runs once, and its "
+    "watches usually report every child before a full check would read it."
 )
 UNEXERCISED: dict[Right, str] = {
     Right("operator", "get", "", "persistentvolumeclaims"): _REREAD,
@@ -190,7 +191,9 @@ async def test_the_chart_grants_no_right_that_was_not_used(journey: Journey) -> 
     uses = used_by(journey.usage, "operator") + used_by(journey.usage, "sync")
     idle = unused(granted, uses)
     unexplained = sorted(idle - set(UNEXERCISED))
-    assert not unexplained, "granted but never used:\n" + "\n".join(map(str, unexplained))
+    assert not unexplained, (
+        "granted but never used:\n" + "\n".join(map(str, unexplained)) + "\n" + journey.report()
+    )
     # An explanation for a right the chart no longer grants is stale. (One the journey
     # happened to use stays: whether it does depends on which of two reads came first.)
     stale = sorted(set(UNEXERCISED) - granted)
