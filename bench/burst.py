@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import ssl
 import statistics
 import tempfile
 import time
@@ -42,8 +43,8 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import yaml
 
+from orchestra_devstack.cluster.kubeconfigs import read_kubeconfig
 from orchestra_devstack.probes import free_port
 from orchestra_devstack.stacks import Stack, StackOptions, start_stack
 
@@ -56,9 +57,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def cluster_url(stack: Stack) -> str:
-    config = yaml.safe_load(stack.kubeconfig.read_text())
-    return str(config["clusters"][0]["cluster"]["server"])
+def cluster_url(stack: Stack) -> tuple[str, ssl.SSLContext | None]:
+    """Where the emulated cluster is, and what trusts its certificate (under RBAC: HTTPS)."""
+    url, _token, context = read_kubeconfig(stack.kubeconfig)
+    return url, context
 
 
 async def requests_served(
@@ -111,10 +113,10 @@ async def burst(args: argparse.Namespace) -> None:
     )
     stack = await start_stack(options)
     pool = await asyncpg.create_pool(stack.postgres.dsn, min_size=1, max_size=2)
-    kube = cluster_url(stack)
+    kube, kube_tls = cluster_url(stack)
     run = f"r{int(time.time())}"
     try:
-        connector = aiohttp.TCPConnector(limit=0)
+        connector = aiohttp.TCPConnector(limit=0, ssl=kube_tls or True)
         async with aiohttp.ClientSession(connector=connector) as session:
             await requests_served(session, kube, reset=True)
             start = time.monotonic() + 1.0

@@ -44,3 +44,30 @@ def test_both_get_the_same_overlay_of_security_profiles(tmp_path: Path) -> None:
     env = environment(options, tmp_path)
     assert env["operator"]["ORCHESTRA_OPERATOR_CATALOG_PROFILES"] == str(overlay)
     assert env["api"]["ORCHESTRA_API_CATALOG_PROFILES"] == str(overlay)
+
+
+def test_kubernetes_clients_get_their_own_accounts_and_the_others_no_kubeconfig(
+    tmp_path: Path,
+) -> None:
+    options = StackOptions(root=tmp_path, workdir=tmp_path)
+    accounts = {"operator": tmp_path / "k-operator", "sync": tmp_path / "k-sync"}
+    env = service_environment(
+        options,
+        nats_url="nats://x",
+        nats_passwords=PASSWORDS,
+        dsn="postgresql://x",
+        kubeconfig=tmp_path / "k",
+        service_kubeconfigs=accounts,
+        emulated=True,
+        front=Front(dashboard_port=1, gate_port=2, standin_port=3),
+    )
+    assert env["operator"]["ORCHESTRA_OPERATOR_KUBECONFIG"] == str(accounts["operator"])
+    assert env["sync"]["ORCHESTRA_SYNC_KUBECONFIG"] == str(accounts["sync"])
+    # The Lease its Role names: orchestra-operator in the release namespace.
+    assert env["operator"]["ORCHESTRA_OPERATOR_LEASE_NAME"] == "orchestra-operator"
+    assert env["operator"]["ORCHESTRA_OPERATOR_LEASE_NAMESPACE"] == "orchestra"
+    for service in ("api", "expiry", "gate"):
+        assert not any(key.endswith("KUBECONFIG") for key in env[service]), service
+    without = environment(options, tmp_path)  # a real cluster: one kubeconfig, as given
+    assert without["operator"]["ORCHESTRA_OPERATOR_KUBECONFIG"] == str(tmp_path / "k")
+    assert "ORCHESTRA_OPERATOR_LEASE_NAMESPACE" not in without["operator"]

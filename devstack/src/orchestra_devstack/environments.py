@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestra_devstack.probes import LOOPBACK, free_port
+from orchestra_devstack.rendering import NAMESPACE, RELEASE
 
 if TYPE_CHECKING:
     from orchestra_devstack.stacks import StackOptions
@@ -55,13 +56,27 @@ def service_environment(
     kubeconfig: Path,
     emulated: bool,
     front: Front,
+    service_kubeconfigs: Mapping[str, Path] | None = None,
 ) -> dict[str, dict[str, str]]:
     """Each service's settings, by its own env prefix (pure; the launcher prints none of it).
 
-    Each service that uses the bus connects to NATS as its own user (docs/adr/0054)."""
-    kube = {"KUBECONFIG": str(kubeconfig)}
-    if options.kube_context:
-        kube["KUBE_CONTEXT"] = options.kube_context
+    Each service that uses the bus connects to NATS as its own user (docs/adr/0054); each
+    that uses the Kubernetes API, with its own ServiceAccount's kubeconfig when the
+    emulated cluster enforces RBAC (``service_kubeconfigs``), and then the operator's
+    Lease is the one its Role names, in the release namespace (``rendering``)."""
+    accounts = dict(service_kubeconfigs or {})
+
+    def kube(service: str) -> dict[str, str]:
+        settings = {"KUBECONFIG": str(accounts.get(service, kubeconfig))}
+        if options.kube_context and service not in accounts:
+            settings["KUBE_CONTEXT"] = options.kube_context
+        return settings
+
+    lease = (
+        {"LEASE_NAMESPACE": NAMESPACE, "LEASE_NAME": f"{RELEASE}-operator"}
+        if "operator" in accounts
+        else {}
+    )
     per_service = {
         "api": {
             "NATS_URL": nats_url,
@@ -87,9 +102,10 @@ def service_environment(
             "BASE_DOMAIN": "localhost",
             "URL_SCHEME": "http",
             "URL_PORT": str(front.gate_port),
-            **kube,
+            **kube("operator"),
+            **lease,
         },
-        "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube},
+        "sync": {"NATS_URL": nats_url, "DATABASE_DSN": dsn, **kube("sync")},
         "expiry": {"NATS_URL": nats_url, "DATABASE_DSN": dsn},
         # No pod runs on the emulated cluster: every admitted workshop goes to the stand-in.
         "gate": {

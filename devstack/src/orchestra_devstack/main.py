@@ -27,6 +27,12 @@ EMULATED_BANNER = (
 )
 
 
+RBAC_BANNER = (
+    "It enforces the chart's RBAC: a request a service's rules do not grant answers 403\n"
+    "(what was used and refused: GET /_devstack/rbac on the cluster; --no-rbac turns it off)."
+)
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="orchestra-dev", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -52,6 +58,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kubeconfig", type=Path, help="use this real cluster instead")
     parser.add_argument("--kube-context")
     parser.add_argument("--kubelet-delay", type=float, default=2.0)
+    parser.add_argument(
+        "--no-rbac",
+        dest="rbac",
+        action="store_false",
+        help="let every request to the emulated cluster through, instead of enforcing the "
+        "chart's RBAC with a ServiceAccount per service",
+    )
     parser.add_argument(
         "--no-traces",
         dest="traces",
@@ -104,6 +117,7 @@ async def serve(args: argparse.Namespace) -> None:
         kubeconfig=args.kubeconfig,
         kube_context=args.kube_context,
         kubelet_delay=args.kubelet_delay,
+        enforce_rbac=args.rbac,
         common_env=common_env,
     )
     print("orchestra-dev: starting NATS, Postgres, the cluster and the services ...", flush=True)
@@ -128,8 +142,12 @@ async def serve(args: argparse.Namespace) -> None:
             print(f"  metrics:    {url}  ({service})")
         if collector is not None:
             print(f"  traces:     {collector.endpoint}/traces  (then /traces/<X-Trace-Id>)")
+        for service, path in stack.service_kubeconfigs.items():
+            print(f"  kubeconfig: {path}  ({service}'s ServiceAccount, as the chart grants it)")
         if stack.emulated:
             print("\n" + EMULATED_BANNER.format(delay=args.kubelet_delay))
+            if stack.service_kubeconfigs:
+                print(RBAC_BANNER)
         print("\nCtrl-C stops everything.", flush=True)
         while not stop.is_set():
             if args.stop_with and not process_exists(args.stop_with):

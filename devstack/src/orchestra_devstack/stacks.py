@@ -5,8 +5,10 @@ both run exactly the same thing. ``start_stack`` starts NATS, Postgres and
 (unless a real cluster's kubeconfig is given) the emulated Kubernetes API,
 migrates the database, then starts api, operator, sync, expiry and the workshop
 gate (with the stand-in application behind it, since no pod runs) with their
-settings in the environment. ``Stack.service(name)`` gives one process to
-kill or restart for fault tests.
+settings in the environment. The emulated cluster enforces the chart's own RBAC
+(``rendering``, ``cluster/enforcing``): operator and sync each talk to it with their
+own ServiceAccount's kubeconfig, and ``Stack.kubeconfig`` is the administrator's.
+``Stack.service(name)`` gives one process to kill or restart for fault tests.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from orchestra_devstack.natsservers import NatsServer, start_nats
 from orchestra_devstack.postgresservers import PostgresServer, start_postgres
 from orchestra_devstack.probes import LOOPBACK, file_exists, free_port, http_ok
 from orchestra_devstack.processes import ManagedProcess, ProcessExitedEarlyError
+from orchestra_devstack.rendering import NAMESPACE, RELEASE, write_rbac
 from orchestra_devstack.supervising import Supervisor
 from orchestra_shared.migrating import upgrade_database_async
 
 SERVICES = ("api", "operator", "sync", "expiry", "gate")
+KUBERNETES_CLIENTS = ("operator", "sync")
+"""The services that talk to the Kubernetes API, each as its own ServiceAccount."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class StackOptions:
     kubeconfig: Path | None = None
     """A real cluster's kubeconfig; None starts the emulated cluster."""
     kube_context: str | None = None
+    enforce_rbac: bool = True
+    """The emulated cluster authorizes every request by the chart's rendered RBAC."""
     kubelet_delay: float = 1.0
     failing_images: Mapping[str, str] = field(default_factory=dict)
     catalog_dir: Path | None = None
@@ -83,6 +90,7 @@ class Stack:
     nats: NatsServer
     postgres: PostgresServer
     kubeconfig: Path
+    """The administrator's (the cluster's own, or the one given)."""
     emulated: bool
     api_url: str
     dashboard_url: str
@@ -91,6 +99,8 @@ class Stack:
     metrics_urls: dict[str, str]
     gate_url: str
     """``http://{instance}.localhost:PORT/``: where Ready workshops are, behind the gate."""
+    service_kubeconfigs: dict[str, Path] = field(default_factory=dict)
+    """Each Kubernetes client's own ServiceAccount kubeconfig, when RBAC is enforced."""
 
     def service(self, name: str) -> ManagedProcess:
         return self.processes[name]
@@ -103,6 +113,13 @@ def _bin(name: str) -> str:
     """An entry point of this virtualenv (next to the running interpreter)."""
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name
+
+
+def service_account_kubeconfigs(options: StackOptions) -> dict[str, Path]:
+    """Where the cluster writes each Kubernetes client's kubeconfig (empty: no RBAC)."""
+    if not options.enforce_rbac:
+        return {}
+    return {service: options.workdir / f"kubeconfig-{service}" for service in KUBERNETES_CLIENTS}
 
 
 async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) -> Path:
@@ -120,6 +137,13 @@ async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) 
     ]  # fmt: skip
     for pattern, reason in options.failing_images.items():
         argv += ["--fail-image", f"{pattern}={reason}"]
+    accounts = service_account_kubeconfigs(options)
+    if accounts:
+        manifest = write_rbac(options.root, options.workdir / "rbac.yaml")
+        argv += ["--enforce-rbac", "--manifest", str(manifest)]
+        for service, path in accounts.items():
+            path.unlink(missing_ok=True)
+            argv += ["--service-account-kubeconfig", f"{NAMESPACE}/{RELEASE}-{service}={path}"]
     await supervisor.start(
         ManagedProcess(
             "cluster",
@@ -233,6 +257,7 @@ async def start_stack(options: StackOptions) -> Stack:
         supervisor.track(postgres)
         await upgrade_database_async(postgres.dsn)
         emulated = options.kubeconfig is None
+        accounts = service_account_kubeconfigs(options) if emulated else {}
         kubeconfig = (
             await start_emulated_cluster(options, supervisor)
             if options.kubeconfig is None
@@ -249,6 +274,7 @@ async def start_stack(options: StackOptions) -> Stack:
                     nats_passwords=nats.passwords,
                     dsn=postgres.dsn,
                     kubeconfig=kubeconfig,
+                    service_kubeconfigs=accounts,
                     emulated=emulated,
                     front=front,
                 )
@@ -292,4 +318,5 @@ async def start_stack(options: StackOptions) -> Stack:
         processes=processes,
         metrics_urls=metrics_urls,
         gate_url=f"http://{{instance}}.localhost:{front.gate_port}/",
+        service_kubeconfigs=accounts,
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import signal
 import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 import yaml
+
+from orchestra_devstack.cluster.__main__ import _account_kubeconfig, parse_arguments
 
 CRDS = Path(__file__).with_name("crds.yaml")
 
@@ -69,3 +73,18 @@ async def test_a_malformed_failing_image_is_a_usage_error(tmp_path: Path) -> Non
     _, stderr = await process.communicate()
     assert process.returncode == 2
     assert b"PATTERN=REASON" in stderr
+
+
+def test_service_account_kubeconfigs_are_named_namespace_slash_name() -> None:
+    arguments = parse_arguments(
+        ["--kubeconfig", "k", "--ready-file", "r", "--enforce-rbac", "--manifest", "rbac.yaml",
+         "--service-account-kubeconfig", "orchestra/orchestra-sync=/tmp/k-sync"]
+    )  # fmt: skip
+    assert arguments.enforce_rbac
+    assert arguments.manifest == [Path("rbac.yaml")]
+    assert arguments.service_account_kubeconfig == [
+        (("orchestra", "orchestra-sync"), Path("/tmp/k-sync"))
+    ]
+    for wrong in ("orchestra-sync=/tmp/k", "orchestra/=/tmp/k", "orchestra/sync="):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _account_kubeconfig(wrong)

@@ -2,8 +2,9 @@
 ``python -m orchestra_devstack.cluster``: the emulated cluster as a process.
 
 The dev launcher runs this in the foreground of its own process: it writes the
-kubeconfig, then the ready file (containing the URL) once the server answers,
-and exits with 0 on SIGTERM or SIGINT.
+kubeconfig (the administrator's) and one per ``--service-account-kubeconfig``, then
+the ready file (containing the URL) once the server answers, and exits with 0 on
+SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import ssl
 import sys
 import time
 from collections.abc import Sequence
@@ -31,6 +33,14 @@ def _failing_image(text: str) -> tuple[str, str]:
     return pattern, reason
 
 
+def _account_kubeconfig(text: str) -> tuple[tuple[str, str], Path]:
+    account, sep, path = text.partition("=")
+    namespace, slash, name = account.partition("/")
+    if not sep or not slash or not namespace or not name or not path:
+        raise argparse.ArgumentTypeError(f"expected NAMESPACE/NAME=PATH, got {text!r}")
+    return (namespace, name), Path(path)
+
+
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m orchestra_devstack.cluster",
@@ -44,6 +54,26 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=[],
         type=Path,
         help="a CustomResourceDefinition YAML file (repeatable)",
+    )
+    parser.add_argument(
+        "--manifest",
+        action="append",
+        default=[],
+        type=Path,
+        help="a YAML file of objects to create at start, e.g. the chart's RBAC (repeatable)",
+    )
+    parser.add_argument(
+        "--enforce-rbac",
+        action="store_true",
+        help="authenticate every request and authorize it by the cluster's RBAC objects",
+    )
+    parser.add_argument(
+        "--service-account-kubeconfig",
+        action="append",
+        default=[],
+        type=_account_kubeconfig,
+        metavar="NAMESPACE/NAME=PATH",
+        help="write a kubeconfig with that ServiceAccount's token (repeatable; --enforce-rbac)",
     )
     parser.add_argument("--kubeconfig", type=Path, required=True)
     parser.add_argument(
@@ -77,8 +107,9 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def _wait_until_answering(url: str) -> None:
-    async with aiohttp.ClientSession() as session:
+async def _wait_until_answering(url: str, context: ssl.SSLContext | None) -> None:
+    connector = aiohttp.TCPConnector(ssl=context) if context is not None else None
+    async with aiohttp.ClientSession(connector=connector) as session:
         for _ in range(100):
             try:
                 async with session.get(f"{url}/healthz") as response:
@@ -117,9 +148,13 @@ async def serve(arguments: argparse.Namespace) -> None:
         progress_deadline=arguments.progress_deadline,
         failing_images=dict(arguments.fail_image),
         first_resource_version=run_epoch(),
+        manifest_paths=arguments.manifest,
+        enforce_rbac=arguments.enforce_rbac,
     ) as cluster:
         cluster.write_kubeconfig(arguments.kubeconfig)
-        await _wait_until_answering(cluster.url)
+        for account, path in arguments.service_account_kubeconfig:
+            cluster.write_kubeconfig(path, service_account=account)
+        await _wait_until_answering(cluster.url, cluster.client_ssl_context())
         ready = Path(arguments.ready_file)
         ready.parent.mkdir(parents=True, exist_ok=True)
         temporary = ready.with_name(ready.name + ".tmp")

@@ -41,6 +41,11 @@ class BadRequestError(ApiError):
     reason = "BadRequest"
 
 
+class UnauthorizedError(ApiError):
+    code = 401
+    reason = "Unauthorized"
+
+
 class ForbiddenError(ApiError):
     code = 403
     reason = "Forbidden"

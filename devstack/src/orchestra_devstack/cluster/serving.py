@@ -12,8 +12,10 @@ and its ``ObjectsArray`` in which objects and their histories are kept.
 What we add in front of it (an aiohttp application that hands non-resource
 paths to kmock): all resource requests (``conforming`` over ``storing``),
 watches (``watching``), the garbage collector (``collecting``), the fake kubelet
-(``kubelet``), what a real server refuses (``validating``), ``/version``, ``/healthz`` and a control endpoint for the kubelet:
-``GET|POST|DELETE /_devstack/kubelet/failing-images``.
+(``kubelet``), what a real server refuses (``validating``), RBAC when asked for
+(``enforcing``), ``/version``, ``/healthz`` and control endpoints: for the kubelet
+(``GET|POST|DELETE /_devstack/kubelet/failing-images``) and for what RBAC allowed and
+refused (``GET|DELETE /_devstack/rbac``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ssl
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -28,17 +31,21 @@ from typing import Any, Self
 
 import attrs
 import kmock
+import yaml
 from aiohttp import web
 
-from orchestra_devstack.cluster import kubeconfigs
+from orchestra_devstack.cluster import certificates, kubeconfigs
 from orchestra_devstack.cluster.addresses import Address, parse_address
 from orchestra_devstack.cluster.collecting import GarbageCollector
 from orchestra_devstack.cluster.conforming import ResourceHandler
 from orchestra_devstack.cluster.definitions import Registry, read_crd_files
+from orchestra_devstack.cluster.enforcing import Enforcer, refusal
+from orchestra_devstack.cluster.errors import ApiError
 from orchestra_devstack.cluster.kubelet import FakeKubelet
-from orchestra_devstack.cluster.storing import CRDS, ObjectStore
+from orchestra_devstack.cluster.storing import CRDS, NAMESPACES, ObjectStore
 from orchestra_devstack.cluster.watching import EventLog
 
+NAME_PREFIX = "orchestra-emulated-"
 VERSION = {
     "major": "1",
     "minor": "35",
@@ -103,6 +110,8 @@ class EmulatedCluster:
         bookmark_interval: float = 30.0,
         strict_namespaces: bool = True,
         validation: bool = True,
+        manifest_paths: Iterable[Path | str] = (),
+        enforce_rbac: bool = False,
     ) -> None:
         """
         ``kubelet_delay``: seconds until a new or changed Deployment gets its status.
@@ -115,10 +124,15 @@ class EmulatedCluster:
         ``strict_namespaces``: refuse to create objects in absent namespaces.
         ``validation``: refuse (422) what a real API server refuses: names, labels, and
         fields against the kind's schema (``validating``).
+        ``manifest_paths``: YAML files whose objects exist from the start (as after a
+        ``helm install --create-namespace``), e.g. the chart's ServiceAccounts and RBAC.
+        ``enforce_rbac``: authenticate and authorize every API request (``enforcing``),
+        over HTTPS with a certificate of its own (``certificates``).
         """
         self._host = host
         self._port = port
         self._crd_paths = [Path(p) for p in crd_paths]
+        self._manifest_paths = [Path(p) for p in manifest_paths]
         self._bookmark_interval = bookmark_interval
         self._gc_delay = gc_delay
         self.emulator: Any = DiscoveringEmulator()
@@ -143,6 +157,8 @@ class EmulatedCluster:
             if kubelet
             else None
         )
+        self.enforcer: Enforcer | None = Enforcer(store=self.store) if enforce_rbac else None
+        self.certificate: certificates.ServingCertificate | None = None
         # Requests served, by verb and resource: what the operator costs an API server
         # (bench/burst.py reads them from /_devstack/requests).
         self.requests: collections.Counter[str] = collections.Counter()
@@ -156,8 +172,37 @@ class EmulatedCluster:
             raise RuntimeError("The emulated cluster is not running.")
         return self._url
 
-    def write_kubeconfig(self, path: Path | str) -> Path:
-        return kubeconfigs.write_kubeconfig(Path(path), self.url)
+    def write_kubeconfig(
+        self, path: Path | str, *, service_account: tuple[str, str] | None = None
+    ) -> Path:
+        """A kubeconfig for the administrator, or for ``(namespace, name)``'s ServiceAccount.
+
+        Without RBAC enforcement both carry the dummy token every request may use."""
+        if self.enforcer is None or self.certificate is None:
+            return kubeconfigs.write_kubeconfig(Path(path), self.url)
+        ca = self.certificate.ca_pem
+        if service_account is None:
+            return kubeconfigs.write_kubeconfig(
+                Path(path), self.url, token=self.enforcer.tokens.admin, ca_pem=ca
+            )
+        namespace, name = service_account
+        if not self.enforcer.service_account_exists(namespace, name):
+            raise ValueError(f"no ServiceAccount {namespace}/{name} (is it in a --manifest?)")
+        token = self.enforcer.tokens.token_for(namespace, name)
+        return kubeconfigs.write_kubeconfig(
+            Path(path),
+            self.url,
+            name=f"{NAME_PREFIX}{name}",
+            namespace=namespace,
+            token=token,
+            ca_pem=ca,
+        )
+
+    def client_ssl_context(self) -> ssl.SSLContext | None:
+        """For callers in this process: trusts the cluster's certificate (None: plain HTTP)."""
+        if self.certificate is None:
+            return None
+        return ssl.create_default_context(cadata=self.certificate.ca_pem.decode("ascii"))
 
     def _declare_resources(self) -> None:
         self.registry.load_builtins()
@@ -166,6 +211,31 @@ class EmulatedCluster:
         assert crd_definition is not None
         for crd in read_crd_files(self._crd_paths):
             self.store.create(crd_definition, None, crd)
+        if self.enforcer is not None:
+            self.enforcer.load_bootstrap_policy()
+        for path in self._manifest_paths:
+            self._load_manifests(path)
+
+    def _load_manifests(self, path: Path) -> None:
+        """Create every object of a YAML file, and the namespaces they go in."""
+        namespaces = self.registry.find(*NAMESPACES)
+        assert namespaces is not None
+        with path.open(encoding="utf-8") as f:
+            documents = [d for d in yaml.safe_load_all(f) if isinstance(d, dict)]
+        for document in documents:
+            definition = self.registry.find_kind(
+                str(document.get("apiVersion")), str(document.get("kind"))
+            )
+            if definition is None:
+                raise ValueError(f"{path}: no resource serves {document.get('kind')!r}")
+            namespace = (document.get("metadata") or {}).get("namespace")
+            if definition.namespaced:
+                namespace = namespace or "default"
+                if all(
+                    n["metadata"]["name"] != namespace for n in self.store.list(namespaces, None)
+                ):
+                    self.store.create(namespaces, None, {"metadata": {"name": namespace}})
+            self.store.create(definition, namespace if definition.namespaced else None, document)
 
     def _application(self) -> web.Application:
         resources = ResourceHandler(
@@ -174,6 +244,11 @@ class EmulatedCluster:
 
         async def route(request: web.Request) -> web.StreamResponse:
             address = parse_address(request.path, self.registry)
+            if self.enforcer is not None:
+                try:
+                    self.enforcer.check(request, address)
+                except ApiError as error:
+                    return refusal(error)
             if address is not None:
                 self.requests[request_kind(request, address)] += 1
                 return await resources(request, address)
@@ -187,6 +262,8 @@ class EmulatedCluster:
         app.router.add_get("/version", self._version)
         app.router.add_route("*", "/_devstack/kubelet/failing-images", self._failing_images)
         app.router.add_route("*", "/_devstack/requests", self._requests)
+        if self.enforcer is not None:
+            app.router.add_route("*", "/_devstack/rbac", self.enforcer.serve_usage)
         app.router.add_route("*", "/{tail:.*}", route)
         return app
 
@@ -231,11 +308,16 @@ class EmulatedCluster:
             handler_cancellation=True,  # end watches whose clients went away
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
+        server_context = None
+        if self.enforcer is not None:
+            self.certificate = certificates.issue(self._host)
+            server_context = self.certificate.server_context()
+        site = web.TCPSite(self._runner, self._host, self._port, ssl_context=server_context)
         await site.start()
         port = self._runner.addresses[0][1]
         host = f"[{self._host}]" if ":" in self._host else self._host
-        self._url = f"http://{host}:{port}"
+        scheme = "https" if server_context is not None else "http"
+        self._url = f"{scheme}://{host}:{port}"
         collector = GarbageCollector(store=self.store, delay=self._gc_delay)
         self._tasks.append(asyncio.create_task(collector.run(), name="garbage collector"))
         if self.kubelet is not None:

@@ -101,6 +101,9 @@ async def _act(
     def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
         settings.posting.level = logging.WARNING  # our own Events tell the story
         settings.persistence.finalizer = "orchestra.io/kopf"
+        # The resources are known (the CRD is installed before the operator starts): no
+        # watch of CustomResourceDefinitions, so the operator needs no right to read them.
+        settings.scanning.disabled = True
         # Filter on the server: a real cluster's Pods are not ours to stream.
         for group, _version, plural, _kind in workshops.CHILD_KINDS:
             settings.watching.label_selectors[group, plural] = workshops.CHILDREN
