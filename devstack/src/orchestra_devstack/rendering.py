@@ -100,3 +100,12 @@ def write_rbac(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_rbac(root, release=release, namespace=namespace), encoding="utf-8")
     return path
+
+
+def main() -> None:
+    """``python -m orchestra_devstack.rendering``: install helm if needed, print its path."""
+    print(helm_binary(Path.cwd()))
+
+
+if __name__ == "__main__":
+    main()
