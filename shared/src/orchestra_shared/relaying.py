@@ -271,7 +271,9 @@ class Relay:
             except Exception:
                 # Cut off mid-operation (an outage): back in the pool it would fail the next
                 # user with "another operation is in progress". The pool opens a new one.
-                listener.terminate()
+                # (If the pool already took it back, there is nothing left to close.)
+                with contextlib.suppress(Exception):
+                    listener.terminate()
             with contextlib.suppress(Exception):
                 await self.pool.release(listener)
 
