@@ -57,7 +57,7 @@ def service_environment(
 ) -> dict[str, dict[str, str]]:
     """Each service's settings, by its own env prefix (pure; the launcher prints none of it).
 
-    Each service that uses the bus connects to NATS as its own user (docs/adr/0054)."""
+    Each service that uses the bus connects to NATS as its own user (docs/src/content/docs/decisions/0054)."""
     kube = {"KUBECONFIG": str(kubeconfig)}
     if options.kube_context:
         kube["KUBE_CONTEXT"] = options.kube_context
@@ -77,8 +77,8 @@ def service_environment(
             "GATE_TICKET_SECRET": front.ticket_secret,
         },
         # Workshops are http://{instance}.localhost:{gate port}/: Chromium and curl resolve
-        # *.localhost to loopback, and the gate answers there (docs/gate.md).
-        # The operator runs only templates of its own catalog (docs/adr/0052): the api's files.
+        # *.localhost to loopback, and the gate answers there (docs/src/content/docs/architecture/gate.md).
+        # The operator runs only templates of its own catalog (docs/src/content/docs/decisions/0052): the api's files.
         "operator": {
             "NATS_URL": nats_url,
             "CATALOG_DIR": str(options.catalog),

@@ -48,7 +48,7 @@ class LaunchRequested(Event):
     It names the template and carries what the learner chose (the deadline their duration
     gives), never what to run: the operator resolves the slug in its own copy of the catalog
     and builds the Workshop from that, so whoever can publish here can start only reviewed
-    templates (docs/adr/0052). A message with ``spec`` or ``image`` is refused like any
+    templates (docs/src/content/docs/decisions/0052). A message with ``spec`` or ``image`` is refused like any
     unknown field.
     """
 

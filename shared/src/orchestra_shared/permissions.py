@@ -2,7 +2,7 @@
 
 Anyone who can publish ``launch requested`` decides what runs in a learner's
 namespace, so the bus is not open: each service connects as its own user and
-may publish only the facts it is the one writer of (docs/adr/0054). The grants
+may publish only the facts it is the one writer of (docs/src/content/docs/decisions/0054). The grants
 below are what each service was seen to need when run against a nats-server
 with authorization on (``tests/permissions``), nothing more:
 

@@ -13,7 +13,7 @@ A template may declare its security profile (``securityProfile``): ``restricted`
 that run as an unprivileged user from their first process, ``root-init`` for images whose
 init system starts as root and drops to a user (the rocker/Bioconductor RStudio images). A
 file that says nothing leaves it ``None`` here; the catalog loader then fills it from the
-platform's overlay (``orchestra_shared.security_profiles``, docs/adr/0053).
+platform's overlay (``orchestra_shared.security_profiles``, docs/src/content/docs/decisions/0053).
 
 Caps (``TemplateLimits``) are a platform setting, not part of a template. They are applied
 when a validation context carries them (``context={"limits": limits}``), which the catalog
