@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from orchestra_docs.documents import Document
-from orchestra_docs.pages import crds, events, openapi, settings, templates, values
+from orchestra_docs.pages import catalog, crds, events, openapi, settings, templates, values
 
 Generator = Callable[[Path], list[Document]]
 GENERATORS: tuple[tuple[Generator, tuple[PurePosixPath, ...]], ...] = (
     (templates.generate, (PurePosixPath("src/content/docs/authors/template-fields.md"),)),
+    (catalog.generate, (PurePosixPath("src/content/docs/authors/catalog.md"),)),
     (values.generate, (PurePosixPath("src/content/docs/operators/values.md"),)),
     (crds.generate, (PurePosixPath("src/content/docs/reference/crd.md"),)),
     (settings.generate, (PurePosixPath("src/content/docs/reference/settings.md"),)),
