@@ -37,7 +37,16 @@ def generate(root: Path) -> list[Document]:
         )
     for slug in slugs:
         text = (directory / f"{slug}.yaml").read_text(encoding="utf-8")
-        body += ["", f"## {slug}", "", f"`{CATALOG.as_posix()}/{slug}.yaml`:", "", "```yaml", text.rstrip("\n"), "```"]
+        body += [
+            "",
+            f"## {slug}",
+            "",
+            f"`{CATALOG.as_posix()}/{slug}.yaml`:",
+            "",
+            "```yaml",
+            text.rstrip("\n"),
+            "```",
+        ]
     return [
         page(
             "authors/catalog",
