@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node.sh
 export npm_config_cache="$PWD/.cache/npm"
+# Astro would otherwise report anonymous usage to its authors: nothing leaves this machine.
+export ASTRO_TELEMETRY_DISABLED=1
 
 .venv/bin/orchestra-docs generate
 
@@ -24,7 +26,7 @@ trap 'rm -f "$log"' EXIT
 for command in "$@"; do
   case "$command" in
     build)
-      if ! npx --no-install astro build >"$log" 2>&1; then
+      if ! node_modules/.bin/astro build >"$log" 2>&1; then
         cat "$log"
         echo "docs: the build failed (above)" >&2
         exit 1
@@ -32,9 +34,10 @@ for command in "$@"; do
       echo "docs: built docs/dist ($(find dist -name '*.html' | wc -l) pages, links checked)"
       ;;
     serve)
-      npx --no-install astro build >"$log" 2>&1 || { cat "$log"; exit 1; }
+      node_modules/.bin/astro build >"$log" 2>&1 || { cat "$log"; exit 1; }
+      rm -f "$log"
       echo "docs: serving the site on http://127.0.0.1:${DOCS_PORT:-4321}/ (Ctrl-C stops it)"
-      exec npx --no-install astro preview --host 127.0.0.1 --port "${DOCS_PORT:-4321}"
+      exec node_modules/.bin/astro preview --host 127.0.0.1 --port "${DOCS_PORT:-4321}"
       ;;
     *)
       echo "usage: scripts/docs.sh build|serve" >&2
