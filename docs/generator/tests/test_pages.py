@@ -9,7 +9,7 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from orchestra_docs.documents import Document
-from orchestra_docs.pages import catalog, crds, events, openapi, settings, templates, values
+from orchestra_docs.pages import catalog, crds, events, openapi, settings, templates, tools, values
 from orchestra_shared import subjects
 from orchestra_shared.templates import template_json_schema
 
@@ -131,3 +131,12 @@ def test_the_openapi_document_is_the_apis() -> None:
     spec = json.loads(document.text)
     assert "/api/v1/instances" in spec["paths"]
     assert spec["paths"]["/api/v1/instances"]["post"]["operationId"] == "launchInstance"
+
+
+def test_the_tools_page_is_each_commands_own_help() -> None:
+    text = only_text(tools.generate(REPO))
+    for name, _, words in tools.COMMANDS:
+        assert f"## {' '.join((name, *words))}\n" in text
+    assert text.count("usage: ") == len(tools.COMMANDS)
+    assert "--format {text,github}" in text
+    assert "--kubeconfig KUBECONFIG" in text

@@ -11,7 +11,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from orchestra_docs.documents import Document
-from orchestra_docs.pages import catalog, crds, events, openapi, settings, templates, values
+from orchestra_docs.pages import (
+    catalog,
+    crds,
+    events,
+    openapi,
+    settings,
+    templates,
+    tools,
+    values,
+)
 
 Generator = Callable[[Path], list[Document]]
 GENERATORS: tuple[tuple[Generator, tuple[PurePosixPath, ...]], ...] = (
@@ -27,6 +36,7 @@ GENERATORS: tuple[tuple[Generator, tuple[PurePosixPath, ...]], ...] = (
             PurePosixPath("src/content/docs/reference/events.md"),
         ),
     ),
+    (tools.generate, (PurePosixPath("src/content/docs/reference/tools.md"),)),
     (openapi.generate, (PurePosixPath("public/openapi.json"),)),
 )
 
