@@ -66,6 +66,12 @@ def test_required_defaults_and_constraints_are_kept() -> None:
     assert "≥ 1024" in found["ports[].port"].constraints
 
 
+def test_a_long_pattern_is_named_not_printed() -> None:
+    schema = {"type": "object", "properties": {"q": {"type": "string", "pattern": "x" * 61}}}
+    (row,) = rows(schema)
+    assert row.constraints == ("Checked by a pattern of the schema",)
+
+
 def test_types_read_as_words() -> None:
     assert type_name(SCHEMA["properties"]["tier"], SCHEMA) == '`"small"` or `"large"`'
     assert type_name(SCHEMA["properties"]["storage"], SCHEMA) == "object or null"

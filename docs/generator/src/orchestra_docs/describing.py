@@ -27,6 +27,8 @@ CONSTRAINTS: tuple[tuple[str, str], ...] = (
     ("format", "format {}"),
 )
 
+LONG_PATTERN = 60
+
 
 @dataclass(frozen=True)
 class Row:
@@ -182,8 +184,15 @@ def _constraints(schema: Schema) -> Iterator[str]:
     for key, words in CONSTRAINTS:
         if key in schema and not (key == "minLength" and schema[key] == 1):
             yield words.format(schema[key])
-    if "pattern" in schema:
-        yield f"Matches `{schema['pattern']}`"
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        # A short pattern says something at a glance; a long one (quantities, image
+        # references) only hides the description, which gives examples instead.
+        yield (
+            f"Matches `{pattern}`"
+            if len(pattern) <= LONG_PATTERN
+            else "Checked by a pattern of the schema"
+        )
     for rule in schema.get("x-kubernetes-validations", ()):
         message = rule.get("message") or rule.get("rule")
         if message:
