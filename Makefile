@@ -4,7 +4,7 @@
 UV := .cache/bootstrap/bin/uv
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: dev test bootstrap kind-up kind-down dashboard frontend browser peers lint typecheck layers unit e2e schema bench clean
+.PHONY: dev test bootstrap kind-up kind-down dashboard frontend docs docs-check browser peers lint typecheck layers unit e2e schema bench clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -16,6 +16,15 @@ dashboard: bootstrap
 # The dashboard's own checks: ESLint, TypeScript strict, vitest, and the build.
 frontend: bootstrap
 	@scripts/frontend.sh lint typecheck test build
+
+# The documentation site (docs/, Astro Starlight): `make docs` generates the reference pages
+# from the code, builds the site and serves it on http://127.0.0.1:4321/ (DOCS_PORT);
+# `make docs-check` only builds it, failing on a broken internal link (part of `make test`).
+docs: bootstrap
+	@scripts/docs.sh serve
+
+docs-check: bootstrap
+	@scripts/docs.sh build
 
 # Real peers the tests start that come from npm (the OpenID provider of the identity tests).
 peers: bootstrap
@@ -29,7 +38,7 @@ browser:
 dev: bootstrap dashboard
 	@$(RUN) orchestra-dev --stop-with $$PPID
 
-test: bootstrap lint typecheck layers frontend browser peers
+test: bootstrap lint typecheck layers frontend docs-check browser peers
 	@$(RUN) pytest
 
 lint:
@@ -37,7 +46,7 @@ lint:
 	@$(RUN) ruff format --check .
 
 typecheck:
-	@$(RUN) mypy shared services devstack cli tests bench conftest.py
+	@$(RUN) mypy shared services devstack cli docs/generator tests bench conftest.py
 
 layers:
 	@$(RUN) lint-imports
@@ -50,7 +59,7 @@ e2e: bootstrap dashboard browser
 	@$(RUN) pytest -m e2e
 
 # The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
-# the other; `make bench BENCH=gate_proxy` runs one. Results are written up in docs/benchmarks.
+# the other; `make bench BENCH=gate_proxy` runs one. Results are written up in docs/src/content/docs/benchmarks.
 BENCH ?= api_launch sync_lag expiry_lateness gate_proxy burst
 bench: bootstrap
 	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py || exit 1; done
@@ -65,4 +74,4 @@ kind-down:
 	@scripts/kind.sh down
 
 clean:
-	rm -rf .devstack .kind .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist
+	rm -rf .devstack .kind .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist docs/node_modules docs/dist docs/.astro

@@ -14,7 +14,7 @@ measured from just before the request is sent to the full response. A run is
 ``--rounds`` rounds; it reports p50, p99 and max over its launches, and the
 summary is the median of each over the runs. Every launch must be a 202 and
 every launch event must have left the outbox by the end of the run. Results
-go in docs/benchmarks/api.md.
+go in docs/src/content/docs/benchmarks/api.md.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Measured, per launch:
   the launches; and then per minute over ``--steady`` seconds with every
   Workshop Ready and nothing happening (the resync's cost at that size).
 
-Results go in docs/benchmarks/burst.md.
+Results go in docs/src/content/docs/benchmarks/burst.md.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ the service's real firing loop (``firing.fire_forever`` with the service's
 default tick and batch size) and listens on the terminate subject as the
 operator would. Lateness of one deadline = the moment its terminate request is
 received - its ``expiresAt``. Each run reports p50, p99 and max; the summary
-is the median of each over the runs. Results go in docs/benchmarks/expiry.md.
+is the median of each over the runs. Results go in docs/src/content/docs/benchmarks/expiry.md.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ the gate's CPU time per proxied GET (from ``/proc``, over the sequential GETs).
 Memory is the gate process's resident set (``VmRSS``) when idle after start-up
 (what one sidecar per workshop would cost), and with ``--sockets`` WebSockets
 open through it, one per workshop, all with sessions (what one shared replica
-holds per connected workshop). Results go in docs/benchmarks/gate.md.
+holds per connected workshop). Results go in docs/src/content/docs/benchmarks/gate.md.
 """
 
 from __future__ import annotations

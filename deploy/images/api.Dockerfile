@@ -36,7 +36,7 @@ RUN groupadd --system --gid 10001 orchestra \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin orchestra
 COPY --from=build /app/.venv /app/.venv
 # The default catalog, for docker compose; the chart mounts its ConfigMap and points these
-# at it instead (docs/adr/0052).
+# at it instead (docs/src/content/docs/decisions/0052).
 COPY charts/orchestra/files/templates /app/catalog
 COPY charts/orchestra/files/security-profiles.yaml /app/security-profiles.yaml
 ENV ORCHESTRA_API_CATALOG_DIR=/app/catalog \

@@ -196,7 +196,7 @@ def test_the_dashboard_and_api_come_in_through_oauth2_proxy_with_tls(
     proxy = production.find("Deployment", backend)["spec"]["template"]["spec"]["containers"][0]
     args = dict(arg.removeprefix("--").split("=", 1) for arg in proxy["args"])
     api = env_of(production.container("api"))
-    # The api verifies the ID token oauth2-proxy passes on (docs/adr/0051).
+    # The api verifies the ID token oauth2-proxy passes on (docs/src/content/docs/decisions/0051).
     assert args["pass-authorization-header"] == "true"
     assert args["oidc-issuer-url"] == api["ORCHESTRA_API_OIDC_ISSUER"]["value"]
     assert args["client-id"] == api["ORCHESTRA_API_OIDC_AUDIENCE"]["value"]

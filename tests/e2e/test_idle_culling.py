@@ -1,4 +1,4 @@
-"""Idle culling end to end, every service a process as ``make dev`` runs it (docs/adr/0060).
+"""Idle culling end to end, every service a process as ``make dev`` runs it (docs/src/content/docs/decisions/0060).
 
 A catalog with one template whose idle rule is short (``timeout: 40s``,
 ``warning: 30s``: warned 10 s after the last activity, ended 30 s later), and a

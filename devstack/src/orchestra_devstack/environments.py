@@ -20,7 +20,7 @@ from orchestra_devstack.rendering import NAMESPACE, RELEASE
 if TYPE_CHECKING:
     from orchestra_devstack.stacks import StackOptions
 
-# The gate publishes its activity reports only (docs/adr/0060).
+# The gate publishes its activity reports only (docs/src/content/docs/decisions/0060).
 BUS_USERS = ("api", "operator", "sync", "expiry", "gate")
 
 
@@ -60,7 +60,7 @@ def service_environment(
 ) -> dict[str, dict[str, str]]:
     """Each service's settings, by its own env prefix (pure; the launcher prints none of it).
 
-    Each service that uses the bus connects to NATS as its own user (docs/adr/0054); each
+    Each service that uses the bus connects to NATS as its own user (docs/src/content/docs/decisions/0054); each
     that uses the Kubernetes API, with its own ServiceAccount's kubeconfig when the
     emulated cluster enforces RBAC (``service_kubeconfigs``), and then the operator's
     Lease is the one its Role names, in the release namespace (``rendering``)."""
@@ -93,8 +93,8 @@ def service_environment(
             "GATE_TICKET_SECRET": front.ticket_secret,
         },
         # Workshops are http://{instance}.localhost:{gate port}/: Chromium and curl resolve
-        # *.localhost to loopback, and the gate answers there (docs/gate.md).
-        # The operator runs only templates of its own catalog (docs/adr/0052): the api's files.
+        # *.localhost to loopback, and the gate answers there (docs/src/content/docs/architecture/gate.md).
+        # The operator runs only templates of its own catalog (docs/src/content/docs/decisions/0052): the api's files.
         "operator": {
             "NATS_URL": nats_url,
             "CATALOG_DIR": str(options.catalog),

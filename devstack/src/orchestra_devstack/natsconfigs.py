@@ -58,7 +58,7 @@ def _conf_value(value: Any, indent: int) -> str:
 
 def render_conf(passwords: Mapping[str, str | EnvReference]) -> str:
     """The ``authorization`` block in nats-server syntax (an include file or a whole config)."""
-    header = "# Generated from orchestra_shared.permissions (docs/adr/0054); do not edit.\n"
+    header = "# Generated from orchestra_shared.permissions (docs/src/content/docs/decisions/0054); do not edit.\n"
     return header + "authorization: " + _conf_value(authorization(passwords), 0) + "\n"
 
 

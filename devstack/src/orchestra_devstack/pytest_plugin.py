@@ -6,7 +6,7 @@ in their top-level conftest:
 - `nats_server`: a NATS server with JetStream of the test's own (store under
   `tmp_path`), so a test may stop, kill or restart it; about 50 ms to start.
   Authorization is on, as everywhere: `nats_server.url` connects as the admin,
-  `nats_server.credentials("sync")` gives a service's own user (docs/adr/0054).
+  `nats_server.credentials("sync")` gives a service's own user (docs/src/content/docs/decisions/0054).
 - `postgres_server`: one Postgres for the whole session (initdb takes about a
   second). Tests must not stop it; a test that needs to stop or crash Postgres
   starts its own with `start_postgres`.

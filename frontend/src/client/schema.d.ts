@@ -222,7 +222,7 @@ export interface paths {
         put?: never;
         /**
          * Keep my idle session: counts as activity now
-         * @description What 'Keep my session' sends after an idle warning: the session's idle clock restarts from now (expiry owns the rule; docs/adr/0060). Owner only.
+         * @description What 'Keep my session' sends after an idle warning: the session's idle clock restarts from now (expiry owns the rule; docs/src/content/docs/decisions/0060). Owner only.
          */
         post: operations["keepInstance"];
         delete?: never;
@@ -467,7 +467,7 @@ export interface components {
         };
         /**
          * IdleSessionBody
-         * @description A running session its template ends after a time without activity (docs/adr/0060).
+         * @description A running session its template ends after a time without activity (docs/src/content/docs/decisions/0060).
          */
         IdleSessionBody: {
             /**
@@ -503,7 +503,7 @@ export interface components {
         /**
          * IdleWarning
          * @description expiry → api: no activity since ``idle_since``; the session ends at ``ends_at`` unless
-         *     the learner keeps it (or works in it) before then (docs/adr/0060).
+         *     the learner keeps it (or works in it) before then (docs/src/content/docs/decisions/0060).
          */
         IdleWarning: {
             /**

@@ -1,5 +1,5 @@
 // The "Still there?" warnings of idle sessions. They come only from the server's `idle`
-// events (the expiry service owns the idle rule: docs/adr/0060), are kept per instance (the
+// events (the expiry service owns the idle rule: docs/src/content/docs/decisions/0060), are kept per instance (the
 // latest idle period wins) and go away when the learner keeps the session.
 import type { IdleWarning } from "../client/types";
 

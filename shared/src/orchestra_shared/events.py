@@ -48,7 +48,7 @@ class LaunchRequested(Event):
     It names the template and carries what the learner chose (the deadline their duration
     gives), never what to run: the operator resolves the slug in its own copy of the catalog
     and builds the Workshop from that, so whoever can publish here can start only reviewed
-    templates (docs/adr/0052). A message with ``spec`` or ``image`` is refused like any
+    templates (docs/src/content/docs/decisions/0052). A message with ``spec`` or ``image`` is refused like any
     unknown field.
     """
 
@@ -66,7 +66,7 @@ class LaunchRequested(Event):
         default=None,
         ge=1,
         description=(
-            "The template's idle timeout (docs/adr/0060), for expiry's idle rule; None: the "
+            "The template's idle timeout (docs/src/content/docs/decisions/0060), for expiry's idle rule; None: the "
             "session is never ended for idleness."
         ),
     )
@@ -117,7 +117,7 @@ class Expiring(Event):
 
 class IdleWarning(Event):
     """expiry → api: no activity since ``idle_since``; the session ends at ``ends_at`` unless
-    the learner keeps it (or works in it) before then (docs/adr/0060)."""
+    the learner keeps it (or works in it) before then (docs/src/content/docs/decisions/0060)."""
 
     type: Literal["idle.warning"] = "idle.warning"
     idle_since: AwareDatetime
@@ -126,7 +126,7 @@ class IdleWarning(Event):
 
 class ActivityKept(Event):
     """api → expiry: the learner clicked "Keep my session"; counts as activity at
-    ``occurred_at`` (docs/adr/0060)."""
+    ``occurred_at`` (docs/src/content/docs/decisions/0060)."""
 
     type: Literal["activity.kept"] = "activity.kept"
     requested_by: str

@@ -2,7 +2,7 @@
 
 Anyone who can publish ``launch requested`` decides what runs in a learner's
 namespace, so the bus is not open: each service connects as its own user and
-may publish only the facts it is the one writer of (docs/adr/0054). The grants
+may publish only the facts it is the one writer of (docs/src/content/docs/decisions/0054). The grants
 below are what each service was seen to need when run against a nats-server
 with authorization on (``tests/permissions``), nothing more:
 
@@ -141,7 +141,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         _durable_consumer(subjects.EXPIRY_STATUS),
         _durable_consumer(subjects.EXPIRY_ACTIVITY),
     ),
-    # Sees the traffic; reports it, batched, and nothing else (docs/adr/0060).
+    # Sees the traffic; reports it, batched, and nothing else (docs/src/content/docs/decisions/0060).
     "gate": _grant("gate", subjects.ACTIVITY_REPORTED),
     ADMIN: Permissions(publish=(">",), subscribe=(">",)),
 }

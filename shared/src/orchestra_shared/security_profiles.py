@@ -13,7 +13,7 @@ A template's own ``securityProfile`` wins; the overlay may not contradict it, an
 name a template the catalog does not have (a stale entry would silently loosen a template
 added later under that name). ``orchestra_shared.catalogs`` reads the file with the same
 strict YAML reader and the same ``file:line: field: message`` problems as template files, and
-calls ``resolved_profiles`` here. Why an overlay and not a default alone: docs/adr/0053.
+calls ``resolved_profiles`` here. Why an overlay and not a default alone: docs/src/content/docs/decisions/0053.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ class NatsSettings(BaseSettings):
     nats_user: str | None = Field(
         default=None,
         description=(
-            "This service's NATS user (docs/adr/0054: api, operator, sync or expiry); its "
+            "This service's NATS user (docs/src/content/docs/decisions/0054: api, operator, sync or expiry); its "
             "replies come to `_INBOX.<user>`. Unset: no credentials, for a server without "
             "authorization."
         ),
@@ -76,14 +76,14 @@ class CatalogSettings(BaseSettings):
         default=Path("charts/orchestra/files/templates"),
         description=(
             "Directory of template YAML files; a bad file stops start-up. The api lists and "
-            "launches from it, the operator builds Workshops only from it (docs/adr/0052): "
+            "launches from it, the operator builds Workshops only from it (docs/src/content/docs/decisions/0052): "
             "give both the same files."
         ),
     )
     catalog_profiles: Path | None = Field(
         default=None,
         description=(
-            "The platform's overlay of security profiles (docs/security-profiles.md), such "
+            "The platform's overlay of security profiles (docs/src/content/docs/operators/security-profiles.md), such "
             "as charts/orchestra/files/security-profiles.yaml; unset: every template that "
             "declares no securityProfile runs 'restricted'. A bad entry stops start-up. "
             "The api and the operator must be given the same overlay."

@@ -22,7 +22,7 @@ EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
 IDLE_WARNING = f"{PREFIX}.notices.idle"
-# Activity for expiry's idle rule (docs/adr/0060): the gate's batched reports and the
+# Activity for expiry's idle rule (docs/src/content/docs/decisions/0060): the gate's batched reports and the
 # learner's "Keep my session", both read by one consumer.
 ACTIVITY = f"{PREFIX}.activity.>"
 ACTIVITY_REPORTED = f"{PREFIX}.activity.reported"

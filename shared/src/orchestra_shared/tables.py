@@ -10,7 +10,7 @@ test compares them). One writer per fact:
 - ``outbox``: written by the api in the same transaction as the instance row,
   drained by the api's relay.
 - ``expiry_schedule``: the expiry service's durable schedule, deadlines and idle rule alike;
-  the api reads its idle columns for the admin console (docs/adr/0060), never writes them.
+  the api reads its idle columns for the admin console (docs/src/content/docs/decisions/0060), never writes them.
 - ``sync_outbox``: ``status changed`` events, written by sync in the same
   transaction as the history rows they announce, drained by sync's relay.
 - ``termination_requests``: why each workshop was asked to end, as sync's own
@@ -146,7 +146,7 @@ expiry_schedule = sa.Table(
     sa.Column("startup_settled_at", sa.DateTime(timezone=True), nullable=True),
     # The launch's W3C traceparent: the termination fired later joins the launch's trace.
     sa.Column("trace_context", sa.Text, nullable=True),
-    # The idle rule (migration 0020_idle, docs/adr/0060): the template's timeout and warning
+    # The idle rule (migration 0020_idle, docs/src/content/docs/decisions/0060): the template's timeout and warning
     # (NULL: never culled), the last activity (from Ready on; only ever moves forward) and
     # the last activity the idle warning was sent for (one warning per idle period).
     sa.Column("idle_timeout_seconds", sa.Integer, nullable=True),

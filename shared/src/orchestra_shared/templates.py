@@ -13,7 +13,7 @@ A template may declare its security profile (``securityProfile``): ``restricted`
 that run as an unprivileged user from their first process, ``root-init`` for images whose
 init system starts as root and drops to a user (the rocker/Bioconductor RStudio images). A
 file that says nothing leaves it ``None`` here; the catalog loader then fills it from the
-platform's overlay (``orchestra_shared.security_profiles``, docs/adr/0053).
+platform's overlay (``orchestra_shared.security_profiles``, docs/src/content/docs/decisions/0053).
 
 Caps (``TemplateLimits``) are a platform setting, not part of a template. They are applied
 when a validation context carries them (``context={"limits": limits}``), which the catalog
@@ -257,8 +257,8 @@ _DEFAULT_IDLE_WARNING = timedelta(minutes=5)
 
 
 class Idle(_Strict):
-    """When a session nobody uses ends (docs/adr/0060): the gate counts the learner's own
-    traffic (docs/endings.md says what counts); after ``timeout`` without any, the session
+    """When a session nobody uses ends (docs/src/content/docs/decisions/0060): the gate counts the learner's own
+    traffic (docs/src/content/docs/learners/idle-sessions.md says what counts); after ``timeout`` without any, the session
     ends with reason 'idle', and ``warning`` before that the learner is asked whether to keep it."""
 
     timeout: Duration

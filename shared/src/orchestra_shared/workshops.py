@@ -4,7 +4,7 @@ The operator resolves the template named by a launch in its own copy of the
 catalog into a ``WorkshopSpec`` and creates the Workshop from it, so a Workshop
 describes itself even after its template changes; the api resolves the same
 template the same way (``spec_from_template``) for the snapshot on the instance
-row. The launch event carries only the slug (docs/adr/0052). The CRD in ``charts/orchestra/crds/workshops.yaml`` declares
+row. The launch event carries only the slug (docs/src/content/docs/decisions/0052). The CRD in ``charts/orchestra/crds/workshops.yaml`` declares
 the same shape (a test keeps the two in step).
 
 Field names are camelCase on the wire, as in every Kubernetes resource.
@@ -70,7 +70,7 @@ class WorkshopSpec(_Resource):
         description=(
             "How the pod runs: 'restricted' (unprivileged from the first process) or "
             "'root-init' (an init system starts as root and drops to a user; Pod Security "
-            "baseline). Resolved from the catalog at launch (docs/security-profiles.md)."
+            "baseline). Resolved from the catalog at launch (docs/src/content/docs/operators/security-profiles.md)."
         ),
     )
 

@@ -1,4 +1,4 @@
-"""A template's idle rule (docs/adr/0060): optional, a timeout and a shorter warning."""
+"""A template's idle rule (docs/src/content/docs/decisions/0060): optional, a timeout and a shorter warning."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 // Admin › Sessions: the running sessions nobody has used for five minutes or more, with
 // when their learner is warned and when they end (the expiry service's idle rule,
-// docs/adr/0060). Only templates with an idle timeout appear here.
+// docs/src/content/docs/decisions/0060). Only templates with an idle timeout appear here.
 import { useId } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ScrollRegion } from "../../components/ScrollRegion";

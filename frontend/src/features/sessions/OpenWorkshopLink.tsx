@@ -1,7 +1,7 @@
 // The link into a Ready workshop, opened in a new tab so the dashboard (with its
 // countdown and warnings) stays open. It goes through the api's open flow, which
 // checks that the learner owns the workshop, mints a single-use ticket and sends
-// the tab on to the workshop's gate (docs/gate.md): the workshop's own URL alone
+// the tab on to the workshop's gate (docs/src/content/docs/architecture/gate.md): the workshop's own URL alone
 // lets nobody in. Shown only once the api reports the workshop's URL (Ready).
 import { safeUrl } from "../../components/markdownUrls";
 

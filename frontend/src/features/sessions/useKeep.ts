@@ -1,4 +1,4 @@
-// "Keep my session": tells the platform the learner is still there (docs/adr/0060).
+// "Keep my session": tells the platform the learner is still there (docs/src/content/docs/decisions/0060).
 import { useMutation } from "@tanstack/react-query";
 import { api, unwrap } from "../../client/api";
 

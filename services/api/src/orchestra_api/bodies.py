@@ -168,7 +168,7 @@ class KeptBody(BaseModel):
 
 
 class IdleSessionBody(BaseModel):
-    """A running session its template ends after a time without activity (docs/adr/0060)."""
+    """A running session its template ends after a time without activity (docs/src/content/docs/decisions/0060)."""
 
     name: str
     owner: str

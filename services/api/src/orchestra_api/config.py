@@ -37,7 +37,7 @@ class ApiSettings(
             "verified against the oidc_* settings, which are then required; X-Auth-Request-* "
             "headers are never believed. 'trusted-headers': also from X-Auth-Request-* headers "
             "sent by a peer in trusted_proxies, safe only in the topology that "
-            "docs/adr/0051-identity-from-verified-tokens.md describes; the dev stack and "
+            "docs/src/content/docs/decisions/0051-identity-from-verified-tokens.md describes; the dev stack and "
             "docker compose choose it."
         ),
     )
@@ -222,7 +222,7 @@ class ApiSettings(
         ),
     )
 
-    # The workshop gate (docs/adr/0050): tickets that let a learner into their workshop.
+    # The workshop gate (docs/src/content/docs/decisions/0050): tickets that let a learner into their workshop.
     environment: Literal["development", "production"] = Field(
         default="production",
         description=(
@@ -287,7 +287,7 @@ class ApiSettings(
                 "ORCHESTRA_API_IDENTITY is 'token' (the default) but no token issuer is set: "
                 "set ORCHESTRA_API_OIDC_ISSUER, _OIDC_AUDIENCE and _OIDC_JWKS_URL, or choose "
                 "ORCHESTRA_API_IDENTITY=trusted-headers for the one topology where it is safe "
-                "(docs/adr/0051-identity-from-verified-tokens.md)"
+                "(docs/src/content/docs/decisions/0051-identity-from-verified-tokens.md)"
             )
         return None
 

@@ -5,7 +5,7 @@ In production identity comes from a signed bearer token (``verifying``): with
 without a token gets a 401 that says what to send (``token_required``).
 
 With ``identity = "trusted-headers"`` (the dev stack, docker compose, and the one
-production topology in docs/adr/0051) oauth2-proxy's ``X-Auth-Request-Email``,
+production topology in docs/src/content/docs/decisions/0051) oauth2-proxy's ``X-Auth-Request-Email``,
 ``-User`` and ``-Groups`` are believed too, but only when the TCP peer is one of
 the configured proxy networks; any other request carrying any of them is 401, and
 so is a request with none.

@@ -1,4 +1,4 @@
-"""Keeping an idle session, and what admins see of idle sessions (docs/adr/0060).
+"""Keeping an idle session, and what admins see of idle sessions (docs/src/content/docs/decisions/0060).
 
 Expiry owns the idle rule: it warns a learner whose workshop saw no activity for
 the template's idle timeout minus its warning period, and ends the session at the

@@ -2,7 +2,7 @@
 
 ``plan_launch`` is pure: template, caller, requested duration and clock in, a
 complete plan out (name, deadline, resolved Workshop spec for the instance row, the
-event, which names the template and never carries the spec: docs/adr/0052). ``launch``
+event, which names the template and never carries the spec: docs/src/content/docs/decisions/0052). ``launch``
 persists the plan after the rules of ``admitting`` agree: under a per-learner
 lock, the idempotency key, the limits and the capacity are checked and the
 instance row and the ``launch requested`` event go into Postgres in one

@@ -1,4 +1,4 @@
-"""Opening a workshop: a single-use ticket for the gate in front of it (docs/adr/0050).
+"""Opening a workshop: a single-use ticket for the gate in front of it (docs/src/content/docs/decisions/0050).
 
 The api knows who the caller is; the gate in front of every workshop does not.
 So when a learner clicks Open, the api checks they may enter, seals a ticket

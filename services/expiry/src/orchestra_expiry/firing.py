@@ -3,7 +3,7 @@
 Each scan claims what is due (locked, so a second replica skips it), lets
 ``scheduling.decide`` say what to do, publishes a ``terminate requested``
 (reason ``expired``, ``startup-timeout`` or ``idle``), an ``expiring`` warning or
-an ``idle warning`` (docs/adr/0060) with a
+an ``idle warning`` (docs/src/content/docs/decisions/0060) with a
 message id derived from the instance, the revision and the lead time, and
 marks the rows in the same transaction. A crash or an outage between publish
 and commit rolls the marks back; the next scan republishes the same message

@@ -133,7 +133,7 @@ def _idle_stamp(moment: datetime) -> str:
 
 
 def idle_action(entry: Entry, now: datetime) -> Terminate | IdleWarn | None:
-    """The idle rule (docs/adr/0060): end the session ``timeout`` after its last activity,
+    """The idle rule (docs/src/content/docs/decisions/0060): end the session ``timeout`` after its last activity,
     warn ``warning`` before that, once per idle period (new activity starts a new one).
 
     Message ids carry the last activity, so a republished firing or warning for the same

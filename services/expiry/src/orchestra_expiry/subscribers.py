@@ -4,7 +4,7 @@ Three durable pull consumers: the commands stream (launch → schedule the deadl
 the startup deadline and the idle rule, extend → move the deadline), status
 changes (Ready or Failed → the launch is not stuck, Ready → the idle clock starts,
 ``Terminated`` → cancel) and activity (the gate's batched reports and the
-learner's "Keep my session" → the idle clock restarts; docs/adr/0060). They may
+learner's "Keep my session" → the idle clock restarts; docs/src/content/docs/decisions/0060). They may
 deliver out of order; ``schedules`` makes that harmless.
 
 A terminate request does not cancel the deadline: only the Workshop seen gone

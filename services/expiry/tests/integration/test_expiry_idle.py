@@ -1,4 +1,4 @@
-"""The idle rule against real Postgres and NATS with a fake clock (docs/adr/0060).
+"""The idle rule against real Postgres and NATS with a fake clock (docs/src/content/docs/decisions/0060).
 
 A template with ``idle: {timeout: 30m, warning: 5m}``: the learner is warned 25
 minutes after the last activity, the session ends with reason ``idle`` at 30,

@@ -7,7 +7,7 @@ activity is counted, twice over:
   the applications' own polling, and WebSocket data messages from the browser),
   per instance and window, with a floor below which a window is not work. The
   reporter (``reporting``) publishes each closed window as one batched
-  ``ActivityReport`` for expiry's idle rule (docs/adr/0060).
+  ``ActivityReport`` for expiry's idle rule (docs/src/content/docs/decisions/0060).
 - ``Activity``: the last proxied request or message of any kind, as
   ``orchestra_gate_last_request_timestamp_seconds{instance}`` on the metrics
   port. Instances quiet for longer than the retention drop out, so the series of
@@ -74,7 +74,7 @@ DEFAULT_IGNORED_PATHS = (
 
 
 def counts_as_work(path: str, ignored: tuple[re.Pattern[str], ...]) -> bool:
-    """Whether one proxied HTTP request is something a person did (docs/adr/0060): every
+    """Whether one proxied HTTP request is something a person did (docs/src/content/docs/decisions/0060): every
     request except those to the paths applications poll on their own."""
     return not any(pattern.search(path) for pattern in ignored)
 

@@ -105,7 +105,7 @@ class GateSettings(DatabaseSettings, MetricsSettings, NatsSettings, TelemetrySet
         gt=0,
         description=(
             "Seconds per activity window: one batched report per gate replica per window "
-            "(docs/adr/0060). Idle timeouts are minutes, so a minute's delay is nothing."
+            "(docs/src/content/docs/decisions/0060). Idle timeouts are minutes, so a minute's delay is nothing."
         ),
     )
     activity_floor: int = Field(

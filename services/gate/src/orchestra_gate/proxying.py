@@ -123,7 +123,7 @@ async def proxy_websocket(
     on_message: Callable[[bool], None],
 ) -> web.StreamResponse:
     """Relay both ways; ``on_message(counted)`` on every message, ``counted`` for the
-    browser's own data messages only (what a person types; docs/adr/0060)."""
+    browser's own data messages only (what a person types; docs/src/content/docs/decisions/0060)."""
     offered = [
         p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()
     ]

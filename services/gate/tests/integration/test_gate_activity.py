@@ -1,7 +1,7 @@
 """What the gate counts as activity, and how it reports it: one batched message per window.
 
 The real gate on loopback in front of the stand-in application; the report goes
-to a real NATS with authorization on, as the gate's own user (docs/adr/0060).
+to a real NATS with authorization on, as the gate's own user (docs/src/content/docs/decisions/0060).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ class OperatorSettings(
         default="shared",
         description=(
             "'shared': the operator makes no Ingress; the platform's one wildcard Ingress "
-            "(*.{base_domain}, one wildcard certificate, docs/gate.md) sends every workshop "
+            "(*.{base_domain}, one wildcard certificate, docs/src/content/docs/architecture/gate.md) sends every workshop "
             "host to the gate. 'per-host': an Ingress per workshop, to the gate through an "
             "ExternalName Service in the learner namespace, with its own certificate from "
             "tls_cluster_issuer (every host then appears in Certificate Transparency logs)."
@@ -69,7 +69,7 @@ class OperatorSettings(
     gate_namespace: str = Field(
         default="orchestra",
         description=(
-            "Namespace of the workshop gate (docs/adr/0050): with gate_pod_labels, the only "
+            "Namespace of the workshop gate (docs/src/content/docs/decisions/0050): with gate_pod_labels, the only "
             "source of traffic a workshop pod accepts."
         ),
     )
@@ -193,7 +193,7 @@ class OperatorSettings(
     leader_election: bool = Field(
         default=True,
         description=(
-            "Act only while holding the Lease (see docs/adr/0010); off only for a single "
+            "Act only while holding the Lease (see docs/src/content/docs/decisions/0010); off only for a single "
             "replica that must not touch Leases."
         ),
     )

@@ -1,4 +1,4 @@
-"""Leader election on a Lease: only the replica holding it acts (see docs/adr/0010).
+"""Leader election on a Lease: only the replica holding it acts (see docs/src/content/docs/decisions/0010).
 
 ``main`` calls ``Leadership.acquire`` before it starts Kopf, the command
 consumer and the resync, runs ``keep`` beside them, and calls ``release`` on a

@@ -2,7 +2,7 @@
 
 Used by the reconcile (a Workshop's children) and the launch (the learner's namespace and
 its guard rails). Three entry points, by what the caller already knows, so that no object
-is read when the caller knows enough already (docs/benchmarks/burst.md counts requests):
+is read when the caller knows enough already (docs/src/content/docs/benchmarks/burst.md counts requests):
 
 - ``ensure``: nothing known; read it, then create or repair it;
 - ``repair``: the caller holds its current state (a watch event's body, a read);

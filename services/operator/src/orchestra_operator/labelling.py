@@ -3,13 +3,13 @@
 The namespace is the learner's, shared by all their workshops, and Pod Security Admission
 judges pods by their namespace's labels. A ``root-init`` workshop (an RStudio image whose
 init starts as root) needs ``baseline``; everything else runs under ``restricted``. So the
-level follows the workshops (docs/adr/0053): the launch raises it before it creates a
+level follows the workshops (docs/src/content/docs/decisions/0053): the launch raises it before it creates a
 ``root-init`` Workshop (``launching.prepare_namespace`` builds the namespace with the level
 ``required_level`` gives), and ``settle`` lowers it once the last such Workshop is deleted
 (``terminating.terminate``). Lowering never disturbs a running pod: admission judges pods
 only when they are created.
 
-Commands reach the operator through one ordered consumer (docs/adr/0003), so a launch and
+Commands reach the operator through one ordered consumer (docs/src/content/docs/decisions/0003), so a launch and
 a terminate of the same learner never interleave here.
 """
 

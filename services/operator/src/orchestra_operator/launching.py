@@ -2,7 +2,7 @@
 the Workshop.
 
 The Workshop's spec is resolved here from the operator's own catalog, by the slug the
-launch names (docs/adr/0052): the message says which template and until when, never
+launch names (docs/src/content/docs/decisions/0052): the message says which template and until when, never
 what image to run with which arguments.
 
 Idempotent by construction: every object is created only if missing, and the

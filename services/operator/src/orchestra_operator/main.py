@@ -1,9 +1,9 @@
 """Composition root of the operator: Kopf for Workshops, faststream for commands, one loop.
 
 ``run`` reads settings and the template catalog (a bad catalog stops it, as
-it stops the api: the operator builds Workshops only from it, docs/adr/0052),
+it stops the api: the operator builds Workshops only from it, docs/src/content/docs/decisions/0052),
 connects to the Kubernetes API (kubeconfig or in-cluster), waits to lead (the
-Lease, docs/adr/0010), makes sure the JetStream stream exists, then runs four
+Lease, docs/src/content/docs/decisions/0010), makes sure the JetStream stream exists, then runs four
 things until SIGTERM: Kopf (watch-driven reconciles), the command consumer, the
 periodic resync and the Lease renewal. Losing the Lease ends the process (exit status 1) so that it
 restarts as a follower.
@@ -66,7 +66,7 @@ async def serve(settings: OperatorSettings, catalog: Catalog, stop: asyncio.Even
     """Run until ``stop`` is set; raises ``LeadershipLost`` when the Lease slips away.
 
     A replica first waits for the leader Lease; only then does it start Kopf,
-    the command consumer and the resync (docs/adr/0010), so a follower does
+    the command consumer and the resync (docs/src/content/docs/decisions/0010), so a follower does
     nothing at all but wait.
     """
     cluster = await Cluster.connect(settings)

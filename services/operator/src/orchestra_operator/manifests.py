@@ -3,7 +3,7 @@
 Given a Workshop (name, namespace, uid, spec) and the operator's settings,
 return the Deployment, Service, PVC, NetworkPolicy (and, with per-host
 Ingresses, the Ingress) it should have. Traffic reaches a workshop only
-through the gate (docs/adr/0050): the NetworkPolicy admits the gate's pods
+through the gate (docs/src/content/docs/decisions/0050): the NetworkPolicy admits the gate's pods
 alone, and any Ingress points at the gate, never at the workshop's Service.
 No I/O here, so each object is unit-tested and validated against the
 Kubernetes schemas offline. ``namespaces.py`` builds the per-learner namespace.

@@ -6,7 +6,7 @@ and LimitRange so that nobody can take more than their share, and a default-deny
 NetworkPolicy under the per-workshop policies.
 
 The level: ``restricted`` while every workshop of the learner is ``restricted``,
-``baseline`` while at least one is ``root-init`` (docs/adr/0053). The operator
+``baseline`` while at least one is ``root-init`` (docs/src/content/docs/decisions/0053). The operator
 raises it before creating such a workshop and lowers it again when the last one
 is gone (``labelling.py``).
 """

@@ -2,7 +2,7 @@
 
 Called for watch events of a Workshop and of its children, and by the periodic resync.
 Each call does only what its events can have changed, because a launch raises a dozen
-of them and each request to the API server counts (docs/benchmarks/burst.md):
+of them and each request to the API server counts (docs/src/content/docs/benchmarks/burst.md):
 
 - every child is checked (read, created if missing, restored if drifted) on the first
   reconcile of a Workshop in this process, when its spec changed, and on the resync's

@@ -15,7 +15,7 @@ body alone (pure functions, no further calls) whether to act:
 Every ``steady_interval`` it reconciles all of them (drift a missed watch
 event did not report) and sweeps learner namespaces that nothing lives in any
 more (``sweeping``). At 500 Workshops the cost is one list per round plus a
-full reconcile of each per steady interval (docs/benchmarks/operator.md).
+full reconcile of each per steady interval (docs/src/content/docs/benchmarks/operator.md).
 Only the leader runs it (``main``).
 """
 

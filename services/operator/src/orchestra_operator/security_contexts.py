@@ -1,6 +1,6 @@
 """The security contexts of a workshop pod, one pair for each security profile.
 
-``manifests.deployment`` puts them on the pod and its container (docs/security-profiles.md
+``manifests.deployment`` puts them on the pod and its container (docs/src/content/docs/operators/security-profiles.md
 says which image needs which, and the sources). ``restricted`` meets Pod Security
 ``restricted``; ``root-init`` lets an init system start as root and drop to a user, within
 ``baseline``: no privilege escalation, every capability dropped but the few such an init

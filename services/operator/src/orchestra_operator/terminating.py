@@ -8,7 +8,7 @@ redelivered after a lost acknowledgement), and must then not run; and a terminat
 that fails and is retried later must not let the launch behind it run meanwhile.
 An extension only ever moves ``spec.expiresAt`` forward, so a stale or duplicated
 event cannot shorten a workshop, and never beyond its template's ``maxDuration``
-from the Workshop's creation (docs/adr/0052).
+from the Workshop's creation (docs/src/content/docs/decisions/0052).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Checks a launch must pass before the operator creates anything for it (pure).
 
 A launch names a template; the operator runs only what its own copy of the
-catalog says about that template (docs/adr/0052), so a slug the catalog does
+catalog says about that template (docs/src/content/docs/decisions/0052), so a slug the catalog does
 not have, or has disabled, is refused (dead-lettered) here, and so is a
 deadline further away than the template's ``maxDuration`` allows, at launch and
 on every extension. The instance name is chosen by the api and is its primary

@@ -93,7 +93,7 @@ TEMPLATES = [
     _template("retired", enabled=False),
     _template("root-init", securityProfile="root-init"),  # as the RStudio images need
 ]
-"""The operator's catalog in these tests: it runs nothing else (docs/adr/0052)."""
+"""The operator's catalog in these tests: it runs nothing else (docs/src/content/docs/decisions/0052)."""
 
 
 def write_catalog(directory: Path) -> Path:

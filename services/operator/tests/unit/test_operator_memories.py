@@ -1,6 +1,6 @@
 """What a watch event may skip: the pure decisions of ``memories`` and ``reconciling``.
 
-Each skip saves requests to the API server (docs/benchmarks/burst.md); each must never
+Each skip saves requests to the API server (docs/src/content/docs/benchmarks/burst.md); each must never
 skip an event that says something: drift, a deletion, a failing Pod, a changed spec."""
 
 import copy

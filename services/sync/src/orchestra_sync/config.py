@@ -60,7 +60,7 @@ class SyncSettings(
             "Observations of different Workshops recorded at once (each in its own "
             "transaction, committed in watch order; ADR 0022). Serially a burst of N "
             "transitions drains in about N x 3 ms; overlapping the round trips of 16 "
-            "is what brings 500 at once toward the 1 s lag goal (docs/benchmarks/sync.md), "
+            "is what brings 500 at once toward the 1 s lag goal (docs/src/content/docs/benchmarks/sync.md), "
             "and more buys little once the commits are the queue. Each adds one Postgres "
             "connection to the pool."
         ),

@@ -169,7 +169,7 @@ async def terminate_instance(name: str, state: StateDep, user: CurrentUser) -> I
     summary="Keep my idle session: counts as activity now",
     description=(
         "What 'Keep my session' sends after an idle warning: the session's idle clock "
-        "restarts from now (expiry owns the rule; docs/adr/0060). Owner only."
+        "restarts from now (expiry owns the rule; docs/src/content/docs/decisions/0060). Owner only."
     ),
     responses=problem_responses(401, 403, 404, 409),
 )
