@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestra_devstack.environments import Front, service_environment
+from orchestra_devstack.environments import BUS_USERS, Front, service_environment
 from orchestra_devstack.stacks import StackOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,7 +14,7 @@ def api_env(options: StackOptions) -> dict[str, str]:
     env = service_environment(
         options,
         nats_url="nats://x",
-        nats_passwords=dict.fromkeys(("api", "operator", "sync", "expiry"), "p"),
+        nats_passwords=dict.fromkeys(BUS_USERS, "p"),
         dsn="postgresql://x",
         kubeconfig=Path("k"),
         emulated=True,

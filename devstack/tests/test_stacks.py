@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestra_devstack.environments import Front, service_environment
+from orchestra_devstack.environments import BUS_USERS, Front, service_environment
 from orchestra_devstack.stacks import StackOptions
 
-PASSWORDS = dict.fromkeys(("api", "operator", "sync", "expiry"), "p")
+PASSWORDS = dict.fromkeys(BUS_USERS, "p")
 
 
 def environment(options: StackOptions, tmp_path: Path) -> dict[str, dict[str, str]]:
