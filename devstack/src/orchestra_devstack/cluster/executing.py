@@ -22,7 +22,7 @@ from pathlib import Path
 from aiohttp import web
 
 from orchestra_devstack.cluster.addresses import Address
-from orchestra_devstack.cluster.errors import ApiError
+from orchestra_devstack.cluster.errors import NotFoundError
 from orchestra_devstack.cluster.kubelet import WORKSHOP_LABEL
 from orchestra_devstack.cluster.storing import ObjectStore
 
@@ -65,14 +65,16 @@ class Executor:
         definition = self._store.registry.find("", "v1", "pods")
         assert definition is not None
         body = self._store.get(definition, namespace, pod)  # ApiError 404 if absent
-        workshop = ((body.get("metadata") or {}).get("labels") or {}).get(WORKSHOP_LABEL)
+        workshop: str | None = ((body.get("metadata") or {}).get("labels") or {}).get(
+            WORKSHOP_LABEL
+        )
         if not workshop or self._work_folders is None:
             return None
-        return self._work_folders / workshop
+        return self._work_folders / str(workshop)
 
     async def __call__(self, request: web.Request, address: Address) -> web.StreamResponse:
         if not address.namespace or not address.name:
-            raise ApiError(404, "NotFound", "exec needs a pod")
+            raise NotFoundError("exec needs a pod")
         folder = self.folder_of(address.namespace, address.name)
         command = request.query.getall("command", [])
         socket = web.WebSocketResponse(protocols=PROTOCOLS)
@@ -80,6 +82,10 @@ class Executor:
         if not is_export(command):
             await socket.send_bytes(bytes([STDERR]) + f"{command[:1]}: not found\n".encode())
             await socket.send_bytes(bytes([ERROR]) + _failure(126, "command not found"))
+        elif folder is not None and folder.exists() and not folder.is_dir():
+            # What tar says of ``-C`` on something that is no directory: a failed export.
+            await socket.send_bytes(bytes([STDERR]) + b"tar: Cannot open: Not a directory\n")
+            await socket.send_bytes(bytes([ERROR]) + _failure(2, "command terminated"))
         else:
             data = await asyncio.to_thread(archive, folder)
             for start in range(0, len(data), CHUNK):
