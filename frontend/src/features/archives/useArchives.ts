@@ -3,9 +3,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../client/api";
 import { queryKeys } from "../../client/queryKeys";
 
-/** Archives of one instance (or all), newest first; polled while an export is awaited. */
+/** Archives of one instance (or all), newest first. A running session's are fetched
+ * only once an export was asked for (``waiting``), and polled until it is there. */
 export function useArchives(instance?: string, waiting = false) {
   return useQuery({
+    enabled: instance === undefined || waiting,
     queryKey: queryKeys.archives(instance),
     queryFn: ({ signal }) =>
       unwrap(
