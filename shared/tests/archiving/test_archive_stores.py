@@ -82,7 +82,7 @@ async def store(
                 prefix=f"{tmp_path.name}/",  # each case its own corner of the bucket
                 endpoint_url=s3_endpoint,
                 access_key_id="test",
-                secret_access_key="test",  # type: ignore[arg-type]
+                secret_access_key="test",
                 max_bytes=1024,
             )
         )
