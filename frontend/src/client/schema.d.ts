@@ -1328,17 +1328,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description This platform does not offer it (exports turned off by its operators). */
-            501: {
+            /** @description The request is malformed. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1386,17 +1386,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description This platform does not offer it (exports turned off by its operators). */
-            501: {
+            /** @description The request is malformed. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1872,17 +1872,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request is malformed. */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description This platform does not offer it (exports turned off by its operators). */
-            501: {
                 headers: {
                     [name: string]: unknown;
                 };

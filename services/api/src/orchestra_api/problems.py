@@ -94,10 +94,10 @@ class CapacityFull(ProblemError):
         self.headers["Retry-After"] = str(retry_after)
 
 
-class ExportsOff(ProblemError):
+class ExportsOff(Conflict):
     """The platform keeps no archives (``ORCHESTRA_ARCHIVES_BACKEND=none``)."""
 
-    status, slug, title = 501, "exports-off", "Exports are not enabled on this platform"
+    slug, title = "exports-off", "Exports are not enabled on this platform"
 
 
 class Unavailable(ProblemError):
@@ -115,7 +115,6 @@ _DESCRIPTIONS = {
     409: "Not allowed in the current state; the body says why.",
     422: "The request is malformed.",
     429: "The platform or the template is at capacity; retry after Retry-After seconds.",
-    501: "This platform does not offer it (exports turned off by its operators).",
     503: "A dependency is unavailable.",
 }
 

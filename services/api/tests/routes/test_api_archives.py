@@ -88,12 +88,12 @@ async def test_the_owner_asks_for_an_export_lists_and_downloads_it_nobody_else_c
         assert retention["archives_seconds"] == 30 * 86400
 
 
-async def test_without_a_store_exports_are_a_plain_501(run_api: AppRunner) -> None:
+async def test_without_a_store_exports_are_refused_in_plain_words(run_api: AppRunner) -> None:
     async with run_api() as api, api.client() as client:
         name = await api.launched(learner(), "alpha")
         await api.set_phase(name, "Ready")
         response = await client.post(f"/api/v1/instances/{name}/export", headers=learner())
-        assert response.status_code == 501
+        assert response.status_code == 409
         assert response.json()["type"].endswith("/exports-off")
 
 

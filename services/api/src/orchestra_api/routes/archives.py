@@ -22,7 +22,7 @@ router = APIRouter(tags=["archives"])
     operation_id="exportInstance",
     response_model=ExportBody,
     summary="Download my work: save my running workshop's work folder",
-    responses=problem_responses(401, 403, 404, 409, 501),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def export_instance(name: str, state: StateDep, user: CurrentUser) -> ExportBody:
     requested_at = await request_export(
@@ -36,7 +36,7 @@ async def export_instance(name: str, state: StateDep, user: CurrentUser) -> Expo
     operation_id="listArchives",
     response_model=list[ArchiveBody],
     summary="My saved work folders, newest first",
-    responses=problem_responses(401, 501),
+    responses=problem_responses(401, 409, 422),
 )
 async def list_archives(
     state: StateDep,
@@ -65,7 +65,7 @@ async def list_archives(
     summary="Download one of my saved work folders (a .tar.gz)",
     responses={
         200: {"content": {"application/gzip": {}}, "description": "The archive."},
-        **problem_responses(401, 404, 501),
+        **problem_responses(401, 404, 409, 422),
     },
 )
 async def download_archive(
