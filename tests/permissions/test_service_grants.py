@@ -83,6 +83,7 @@ async def test_the_api_publishes_commands_and_follows_status_live_and_in_replay(
             subjects.LAUNCH_REQUESTED,
             subjects.TERMINATE_REQUESTED,
             subjects.EXTEND_REQUESTED,
+            subjects.EXPORT_REQUESTED,
         ):
             acked = await api.js.publish(subject, b"{}", headers={"Nats-Msg-Id": subject})
             assert acked.stream == subjects.STREAM

@@ -132,7 +132,13 @@ def service_environment(
     environment: dict[str, dict[str, str]] = {}
     for service, values in per_service.items():
         prefix = f"ORCHESTRA_{service.upper()}_"
-        env = dict(options.common_env)
+        # One group for every service (docs/src/content/docs/decisions/0060): the dev stack keeps its learners'
+        # exported work in its own folder; tests override it through ``common_env``.
+        env = {
+            "ORCHESTRA_ARCHIVES_BACKEND": "filesystem",
+            "ORCHESTRA_ARCHIVES_DIRECTORY": str(options.workdir / "archives"),
+            **options.common_env,
+        }
         env.update({prefix + key: value for key, value in values.items()})
         env.update(options.service_env.get(service, {}))
         environment[service] = env

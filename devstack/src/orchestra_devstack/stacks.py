@@ -122,6 +122,12 @@ def service_account_kubeconfigs(options: StackOptions) -> dict[str, Path]:
     return {service: options.workdir / f"kubeconfig-{service}" for service in KUBERNETES_CLIENTS}
 
 
+def work_folders(options: StackOptions) -> Path:
+    """The emulated workshops' files: kept by the fake kubelet, written by the stand-in,
+    read by the operator's export through pods/exec (docs/src/content/docs/decisions/0060)."""
+    return options.workdir / "work-folders"
+
+
 async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) -> Path:
     kubeconfig = options.workdir / "kubeconfig"
     ready = options.workdir / "cluster.ready"
@@ -134,6 +140,7 @@ async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) 
         "--kubeconfig", str(kubeconfig),
         "--ready-file", str(ready),
         "--kubelet-delay", str(options.kubelet_delay),
+        "--work-folders", str(work_folders(options)),
     ]  # fmt: skip
     for pattern, reason in options.failing_images.items():
         argv += ["--fail-image", f"{pattern}={reason}"]
@@ -165,7 +172,8 @@ async def start_standin(
     """The stand-in workshop application the gate sends every admitted learner to."""
     url = f"http://{LOOPBACK}:{front.standin_port}"
     argv = [sys.executable, "-m", "orchestra_devstack.standin", "--host", LOOPBACK,
-            "--port", str(front.standin_port)]  # fmt: skip
+            "--port", str(front.standin_port),
+            "--work-folders", str(work_folders(options))]  # fmt: skip
     processes["standin"] = await supervisor.start(
         ManagedProcess(
             "standin",

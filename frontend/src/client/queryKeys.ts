@@ -10,6 +10,9 @@ export const queryKeys = {
   instance: (name: string) => ["instances", "one", name] as const,
   instanceHistory: (name: string) => ["instances", "transitions", name] as const,
   history: ["history"] as const,
+  /** The learner's saved work folders, all or one instance's. */
+  archives: (instance?: string) => ["archives", instance ?? "all"] as const,
+  retention: ["retention"] as const,
   /** Prefix of every admin query. */
   admin: ["admin"] as const,
   adminInstances: ["admin", "instances"] as const,

@@ -92,6 +92,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/archives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved work folders, newest first */
+        get: operations["listArchives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/archives/{archive_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one of my saved work folders (a .tar.gz) */
+        get: operations["downloadArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -172,6 +206,23 @@ export interface paths {
         post?: never;
         /** End an instance early (the cluster follows) */
         delete: operations["terminateInstance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{name}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Download my work: save my running workshop's work folder */
+        post: operations["exportInstance"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -261,6 +312,23 @@ export interface paths {
         };
         /** Me */
         get: operations["whoAmI"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long the platform keeps history, archives, workspaces and audit */
+        get: operations["getRetention"];
         put?: never;
         post?: never;
         delete?: never;
@@ -373,6 +441,35 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ArchiveBody
+         * @description One saved copy of a workshop's work folder (a gzip'd tar), the caller's own.
+         */
+        ArchiveBody: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When retention deletes it: kept until then.
+             */
+            expires_at: string;
+            /**
+             * Id
+             * @description Its name in ``GET /api/v1/archives/{id}``.
+             */
+            id: string;
+            /** Instance */
+            instance: string;
+            /**
+             * Size
+             * @description Bytes of the archive (compressed).
+             */
+            size: number;
+        };
+        /**
          * Expiring
          * @description expiry → api: a warning that the deadline is near.
          */
@@ -410,6 +507,19 @@ export interface components {
              * @constant
              */
             version: 1;
+        };
+        /**
+         * ExportBody
+         * @description The export was asked for; the archive shows in ``GET /api/v1/archives`` once saved.
+         */
+        ExportBody: {
+            /** Instance */
+            instance: string;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
         };
         /**
          * ExtendBody
@@ -720,6 +830,42 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * RetentionBody
+         * @description How long the platform keeps each thing (``ORCHESTRA_RETENTION_*``), in seconds.
+         */
+        RetentionBody: {
+            /**
+             * Archives Seconds
+             * @description An exported work folder, after the export.
+             */
+            archives_seconds: number;
+            /**
+             * Audit Seconds
+             * @description The audit of admin and instructor actions.
+             */
+            audit_seconds: number;
+            /**
+             * Exports Enabled
+             * @description Whether work folders are saved at all.
+             */
+            exports_enabled: boolean;
+            /**
+             * History Seconds
+             * @description An ended session and its history, after it ended.
+             */
+            history_seconds: number;
+            /**
+             * Workspace Warning Seconds
+             * @description Warned this long before that.
+             */
+            workspace_warning_seconds: number;
+            /**
+             * Workspaces Seconds
+             * @description A persistent workspace, after the last session that used it ended.
+             */
+            workspaces_seconds: number;
         };
         /** StatsBody */
         StatsBody: {
@@ -1152,6 +1298,114 @@ export interface operations {
             };
         };
     };
+    listArchives: {
+        parameters: {
+            query?: {
+                /** @description Only this one's. */
+                instance?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveBody"][];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    downloadArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                archive_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": unknown;
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     streamMyEvents: {
         parameters: {
             query?: {
@@ -1562,6 +1816,73 @@ export interface operations {
             };
         };
     };
+    exportInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     extendInstance: {
         parameters: {
             query?: never;
@@ -1934,6 +2255,35 @@ export interface operations {
             };
             /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    getRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,8 @@ export type Expiring = Schemas["Expiring"];
 export type IdleWarning = Schemas["IdleWarning"];
 export type IdleSession = Schemas["IdleSessionBody"];
 export type ProblemBody = Schemas["ProblemBody"];
+export type Archive = Schemas["ArchiveBody"];
+export type Retention = Schemas["RetentionBody"];
 
 /** Every phase, in the order an instance goes through them. */
 export const PHASES: readonly Phase[] = [

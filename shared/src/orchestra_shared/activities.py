@@ -2,7 +2,7 @@
 
 The gate sees every request to every workshop, but one message per request would
 put the bus on the path of every keystroke. So each gate replica counts, per
-instance, what a person causes (docs/src/content/docs/decisions/0060 and docs/src/content/docs/learners/idle-sessions.md say what counts)
+instance, what a person causes (docs/src/content/docs/decisions/0060 and docs/src/content/docs/learners/end-of-a-session.md say what counts)
 and, once per window, publishes a single ``ActivityReport`` on
 ``orchestra.activity.reported`` listing the instances that passed the floor in
 that window, with the time of their last counted event. Expiry reads it (its idle

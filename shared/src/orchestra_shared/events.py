@@ -132,6 +132,15 @@ class ActivityKept(Event):
     requested_by: str
 
 
+class ExportRequested(Event):
+    """api → operator: the learner asked for an archive of their running workshop's work
+    folder ("Download my work", docs/src/content/docs/decisions/0060); the operator saves it into the archive
+    store, where the api finds it."""
+
+    type: Literal["export.requested"] = "export.requested"
+    requested_by: str
+
+
 AnyEvent = Annotated[
     LaunchRequested
     | TerminateRequested
@@ -139,7 +148,8 @@ AnyEvent = Annotated[
     | StatusChanged
     | Expiring
     | IdleWarning
-    | ActivityKept,
+    | ActivityKept
+    | ExportRequested,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)

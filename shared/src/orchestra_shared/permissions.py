@@ -113,6 +113,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.LAUNCH_REQUESTED,
         subjects.TERMINATE_REQUESTED,
         subjects.EXTEND_REQUESTED,
+        subjects.EXPORT_REQUESTED,
         subjects.ACTIVITY_KEPT,
         _ordered_consumers(),
     ),

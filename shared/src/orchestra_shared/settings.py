@@ -5,11 +5,12 @@ own env prefix (``ORCHESTRA_API_``, ``ORCHESTRA_OPERATOR_`` ...); these mixins
 give the common fields one name, one default and one docstring.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from orchestra_shared.permissions import inbox_prefix
 
@@ -165,3 +166,67 @@ class OutboxSettings(BaseSettings):
             "flows within seconds after NATS returns."
         ),
     )
+
+
+class RetentionSettings(BaseSettings):
+    """How long the platform keeps what a session leaves behind: every period in one group
+    (``ORCHESTRA_RETENTION_*``, the same values given to every service), each enforced by
+    one reaper in the service that owns the fact (docs/src/content/docs/decisions/0060, docs/src/content/docs/learners/end-of-a-session.md).
+
+    Periods are durations: seconds (``7776000``) or ISO 8601 (``P90D``)."""
+
+    model_config = SettingsConfigDict(env_prefix="ORCHESTRA_RETENTION_", extra="ignore")
+
+    history: timedelta = Field(
+        default=timedelta(days=90),
+        description=(
+            "How long an ended session (its instance row and its history) is kept after it "
+            "ended; sync deletes it then. 90 days: past a term's end and its complaints."
+        ),
+    )
+    archives: timedelta = Field(
+        default=timedelta(days=30),
+        description=(
+            "How long an exported work folder is kept after the export; the api deletes the "
+            "archive then. 30 days: long enough to download after a course, short enough "
+            "that the store does not grow without end."
+        ),
+    )
+    workspaces: timedelta = Field(
+        default=timedelta(days=30),
+        description=(
+            "How long a persistent workspace (a per-user volume) is kept after the last "
+            "session that used it ended; the operator deletes the volume then."
+        ),
+    )
+    workspace_warning: timedelta = Field(
+        default=timedelta(days=7),
+        description=(
+            "How long before deleting a workspace its learner is warned (on the live "
+            "stream and in the workspace's Kubernetes Events); shorter than ``workspaces``."
+        ),
+    )
+    audit: timedelta = Field(
+        default=timedelta(days=365),
+        description=(
+            "How long the audit of admin and instructor actions is kept. No such audit "
+            "table exists yet: nothing enforces this until one does (docs/src/content/docs/learners/end-of-a-session.md)."
+        ),
+    )
+    reap_interval: float = Field(
+        default=3600.0,
+        gt=0,
+        description=(
+            "Seconds between two rounds of each reaper; deletions are idempotent, so a "
+            "round that is cut short is finished by the next."
+        ),
+    )
+    reap_batch: int = Field(
+        default=500, ge=1, description="Rows or objects deleted per statement of a reaper."
+    )
+
+    @model_validator(mode="after")
+    def _warning_before_deletion(self) -> "RetentionSettings":
+        if self.workspace_warning >= self.workspaces:
+            raise ValueError("retention workspace_warning must be shorter than workspaces")
+        return self

@@ -18,6 +18,7 @@ COMMANDS = f"{PREFIX}.commands.>"
 LAUNCH_REQUESTED = f"{PREFIX}.commands.launch"
 TERMINATE_REQUESTED = f"{PREFIX}.commands.terminate"
 EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
+EXPORT_REQUESTED = f"{PREFIX}.commands.export"
 # Facts for whoever listens: the dashboard's live stream, expiry.
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
@@ -35,6 +36,7 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "launch.requested": LAUNCH_REQUESTED,
     "terminate.requested": TERMINATE_REQUESTED,
     "extend.requested": EXTEND_REQUESTED,
+    "export.requested": EXPORT_REQUESTED,
     "status.changed": STATUS_CHANGED,
     "expiry.expiring": EXPIRING,
     "idle.warning": IDLE_WARNING,

@@ -258,7 +258,7 @@ _DEFAULT_IDLE_WARNING = timedelta(minutes=5)
 
 class Idle(_Strict):
     """When a session nobody uses ends (docs/src/content/docs/decisions/0060): the gate counts the learner's own
-    traffic (docs/src/content/docs/learners/idle-sessions.md says what counts); after ``timeout`` without any, the session
+    traffic (docs/src/content/docs/learners/end-of-a-session.md says what counts); after ``timeout`` without any, the session
     ends with reason 'idle', and ``warning`` before that the learner is asked whether to keep it."""
 
     timeout: Duration

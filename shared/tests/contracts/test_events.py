@@ -16,6 +16,7 @@ from orchestra_shared.events import (
     DeadLetter,
     Event,
     Expiring,
+    ExportRequested,
     ExtendRequested,
     IdleWarning,
     LaunchRequested,
@@ -41,6 +42,7 @@ EXAMPLES: list[Event] = [
     Expiring(**COMMON, expires_at=NOW, lead_seconds=300),
     IdleWarning(**COMMON, idle_since=NOW, ends_at=NOW + timedelta(minutes=5)),
     ActivityKept(**COMMON, requested_by="ada@example.org"),
+    ExportRequested(**COMMON, requested_by="ada@example.org"),
 ]
 
 

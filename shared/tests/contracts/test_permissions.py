@@ -23,6 +23,7 @@ PLATFORM = (
     subjects.LAUNCH_REQUESTED,
     subjects.TERMINATE_REQUESTED,
     subjects.EXTEND_REQUESTED,
+    subjects.EXPORT_REQUESTED,
     subjects.STATUS_CHANGED,
     subjects.EXPIRING,
     subjects.IDLE_WARNING,
@@ -34,6 +35,8 @@ WRITERS = {
     # The learner or an admin (api), the deadline (expiry), the audit of the living dead (sync).
     subjects.TERMINATE_REQUESTED: {"api", "expiry", "sync"},
     subjects.EXTEND_REQUESTED: {"api"},
+    # "Download my work" (api → operator, docs/src/content/docs/decisions/0060).
+    subjects.EXPORT_REQUESTED: {"api"},
     subjects.STATUS_CHANGED: {"sync"},
     subjects.EXPIRING: {"expiry"},
     subjects.IDLE_WARNING: {"expiry"},

@@ -103,6 +103,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="fnmatch image pattern and ImagePullBackOff, ErrImagePull, "
         "CrashLoopBackOff or Unschedulable (repeatable)",
     )
+    parser.add_argument(
+        "--work-folders",
+        type=Path,
+        default=None,
+        help="where each running workshop's stand-in work folder is kept (read by pods/exec)",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -150,6 +156,7 @@ async def serve(arguments: argparse.Namespace) -> None:
         first_resource_version=run_epoch(),
         manifest_paths=arguments.manifest,
         enforce_rbac=arguments.enforce_rbac,
+        work_folders=arguments.work_folders,
     ) as cluster:
         cluster.write_kubeconfig(arguments.kubeconfig)
         for account, path in arguments.service_account_kubeconfig:

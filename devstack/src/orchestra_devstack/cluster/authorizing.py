@@ -86,6 +86,9 @@ def _exact_name(field_selector: str) -> str:
     return ""
 
 
+_CONNECT_SUBRESOURCES = ("exec", "attach", "portforward")
+
+
 def attributes_of(method: str, query: Mapping[str, str], address: Address) -> Attributes:
     """The request's verb and resource as the API server's RequestInfo reads them.
 
@@ -104,6 +107,9 @@ def attributes_of(method: str, query: Mapping[str, str], address: Address) -> At
         "PATCH": "patch",
         "DELETE": "delete" if named else "deletecollection",
     }.get(method.upper(), method.lower())
+    if address.subresource in _CONNECT_SUBRESOURCES:
+        # A WebSocket exec is a GET, authorized as create (Kubernetes 1.31 and later).
+        verb = "create"
     name = address.name or ""
     if not named and verb in ("list", "watch"):
         name = _exact_name(query.get("fieldSelector", ""))

@@ -10,6 +10,9 @@ collector removes them with it). Images matching a ``failing_images`` pattern
 (fnmatch) fail the way Kubernetes shows it; ``progress_deadline`` seconds later
 the Deployment's Progressing condition turns ``ProgressDeadlineExceeded``.
 Timers are plain ``call_later`` handles, so hundreds of Deployments cost nothing.
+With ``work_folders``, it also keeps each running workshop's stand-in work folder
+(``{work_folders}/{workshop}``: made when its pods start, removed with its Deployment,
+as a pod's files go with it), which ``pods/exec`` reads (``executing``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import copy
 import fnmatch
 import hashlib
 import logging
+import shutil
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from orchestra_devstack.cluster import podstatuses
@@ -31,6 +36,7 @@ from orchestra_devstack.cluster.storing import Body, ObjectStore
 from orchestra_devstack.cluster.watching import Change
 
 logger = logging.getLogger(__name__)
+WORKSHOP_LABEL = "orchestra.io/workshop"  # the operator's orchestra_shared.labels.WORKSHOP
 
 DEPLOYMENTS = ("apps", "v1", "deployments")
 PODS = ("", "v1", "pods")
@@ -55,8 +61,10 @@ class FakeKubelet:
         delay: float = 1.0,
         failing_images: Mapping[str, str] | None = None,
         progress_deadline: float = 5.0,
+        work_folders: Path | None = None,
     ) -> None:
         self._store = store
+        self._work_folders = work_folders
         self._delay = delay
         self._progress_deadline = progress_deadline
         self._failing: dict[str, str] = {}
@@ -126,6 +134,7 @@ class FakeKubelet:
             if timer := self._timers.pop(key, None):
                 timer.cancel()
             self._pods.pop(key, None)
+            self._forget_folder(change.new)
             return
         old_generation = (change.old or {}).get("metadata", {}).get("generation")
         if change.type == "ADDED" or old_generation != metadata.get("generation"):
@@ -177,6 +186,17 @@ class FakeKubelet:
         if failure is not None and not deadline_exceeded:
             self._schedule(deployment, self._progress_deadline, deadline=True)
 
+    def _folder(self, deployment: Body) -> Path | None:
+        labels = (deployment.get("metadata") or {}).get("labels") or {}
+        workshop = labels.get(WORKSHOP_LABEL)
+        if self._work_folders is None or not workshop:
+            return None
+        return self._work_folders / str(workshop)
+
+    def _forget_folder(self, deployment: Body) -> None:
+        if (folder := self._folder(deployment)) is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def _replace_pods(
         self,
         key: Key,
@@ -227,3 +247,5 @@ class FakeKubelet:
             names.append(name)
             self._started += 1
         self._pods[key] = names
+        if failure is None and (folder := self._folder(deployment)) is not None:
+            folder.mkdir(parents=True, exist_ok=True)

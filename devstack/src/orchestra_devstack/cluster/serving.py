@@ -12,7 +12,7 @@ and its ``ObjectsArray`` in which objects and their histories are kept.
 What we add in front of it (an aiohttp application that hands non-resource
 paths to kmock): all resource requests (``conforming`` over ``storing``),
 watches (``watching``), the garbage collector (``collecting``), the fake kubelet
-(``kubelet``), what a real server refuses (``validating``), RBAC when asked for
+(``kubelet``), ``pods/exec`` of the operator's export (``executing``), what a real server refuses (``validating``), RBAC when asked for
 (``enforcing``), ``/version``, ``/healthz`` and control endpoints: for the kubelet
 (``GET|POST|DELETE /_devstack/kubelet/failing-images``) and for what RBAC allowed and
 refused (``GET|DELETE /_devstack/rbac``).
@@ -41,6 +41,7 @@ from orchestra_devstack.cluster.conforming import ResourceHandler
 from orchestra_devstack.cluster.definitions import Registry, read_crd_files
 from orchestra_devstack.cluster.enforcing import Enforcer, refusal
 from orchestra_devstack.cluster.errors import ApiError
+from orchestra_devstack.cluster.executing import Executor
 from orchestra_devstack.cluster.kubelet import FakeKubelet
 from orchestra_devstack.cluster.storing import CRDS, NAMESPACES, ObjectStore
 from orchestra_devstack.cluster.watching import EventLog
@@ -112,6 +113,7 @@ class EmulatedCluster:
         validation: bool = True,
         manifest_paths: Iterable[Path | str] = (),
         enforce_rbac: bool = False,
+        work_folders: Path | None = None,
     ) -> None:
         """
         ``kubelet_delay``: seconds until a new or changed Deployment gets its status.
@@ -128,6 +130,9 @@ class EmulatedCluster:
         ``helm install --create-namespace``), e.g. the chart's ServiceAccounts and RBAC.
         ``enforce_rbac``: authenticate and authorize every API request (``enforcing``),
         over HTTPS with a certificate of its own (``certificates``).
+        ``work_folders``: where the fake kubelet keeps each running workshop's stand-in
+        work folder (``{work_folders}/{workshop}``), which ``pods/exec`` tars
+        (``executing``); None: exec answers an empty archive.
         """
         self._host = host
         self._port = port
@@ -153,10 +158,12 @@ class EmulatedCluster:
                 delay=kubelet_delay,
                 failing_images=failing_images,
                 progress_deadline=progress_deadline,
+                work_folders=work_folders,
             )
             if kubelet
             else None
         )
+        self.executor = Executor(store=self.store, work_folders=work_folders)
         self.enforcer: Enforcer | None = Enforcer(store=self.store) if enforce_rbac else None
         self.certificate: certificates.ServingCertificate | None = None
         # Requests served, by verb and resource: what the operator costs an API server
@@ -251,6 +258,11 @@ class EmulatedCluster:
                     return refusal(error)
             if address is not None:
                 self.requests[request_kind(request, address)] += 1
+                if address.plural == "pods" and address.subresource == "exec":
+                    try:
+                        return await self.executor(request, address)
+                    except ApiError as error:
+                        return refusal(error)
                 return await resources(request, address)
             response: web.StreamResponse = await self.emulator(request)
             return response

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
@@ -17,8 +18,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m orchestra_devstack.standin")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--work-folders", type=Path, default=None, help="the emulated cluster's work folders"
+    )
     args = parser.parse_args(argv)
-    web.run_app(standin_app(), host=args.host, port=args.port, print=None)
+    web.run_app(standin_app(args.work_folders), host=args.host, port=args.port, print=None)
 
 
 if __name__ == "__main__":

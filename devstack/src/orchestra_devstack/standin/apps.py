@@ -6,11 +6,18 @@ gate passes on) and which cookies the application received (never the gate's
 own), and echoes over ``/ws`` what it is sent, so the whole open flow, WebSocket
 included, can be tried in a browser. Also the small upstream of the gate's
 tests and benchmark. ``/_standin/request`` answers what arrived, as JSON.
+
+With ``work_folders`` (the emulated cluster's, ``--work-folders``), ``PUT
+/_standin/files/{path}`` saves a file into the workshop's stand-in work folder and
+``GET`` reads it back: what a learner writes in a notebook, for the export of their
+work (docs/src/content/docs/decisions/0060). The folder exists while the workshop runs (the fake kubelet
+keeps it); before and after, the answer is 404.
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path, PurePosixPath
 
 from aiohttp import WSMsgType, web
 
@@ -66,8 +73,34 @@ async def echo(request: web.Request) -> web.WebSocketResponse:
     return socket
 
 
-def standin_app() -> web.Application:
+def _file(request: web.Request, work_folders: Path) -> Path:
+    folder = work_folders / instance_of(request)
+    relative = PurePosixPath(request.match_info["path"])
+    if not folder.is_dir() or relative.is_absolute() or ".." in relative.parts:
+        raise web.HTTPNotFound(text="no such workshop folder")
+    return folder.joinpath(*relative.parts)
+
+
+def file_routes(work_folders: Path) -> list[web.RouteDef]:
+    async def put(request: web.Request) -> web.Response:
+        path = _file(request, work_folders)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(await request.read())
+        return web.Response(status=201)
+
+    async def get(request: web.Request) -> web.Response:
+        path = _file(request, work_folders)
+        if not path.is_file():
+            raise web.HTTPNotFound()
+        return web.Response(body=path.read_bytes())
+
+    return [web.put("/_standin/files/{path:.+}", put), web.get("/_standin/files/{path:.+}", get)]
+
+
+def standin_app(work_folders: Path | None = None) -> web.Application:
     app = web.Application(client_max_size=64 * 1024 * 1024)
+    if work_folders is not None:
+        app.add_routes(file_routes(work_folders))
     app.router.add_get("/ws", echo)
     app.router.add_route("*", "/_standin/request", seen)
     app.router.add_get("/{tail:.*}", page)

@@ -9,8 +9,18 @@ import { ScrollRegion } from "../../components/ScrollRegion";
 import { routes } from "../../routes";
 import { spanInWords } from "../../time/countdowns";
 import { formatDateTime } from "../../time/timestamps";
+import { SavedWork } from "../archives/SavedWork";
+import { useArchives, useRetention } from "../archives/useArchives";
 import { howItEnded } from "./endings";
 import { useHistory } from "./useHistory";
+
+/** When the history retention rule forgets an ended session. */
+function keptUntil(instance: Instance, historySeconds: number | undefined): string {
+  if (instance.terminated_at === null || historySeconds === undefined) return "–";
+  return formatDateTime(
+    new Date(Date.parse(instance.terminated_at) + historySeconds * 1000).toISOString(),
+  );
+}
 
 function lasted(instance: Instance): string {
   if (instance.terminated_at === null) return "–";
@@ -21,6 +31,9 @@ export function HistoryPage() {
   const captionId = useId();
   const history = useHistory();
   const rows = history.data?.pages.flatMap((page) => page.items) ?? [];
+  const retention = useRetention();
+  const archives = useArchives();
+  const archivesOf = (name: string) => (archives.data ?? []).filter((a) => a.instance === name);
 
   return (
     <>
@@ -53,6 +66,8 @@ export function HistoryPage() {
                   <th scope="col">Ended</th>
                   <th scope="col">Duration</th>
                   <th scope="col">How it ended</th>
+                  <th scope="col">Your files</th>
+                  <th scope="col">Kept until</th>
                 </tr>
               </thead>
               <tbody>
@@ -63,6 +78,10 @@ export function HistoryPage() {
                     <td>{formatDateTime(instance.terminated_at) || "–"}</td>
                     <td>{lasted(instance)}</td>
                     <td>{howItEnded(instance.reason, instance.message)}</td>
+                    <td>
+                      <SavedWork archives={archivesOf(instance.name)} />
+                    </td>
+                    <td>{keptUntil(instance, retention.data?.history_seconds)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import type { Instance } from "../../client/types";
 import { routes } from "../../routes";
 import { formatDateTime } from "../../time/timestamps";
+import { DownloadWorkButton } from "../archives/DownloadWorkButton";
 import { EndSessionButton } from "./EndSessionButton";
 import { ExpiryWarningBanner } from "./ExpiryWarningBanner";
 import { IdleWarningBanner } from "./IdleWarningBanner";
@@ -46,6 +47,7 @@ export function SessionCard({ instance, now }: { instance: Instance; now: number
         <Link to={routes.session(instance.name)}>Session details</Link>
       </div>
       {running ? <ExtendControl instance={instance} now={now} /> : null}
+      <DownloadWorkButton instance={instance} />
       <EndSessionButton instance={instance} />
     </article>
   );

@@ -227,3 +227,33 @@ class ProblemBody(BaseModel):
     status: int
     detail: str
     instance: str
+
+
+class ExportBody(BaseModel):
+    """The export was asked for; the archive shows in ``GET /api/v1/archives`` once saved."""
+
+    instance: str
+    requested_at: datetime
+
+
+class ArchiveBody(BaseModel):
+    """One saved copy of a workshop's work folder (a gzip'd tar), the caller's own."""
+
+    id: str = Field(description="Its name in ``GET /api/v1/archives/{id}``.")
+    instance: str
+    created_at: datetime
+    size: int = Field(description="Bytes of the archive (compressed).")
+    expires_at: datetime = Field(description="When retention deletes it: kept until then.")
+
+
+class RetentionBody(BaseModel):
+    """How long the platform keeps each thing (``ORCHESTRA_RETENTION_*``), in seconds."""
+
+    history_seconds: int = Field(description="An ended session and its history, after it ended.")
+    archives_seconds: int = Field(description="An exported work folder, after the export.")
+    workspaces_seconds: int = Field(
+        description="A persistent workspace, after the last session that used it ended."
+    )
+    workspace_warning_seconds: int = Field(description="Warned this long before that.")
+    audit_seconds: int = Field(description="The audit of admin and instructor actions.")
+    exports_enabled: bool = Field(description="Whether work folders are saved at all.")

@@ -10,12 +10,14 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from orchestra_shared.archiving import ArchiveSettings
 from orchestra_shared.passes import DEVELOPMENT_SECRET, weak_secret
 from orchestra_shared.settings import (
     CatalogSettings,
     DatabaseSettings,
     NatsSettings,
     OutboxSettings,
+    RetentionSettings,
     TelemetrySettings,
 )
 
@@ -102,6 +104,14 @@ class ApiSettings(
             "Seconds sent as Retry-After with a 429: about how long a class takes to free a "
             "few seats, and long enough that a full platform is not hammered by retries."
         ),
+    )
+    archives: ArchiveSettings = Field(
+        default_factory=ArchiveSettings,
+        description="Where exported work folders are (``ORCHESTRA_ARCHIVES_*``, as the operator).",
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="Every retention period (``ORCHESTRA_RETENTION_*``, shared by every service).",
     )
     max_extensions: int = Field(
         default=3,

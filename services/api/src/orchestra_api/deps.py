@@ -12,6 +12,7 @@ from orchestra_api.metering import Metrics
 from orchestra_api.problems import Forbidden, Unauthenticated
 from orchestra_api.streaming import Hub
 from orchestra_api.verifying import TokenVerifier
+from orchestra_shared.archiving import ArchiveStore
 from orchestra_shared.catalogs import Catalog
 
 
@@ -25,6 +26,7 @@ class AppState:
     hub: Hub
     metrics: Metrics
     verifier: TokenVerifier | None
+    archives: ArchiveStore | None = None
 
 
 def _state(request: Request) -> AppState:

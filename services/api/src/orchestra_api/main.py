@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
@@ -26,17 +27,20 @@ from pydantic import ValidationError
 from orchestra_api.bodies import ProblemBody
 from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
+from orchestra_api.exporting import reap_archives
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import install_problem_handlers
 from orchestra_api.refreshing import JwksFetcher
-from orchestra_api.routes import admin, events, history, instances, system, templates
+from orchestra_api.routes import admin, archives, events, history, instances, system, templates
 from orchestra_api.streaming import Hub
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import TokenVerifier
 from orchestra_shared import streaming
+from orchestra_shared.archiving import open_store
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.events import Expiring, IdleWarning, StatusChanged
 from orchestra_shared.migrating import upgrade_database, wait_for_schema
+from orchestra_shared.reaping import reap_forever
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import nats_options
@@ -78,6 +82,7 @@ def create_app(
             nats_options=nats_options(settings),
             queue_size=settings.events_queue_size,
         )
+        store = open_store(settings.archives)
         verifier = None
         if settings.oidc_enabled:
             verifier = (
@@ -92,16 +97,32 @@ def create_app(
             hub=hub,
             metrics=Metrics(),
             verifier=verifier,
+            archives=store,
         )
         tasks = [
             asyncio.create_task(hub.run(), name="event-hub"),
             asyncio.create_task(relay(settings, pool), name="outbox-relay"),
         ]
+        if store is not None:
+            tasks.append(
+                asyncio.create_task(
+                    reap_forever(
+                        "archives",
+                        lambda: reap_archives(
+                            store, keep_for=settings.retention.archives, now=datetime.now(UTC)
+                        ),
+                        interval=settings.retention.reap_interval,
+                    ),
+                    name="archives-reaper",
+                )
+            )
         try:
             yield
         finally:
             if verifier is not None:
                 await verifier.close()
+            if store is not None:
+                await store.close()
             hub.stopping.set()
             for task in tasks:
                 task.cancel()
@@ -137,6 +158,7 @@ ROUTERS = (
     history.router,
     events.router,
     admin.router,
+    archives.router,
 )
 
 

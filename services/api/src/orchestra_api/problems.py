@@ -94,6 +94,12 @@ class CapacityFull(ProblemError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class ExportsOff(Conflict):
+    """The platform keeps no archives (``ORCHESTRA_ARCHIVES_BACKEND=none``)."""
+
+    slug, title = "exports-off", "Exports are not enabled on this platform"
+
+
 class Unavailable(ProblemError):
     status, slug, title = 503, "unavailable", "Temporarily unavailable"
 

@@ -11,11 +11,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from orchestra_shared.archiving import ArchiveSettings
 from orchestra_shared.settings import (
     CatalogSettings,
     KubernetesSettings,
     MetricsSettings,
     NatsSettings,
+    RetentionSettings,
     TelemetrySettings,
 )
 
@@ -183,6 +185,31 @@ class OperatorSettings(
             "relaunching after a failure keeps their namespace."
         ),
     )
+    archives: ArchiveSettings = Field(
+        default_factory=ArchiveSettings,
+        description="Where exported work folders go (``ORCHESTRA_ARCHIVES_*``, shared with the api).",
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="Every retention period (``ORCHESTRA_RETENTION_*``, shared by every service).",
+    )
+    export_attempts: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Tries to save a work folder before its Workshop is deleted; after the last, the "
+            "failure is recorded and the Workshop deleted anyway (docs/src/content/docs/decisions/0060)."
+        ),
+    )
+    export_timeout: float = Field(
+        default=25.0,
+        gt=0,
+        description=(
+            "Seconds one export attempt may take (tar over pods/exec into the store). With "
+            "the attempts it bounds how long a terminate waits, so it must fit in "
+            "deadline_grace (checked): a workshop still ends by its deadline plus the grace."
+        ),
+    )
     identity: str = Field(
         default_factory=default_identity,
         description=(
@@ -222,6 +249,23 @@ class OperatorSettings(
             "else can take over."
         ),
     )
+
+    @property
+    def export_budget(self) -> float:
+        """The longest a terminate waits for its export: every attempt and the pauses."""
+        return self.export_attempts * self.export_timeout + sum(range(self.export_attempts))
+
+    @model_validator(mode="after")
+    def _exports_fit_in_the_grace(self) -> "OperatorSettings":
+        if self.archives.backend != "none" and (
+            self.export_budget + self.export_timeout > self.deadline_grace
+        ):
+            raise ValueError(
+                "need export_attempts * export_timeout (plus pauses, plus the backstop's one "
+                "attempt) within deadline_grace, so that exports never keep a workshop past "
+                "its deadline plus the grace"
+            )
+        return self
 
     @model_validator(mode="after")
     def _renewals_fit_in_the_lease(self) -> "OperatorSettings":

@@ -24,12 +24,14 @@ from orchestra_operator.cluster import Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.electing import Leadership
 from orchestra_operator.errors import LeadershipLost
+from orchestra_operator.exporting import ExecReader, Exporter
 from orchestra_operator.handlers import workshops
 from orchestra_operator.reconciling import Reconciler
 from orchestra_operator.resyncing import resync_forever
 from orchestra_operator.subscribers import build_broker
 from orchestra_operator.tombstones import open_tombstones
 from orchestra_shared import streaming
+from orchestra_shared.archiving import open_store
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.running import run_service
@@ -82,6 +84,19 @@ async def serve(settings: OperatorSettings, catalog: Catalog, stop: asyncio.Even
         log.info("operator stopped")
 
 
+def open_exporter(settings: OperatorSettings, cluster: Cluster) -> Exporter | None:
+    """The reader and store of exports (docs/src/content/docs/decisions/0060); None when archives are off."""
+    store = open_store(settings.archives)
+    if store is None:
+        return None
+    return Exporter(
+        reader=ExecReader(cluster.api.configuration),
+        store=store,
+        attempts=settings.export_attempts,
+        timeout=settings.export_timeout,
+    )
+
+
 async def _act(
     settings: OperatorSettings,
     catalog: Catalog,
@@ -111,7 +126,8 @@ async def _act(
     # The stream must exist before the durable consumer is declared; NATS may be late.
     nats_client = await streaming.connect(settings, backoff=Backoff(0.2, 5.0))
     tombstones = await open_tombstones(nats_client.jetstream(), ttl=settings.tombstone_ttl)
-    broker = build_broker(settings, cluster, catalog, tombstones)
+    exporter = open_exporter(settings, cluster)
+    broker = build_broker(settings, cluster, catalog, tombstones, exporter)
     await broker.start()
     kopf_stop: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     tasks = [
@@ -125,7 +141,7 @@ async def _act(
             ),
             name="kopf",
         ),
-        asyncio.create_task(resync_forever(cluster, reconciler, settings), name="resync"),
+        asyncio.create_task(resync_forever(cluster, reconciler, settings, exporter), name="resync"),
     ]
     if leadership is not None:
         tasks.append(asyncio.create_task(leadership.keep(), name="leadership"))
@@ -141,6 +157,10 @@ async def _act(
         kopf_stop.set_result(None)
         await broker.stop()
         await nats_client.close()
+        if exporter is not None:
+            await exporter.store.close()
+            if isinstance(exporter.reader, ExecReader):
+                await exporter.reader.close()
         for task in tasks:
             task.cancel()
         for task in tasks:

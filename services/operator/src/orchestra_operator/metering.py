@@ -40,3 +40,9 @@ RECONCILES_COALESCED = Counter(
     "Reconcile requests dropped because one for the same Workshop was already waiting "
     "(it reads the Workshop fresh, so it covers them).",
 )
+EXPORTS = Counter(
+    "orchestra_operator_exports_total",
+    "Work folders exported, by trigger (terminate, requested, deadline) and outcome (saved; "
+    "failed after every attempt, the Workshop deleted anyway; nothing, no pod ran).",
+    ["trigger", "outcome"],
+)

@@ -27,7 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from orchestra_operator import metering
+from orchestra_operator import exporting, metering
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.reconciling import Reconciler
@@ -103,19 +103,38 @@ def failed_and_expired(workshop: dict[str, Any], now: datetime, retention: timed
 
 
 async def resync_once(
-    cluster: Cluster, reconciler: Reconciler, settings: OperatorSettings, *, everything: bool
+    cluster: Cluster,
+    reconciler: Reconciler,
+    settings: OperatorSettings,
+    *,
+    everything: bool,
+    exporter: exporting.Exporter | None = None,
 ) -> None:
     now = datetime.now(UTC)
+    # With exports on, the backstop starts one export attempt early, so that even a
+    # workshop it has to save is gone by its deadline plus the grace.
+    grace = settings.deadline_grace - (settings.export_timeout if exporter else 0.0)
     for workshop in await cluster.list(WORKSHOPS, labels=MANAGED):
         meta = workshop["metadata"]
         status = workshop.get("status") or {}
         try:
-            if past_deadline(workshop, now, timedelta(seconds=settings.deadline_grace)):
+            if past_deadline(workshop, now, timedelta(seconds=grace)):
                 log.warning(
                     "workshop past its deadline; deleting it",
                     extra={"workshop": meta["name"], "expires_at": workshop["spec"]["expiresAt"]},
                 )
                 metering.DEADLINES_ENFORCED.inc()
+                if exporter is not None and exporting.EXPORTED not in (
+                    meta.get("annotations") or {}
+                ):
+                    await exporting.save(
+                        workshop,
+                        cluster=cluster,
+                        exporter=exporter,
+                        trigger="deadline",
+                        settings=settings,
+                        attempts=1,
+                    )
                 await end_workshop(
                     cluster,
                     workshop,
@@ -150,14 +169,19 @@ async def resync_once(
 
 
 async def resync_forever(
-    cluster: Cluster, reconciler: Reconciler, settings: OperatorSettings
+    cluster: Cluster,
+    reconciler: Reconciler,
+    settings: OperatorSettings,
+    exporter: exporting.Exporter | None = None,
 ) -> None:
     last_full = 0.0
     while True:
         raise_if_cancelled()
         everything = time.monotonic() - last_full >= settings.steady_interval
         try:
-            await resync_once(cluster, reconciler, settings, everything=everything)
+            await resync_once(
+                cluster, reconciler, settings, everything=everything, exporter=exporter
+            )
             if everything:
                 last_full = time.monotonic()
         except (ApiError, OSError) as error:

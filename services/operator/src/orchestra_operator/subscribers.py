@@ -14,6 +14,8 @@ and comes back. Only the leader consumes (``main``), so commands stay in order.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from faststream import AckPolicy
@@ -30,11 +32,13 @@ from orchestra_operator import launching, metering, terminating, tracing
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
+from orchestra_operator.exporting import Exporter
 from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import subjects
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import (
     DeadLetter,
+    ExportRequested,
     ExtendRequested,
     LaunchRequested,
     TerminateRequested,
@@ -72,6 +76,7 @@ async def handle_command(
     settings: OperatorSettings,
     tombstones: Tombstones,
     traceparent: str | None,
+    exporter: Exporter | None = None,
 ) -> None:
     try:
         event = parse_event(data)
@@ -93,8 +98,10 @@ async def handle_command(
             )
         elif isinstance(event, TerminateRequested):
             await terminating.terminate(
-                event, cluster=cluster, settings=settings, tombstones=tombstones
+                event, cluster=cluster, settings=settings, tombstones=tombstones, exporter=exporter
             )
+        elif isinstance(event, ExportRequested):
+            await terminating.export(event, cluster=cluster, settings=settings, exporter=exporter)
         elif isinstance(event, ExtendRequested):
             await terminating.extend(event, cluster=cluster, catalog=catalog, settings=settings)
         else:
@@ -112,8 +119,21 @@ def _delivery_count(message: NatsMessage) -> int:
         return 1  # not from JetStream (an in-memory test broker): first delivery
 
 
+async def _working(message: NatsMessage, every: float) -> None:
+    """Tell JetStream a command is still being worked on (an export takes a while), so
+    it is not redelivered to another replica meanwhile."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(Exception):
+            await message.in_progress()
+
+
 def build_broker(
-    settings: OperatorSettings, cluster: Cluster, catalog: Catalog, tombstones: Tombstones
+    settings: OperatorSettings,
+    cluster: Cluster,
+    catalog: Catalog,
+    tombstones: Tombstones,
+    exporter: Exporter | None = None,
 ) -> NatsBroker:
     options = nats_options(settings)
     broker = NatsBroker(
@@ -153,6 +173,7 @@ def build_broker(
                 "messaging.consumer.group.name": CONSUMER.durable,
             },
         ):
+            working = asyncio.create_task(_working(message, settings.commands_ack_wait / 3))
             try:
                 await handle_command(
                     message.body,
@@ -161,6 +182,7 @@ def build_broker(
                     settings=settings,
                     tombstones=tombstones,
                     traceparent=inject_context().get("traceparent"),
+                    exporter=exporter,
                 )
             except CommandRefused as failure:
                 metering.COMMANDS.labels(kind, "refused").inc()
@@ -187,5 +209,7 @@ def build_broker(
             else:
                 metering.COMMANDS.labels(kind, "done").inc()
                 await message.ack()
+            finally:
+                working.cancel()
 
     return broker

@@ -9,6 +9,11 @@ that fails and is retried later must not let the launch behind it run meanwhile.
 An extension only ever moves ``spec.expiresAt`` forward, so a stale or duplicated
 event cannot shorten a workshop, and never beyond its template's ``maxDuration``
 from the Workshop's creation (docs/src/content/docs/decisions/0052).
+
+Before the delete, the learner's work folder is saved (``exporting.save``, bounded; a
+failure is recorded and the Workshop deleted anyway), and the Workshop is annotated
+with the archive so a redelivered terminate does not save it twice. ``export`` is the
+same save for a running workshop whose learner asked for it (docs/src/content/docs/decisions/0060).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from orchestra_operator import labelling, namespaces
+from orchestra_operator import exporting, labelling, namespaces
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.reporting import record_event
@@ -24,7 +29,7 @@ from orchestra_operator.tombstones import Tombstones
 from orchestra_operator.vetting import admit_extension
 from orchestra_shared import labels
 from orchestra_shared.catalogs import Catalog
-from orchestra_shared.events import ExtendRequested, TerminateRequested
+from orchestra_shared.events import ExportRequested, ExtendRequested, TerminateRequested
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +40,29 @@ async def terminate(
     cluster: Cluster,
     settings: OperatorSettings,
     tombstones: Tombstones,
+    exporter: exporting.Exporter | None = None,
 ) -> bool:
     namespace = namespaces.namespace_name(event.owner, settings)
     # Before anything else: from here on no launch of this instance runs, whatever the
     # order in which retries bring the commands back (instance names are never reused).
     await tombstones.bury(event.instance, event.reason)
+    annotations: dict[str, str] = {labels.TERMINATION_REASON: event.reason}
+    workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
+    if (
+        workshop is not None
+        and exporter is not None
+        and exporting.EXPORTED not in (workshop["metadata"].get("annotations") or {})
+    ):
+        saved = await exporting.save(
+            workshop, cluster=cluster, exporter=exporter, trigger="terminate", settings=settings
+        )
+        annotations[exporting.EXPORTED] = saved.key if saved else ""
     try:
         # Sync reads the reason from the deleted object's last state.
         marked = await cluster.patch(
             WORKSHOPS,
             event.instance,
-            {"metadata": {"annotations": {labels.TERMINATION_REASON: event.reason}}},
+            {"metadata": {"annotations": annotations}},
             namespace,
         )
     except ApiError as error:
@@ -96,3 +113,23 @@ async def extend(
         settings=settings,
     )
     return True
+
+
+async def export(
+    event: ExportRequested,
+    *,
+    cluster: Cluster,
+    settings: OperatorSettings,
+    exporter: exporting.Exporter | None,
+) -> bool:
+    """Save a running workshop's folder on its learner's request; False if nothing was."""
+    if exporter is None:
+        return False
+    namespace = namespaces.namespace_name(event.owner, settings)
+    workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
+    if workshop is None or workshop["metadata"].get("deletionTimestamp"):
+        return False
+    saved = await exporting.save(
+        workshop, cluster=cluster, exporter=exporter, trigger="requested", settings=settings
+    )
+    return saved is not None

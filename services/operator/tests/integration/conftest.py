@@ -40,6 +40,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
             kubelet_delay=0.2,
             failing_images=FAILING_IMAGES,
             progress_deadline=60.0,  # the operator's own startup timeout decides first
+            work_folders=workdir / "work-folders",  # what exports read (test_exporting)
         ) as cluster:
             kubeconfig = cluster.write_kubeconfig(workdir / "kubeconfig")
             kube = await Cluster.connect(KubernetesSettings(kubeconfig=kubeconfig))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -163,9 +163,13 @@ class World:
     operators: list[ManagedProcess] = field(default_factory=list)
     metrics_ports: dict[str, int] = field(default_factory=dict)
 
-    def operator(self, identity: str, **settings: str) -> ManagedProcess:
-        """An operator process (not started) named ``identity`` in the Lease and its Events."""
+    def operator(
+        self, identity: str, *, environment: Mapping[str, str] | None = None, **settings: str
+    ) -> ManagedProcess:
+        """An operator process (not started) named ``identity`` in the Lease and its Events;
+        ``environment``: variables of other groups (``ORCHESTRA_ARCHIVES_*``)."""
         env = {
+            **(environment or {}),
             "ORCHESTRA_OPERATOR_NATS_URL": self.nats_url,
             "ORCHESTRA_OPERATOR_KUBECONFIG": str(self.kubeconfig),
             "ORCHESTRA_OPERATOR_CATALOG_DIR": str(self.catalog),
@@ -203,8 +207,10 @@ class World:
                 samples[f"{sample.name}{{{labels_}}}"] = sample.value
         return samples
 
-    async def start_leader(self, identity: str, **settings: str) -> ManagedProcess:
-        process = self.operator(identity, **settings)
+    async def start_leader(
+        self, identity: str, *, environment: Mapping[str, str] | None = None, **settings: str
+    ) -> ManagedProcess:
+        process = self.operator(identity, environment=environment, **settings)
         await process.start()
         await self.wait_for(
             lambda: self.lease_holder(settings.get("lease_name")),

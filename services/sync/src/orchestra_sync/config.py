@@ -13,6 +13,7 @@ from orchestra_shared.settings import (
     MetricsSettings,
     NatsSettings,
     OutboxSettings,
+    RetentionSettings,
     TelemetrySettings,
 )
 
@@ -81,6 +82,10 @@ class SyncSettings(
             "list of Workshops and one query each): the longest such a Workshop goes "
             "unnoticed, after ``audit_grace``."
         ),
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="Every retention period (``ORCHESTRA_RETENTION_*``, shared by every service).",
     )
     audit_grace: float = Field(
         default=120.0,

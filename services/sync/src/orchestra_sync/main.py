@@ -22,12 +22,14 @@ import nats.errors
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from orchestra_shared.migrating import wait_for_schema
+from orchestra_shared.reaping import reap_forever
 from orchestra_shared.relaying import SYNC_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import until_done
 from orchestra_shared.running import run_service
 from orchestra_sync.auditing import audit_forever
 from orchestra_sync.config import SyncSettings
 from orchestra_sync.connecting import backoff, connect_nats, connect_postgres
+from orchestra_sync.forgetting import forget_ended
 from orchestra_sync.metering import OUTBOX_SET_ASIDE
 from orchestra_sync.recording import resume_point
 from orchestra_sync.remembering import Terminations
@@ -105,6 +107,19 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
                 errors=(*DATABASE_ERRORS, ApiException, aiohttp.ClientError),
             ),
             name="audit",
+        ),
+        asyncio.create_task(
+            reap_forever(
+                "history",
+                lambda: forget_ended(
+                    pool,
+                    keep_for=settings.retention.history,
+                    now=datetime.now(UTC),
+                    batch=settings.retention.reap_batch,
+                ),
+                interval=settings.retention.reap_interval,
+            ),
+            name="history-reaper",
         ),
     ]
     stopping = asyncio.create_task(stop.wait(), name="stop")
