@@ -114,6 +114,8 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.TERMINATE_REQUESTED,
         subjects.EXTEND_REQUESTED,
         subjects.ACTIVITY_KEPT,
+        subjects.CLASS_MESSAGE,
+        subjects.WAITING_CHANGED,
         _ordered_consumers(),
     ),
     # Carries out commands; publishes nothing but its dead letters.

@@ -22,6 +22,9 @@ EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
 IDLE_WARNING = f"{PREFIX}.notices.idle"
+# Notices about a class, one per learner it concerns (docs/adr/0070).
+CLASS_MESSAGE = f"{PREFIX}.notices.class"
+WAITING_CHANGED = f"{PREFIX}.notices.waiting"
 # Activity for expiry's idle rule (docs/adr/0060): the gate's batched reports and the
 # learner's "Keep my session", both read by one consumer.
 ACTIVITY = f"{PREFIX}.activity.>"
@@ -39,6 +42,8 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "expiry.expiring": EXPIRING,
     "idle.warning": IDLE_WARNING,
     "activity.kept": ACTIVITY_KEPT,
+    "class.message": CLASS_MESSAGE,
+    "waiting.changed": WAITING_CHANGED,
 }
 
 

@@ -94,6 +94,22 @@ class CapacityFull(ProblemError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class ClassFull(CapacityFull):
+    """A class's seats are all taken (docs/adr/0070); a join waits in line instead."""
+
+    slug, title = "class-full", "The class is full"
+
+
+class NotAnInstructor(Forbidden):
+    """Signed in, but not an instructor of this class (nor an admin)."""
+
+    slug, title = "not-an-instructor", "Not an instructor of this class"
+
+
+class ClassClosed(Conflict):
+    slug, title = "class-closed", "The class has ended"
+
+
 class Unavailable(ProblemError):
     status, slug, title = 503, "unavailable", "Temporarily unavailable"
 
