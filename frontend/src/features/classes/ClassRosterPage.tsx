@@ -34,6 +34,11 @@ export function ClassRosterPage() {
         {counts ? ` (${counts})` : ""}; {roster.data.waiting.length} waiting.
       </p>
       <ClassActions classId={klass.id} ended={klass.ended_at !== null} />
+      <p>
+        <a href={`/api/v1/classes/${encodeURIComponent(klass.id)}/report.csv`} download>
+          Download the class report (CSV)
+        </a>
+      </p>
       <ClassMessageForm classId={klass.id} />
       <LearnersTable learners={roster.data.learners} />
     </>
