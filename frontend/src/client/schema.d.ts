@@ -1812,6 +1812,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClassBody"];
                 };
             };
+            /** @description The body could not be parsed (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
             401: {
                 headers: {
@@ -1870,6 +1879,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JoinedBody"];
+                };
+            };
+            /** @description The body could not be parsed (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
             /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */

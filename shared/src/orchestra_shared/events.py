@@ -184,12 +184,27 @@ AnyEvent = Annotated[
     | StatusChanged
     | Expiring
     | IdleWarning
+    | ActivityKept,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+# What the dashboards' live stream reads: the instance events and the class notices. Kept
+# apart from ``AnyEvent`` so that a consumer of commands never meets an event without an
+# instance (class notices are on their own subjects, which no command consumer reads).
+AnyStreamed = Annotated[
+    LaunchRequested
+    | TerminateRequested
+    | ExtendRequested
+    | StatusChanged
+    | Expiring
+    | IdleWarning
     | ActivityKept
     | ClassMessage
     | WaitingChanged,
     Field(discriminator="type"),
 ]
-EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+STREAMED_ADAPTER: TypeAdapter[AnyStreamed] = TypeAdapter(AnyStreamed)
 
 
 class DeadLetter(BaseModel):
@@ -213,6 +228,11 @@ class DeadLetter(BaseModel):
 def parse_event(data: bytes | str) -> AnyEvent:
     """Parse any platform event from JSON; raises ``pydantic.ValidationError``."""
     return EVENT_ADAPTER.validate_json(data)
+
+
+def parse_streamed(data: bytes | str) -> AnyStreamed:
+    """Parse an event or a class notice from JSON; raises ``pydantic.ValidationError``."""
+    return STREAMED_ADAPTER.validate_json(data)
 
 
 def encode_event(event: Event | ClassNotice) -> bytes:

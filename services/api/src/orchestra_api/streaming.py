@@ -38,7 +38,7 @@ from orchestra_shared.events import (
     IdleWarning,
     StatusChanged,
     WaitingChanged,
-    parse_event,
+    parse_streamed,
 )
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import NatsOptions
@@ -95,7 +95,7 @@ def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
     if kind is None:
         return None
     try:
-        event = parse_event(data)
+        event = parse_streamed(data)
     except ValidationError:
         log.warning("unreadable event on %s; not streamed", subject)
         return None

@@ -44,7 +44,7 @@ def _now() -> datetime:
     operation_id="createClass",
     response_model=ClassBody,
     summary="Create a class (admins and instructors)",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def create(body: ClassCreateBody, state: StateDep, user: CurrentUser) -> ClassBody:
     klass = await create_class(
@@ -105,7 +105,7 @@ async def list_joined(state: StateDep, user: CurrentUser) -> list[ClassSummaryBo
         "a 429; the line moves as sessions end, and 'waiting changed' events say so live. "
         "A learner with a live session of the class gets it back."
     ),
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def join_class(body: JoinBody, state: StateDep, user: CurrentUser) -> JoinedBody:
     joined = await join(
