@@ -11,6 +11,8 @@ import { AdminLayout } from "./features/admin/AdminLayout";
 import { AllSessionsPage } from "./features/admin/AllSessionsPage";
 import { StatisticsPage } from "./features/admin/StatisticsPage";
 import { CatalogPage } from "./features/catalog/CatalogPage";
+import { ClassesPage } from "./features/classes/ClassesPage";
+import { ClassRosterPage } from "./features/classes/ClassRosterPage";
 import { HistoryPage } from "./features/history/HistoryPage";
 import { SessionPage } from "./features/launch/SessionPage";
 import { MySessionsPage } from "./features/sessions/MySessionsPage";
@@ -31,6 +33,8 @@ export function createRouter() {
             { path: relative(routePatterns.sessions), element: <MySessionsPage /> },
             { path: relative(routePatterns.session), element: <SessionPage /> },
             { path: relative(routePatterns.history), element: <HistoryPage /> },
+            { path: relative(routePatterns.classes), element: <ClassesPage /> },
+            { path: relative(routePatterns.classRoster), element: <ClassRosterPage /> },
             {
               path: relative(routePatterns.admin),
               element: <AdminLayout />,

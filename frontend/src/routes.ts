@@ -9,6 +9,8 @@ export const routePatterns = {
   admin: "/admin",
   adminStats: "/admin/stats",
   adminCatalog: "/admin/catalog",
+  classes: "/classes",
+  classRoster: "/classes/:id",
 } as const;
 
 export const routes = {
@@ -19,6 +21,8 @@ export const routes = {
   admin: (): string => routePatterns.admin,
   adminStats: (): string => routePatterns.adminStats,
   adminCatalog: (): string => routePatterns.adminCatalog,
+  classes: (): string => routePatterns.classes,
+  classRoster: (id: string): string => `/classes/${encodeURIComponent(id)}`,
 };
 
 /** Whether a path belongs to the admin console (whose live stream is every learner's). */

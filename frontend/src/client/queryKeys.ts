@@ -19,4 +19,9 @@ export const queryKeys = {
   adminStats: ["admin", "stats"] as const,
   adminIdle: ["admin", "idle"] as const,
   adminTemplates: ["admin", "templates"] as const,
+  /** Prefix of every class query (taught, joined, a roster, a place in line). */
+  classes: ["classes"] as const,
+  classesTaught: ["classes", "taught"] as const,
+  classRoster: (id: string) => ["classes", "roster", id] as const,
+  myPlace: (id: string) => ["classes", "place", id] as const,
 };

@@ -126,6 +126,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The classes I teach (every class, for admins) */
+        get: operations["listClassesTaught"];
+        put?: never;
+        /** Create a class (admins and instructors) */
+        post: operations["createClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a class by its code: a session of its template, or a place in line
+         * @description When the class's seats or the platform's capacity are taken, the learner gets a place in the waiting room (state 'waiting', with position and estimate) instead of a 429; the line moves as sessions end, and 'waiting changed' events say so live. A learner with a live session of the class gets it back.
+         */
+        post: operations["joinClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/joined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The classes I joined */
+        get: operations["listClassesJoined"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The class live: every learner, their session, who waits (instructors) */
+        get: operations["getClassRoster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the class for everyone: sessions end, the waiting room closes */
+        post: operations["endClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend every live session of the class (or some), within the template's limits */
+        post: operations["extendClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Message every learner of the class (shown live in their dashboards) */
+        post: operations["messageClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/queue/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My place in the class's waiting room */
+        get: operations["getMyPlace"];
+        put?: never;
+        post?: never;
+        /** Leave the class's waiting room */
+        delete: operations["leaveQueue"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attendance, time to Ready, failures and session lengths (instructors) */
+        get: operations["getClassReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/{class_id}/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The class report as CSV, one line per learner */
+        get: operations["getClassReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -470,6 +645,183 @@ export interface components {
             size: number;
         };
         /**
+         * ClassBody
+         * @description A class as its instructors see it.
+         */
+        ClassBody: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Expected Size */
+            expected_size: number;
+            /** Id */
+            id: string;
+            /** Instructor Emails */
+            instructor_emails: string[];
+            /** Instructor Groups */
+            instructor_groups: string[];
+            /**
+             * Join Code
+             * @description What learners type to join (case does not matter).
+             */
+            join_code: string;
+            /** Seats */
+            seats: number | null;
+            /** Session Tag */
+            session_tag: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Template */
+            template: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * ClassCreateBody
+         * @example {
+         *       "ends_at": "2025-09-01T17:00:00Z",
+         *       "expected_size": 30,
+         *       "instructor_emails": [
+         *         "grace@example.org"
+         *       ],
+         *       "starts_at": "2025-09-01T09:00:00Z",
+         *       "template": "rstudio",
+         *       "title": "RNA-seq, day 1"
+         *     }
+         */
+        ClassCreateBody: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Expected Size
+             * @description How many learners are expected.
+             */
+            expected_size: number;
+            /** Instructor Emails */
+            instructor_emails?: string[];
+            /** Instructor Groups */
+            instructor_groups?: string[];
+            /**
+             * Seats
+             * @description At most this many sessions at once; later joins wait in line. Null: only the platform's capacity.
+             */
+            seats?: number | null;
+            /**
+             * Session Tag
+             * @description The session part of instance names; drawn from the start date if absent.
+             */
+            session_tag?: string | null;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Template
+             * @description Slug of the template.
+             */
+            template: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * ClassExtendBody
+         * @example {
+         *       "by": "30m"
+         *     }
+         */
+        ClassExtendBody: {
+            /**
+             * By
+             * @description How much longer, e.g. '30m'.
+             */
+            by: string;
+            /**
+             * Instances
+             * @description Only these sessions; all live ones if absent.
+             */
+            instances?: string[] | null;
+        };
+        /**
+         * ClassMessage
+         * @description api → the class's learners: what an instructor said to the whole class.
+         */
+        ClassMessage: {
+            /** Author */
+            author: string;
+            /** Body */
+            body: string;
+            /** Class Id */
+            class_id: string;
+            /** Class Title */
+            class_title: string;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Owner */
+            owner: string;
+            /**
+             * Type
+             * @default class.message
+             * @constant
+             */
+            type: "class.message";
+            /**
+             * Version
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
+        /**
+         * ClassSummaryBody
+         * @description A class as a learner who joined it sees it (no join code, no instructors).
+         */
+        ClassSummaryBody: {
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Template */
+            template: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * Expiring
          * @description expiry → api: a warning that the deadline is near.
          */
@@ -736,6 +1088,33 @@ export interface components {
             next: string | null;
         };
         /**
+         * JoinBody
+         * @example {
+         *       "code": "K7XP2QMB"
+         *     }
+         */
+        JoinBody: {
+            /**
+             * Code
+             * @description The class's join code.
+             */
+            code: string;
+        };
+        /**
+         * JoinedBody
+         * @description A join's outcome: a session (``instance``) or a place in line (``waiting``).
+         */
+        JoinedBody: {
+            class: components["schemas"]["ClassSummaryBody"];
+            instance: components["schemas"]["InstanceBody"] | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "launched" | "waiting";
+            waiting: components["schemas"]["PlaceBody"] | null;
+        };
+        /**
          * KeptBody
          * @description The learner's "Keep my session" was recorded; the idle clock restarts from ``kept_at``.
          */
@@ -768,6 +1147,29 @@ export interface components {
              */
             template: string;
         };
+        /**
+         * LearnerBody
+         * @description One learner of the class as the instructor sees them now.
+         */
+        LearnerBody: {
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** Learner */
+            learner: string;
+            /**
+             * Seconds To Ready
+             * @description Of the latest session, once Ready.
+             */
+            seconds_to_ready: number | null;
+            /** @description Their latest session of the class. */
+            session: components["schemas"]["InstanceBody"] | null;
+            /** Sessions */
+            sessions: number;
+            waiting: components["schemas"]["PlaceBody"] | null;
+        };
         /** MeBody */
         MeBody: {
             /**
@@ -789,6 +1191,19 @@ export interface components {
             /** User */
             user: string | null;
         };
+        /** MessageBody */
+        MessageBody: {
+            /**
+             * Body
+             * @description What to tell the class.
+             */
+            body: string;
+        };
+        /** MessageSentBody */
+        MessageSentBody: {
+            /** Recipients */
+            recipients: number;
+        };
         /**
          * OpenBody
          * @description Where to send the browser to enter a workshop: its host, with a single-use ticket.
@@ -805,6 +1220,62 @@ export interface components {
              * @description The workshop host's open path with a ticket; go there now.
              */
             url: string;
+        };
+        /** OutcomeBody */
+        OutcomeBody: {
+            /** Done */
+            done: boolean;
+            /** Expires At */
+            expires_at: string | null;
+            /** Instance */
+            instance: string;
+            /** Owner */
+            owner: string;
+            /**
+             * Problem
+             * @description Why it was not done (a template limit, ended).
+             */
+            problem: string | null;
+        };
+        /** OutcomesBody */
+        OutcomesBody: {
+            /** Done */
+            done: number;
+            /** Outcomes */
+            outcomes: components["schemas"]["OutcomeBody"][];
+            /** Refused */
+            refused: number;
+        };
+        /**
+         * PlaceBody
+         * @description A place in a class's waiting room.
+         */
+        PlaceBody: {
+            /**
+             * Blocked On
+             * @description What it waits for: the platform's capacity or the class's seats.
+             * @enum {string}
+             */
+            blocked_on: "capacity" | "seats";
+            /**
+             * Enqueued At
+             * Format: date-time
+             */
+            enqueued_at: string;
+            /**
+             * Estimate Seconds
+             * @description About how long until Ready, from recent sessions ending; null: unknown.
+             */
+            estimate_seconds: number | null;
+            /** Owner */
+            owner: string;
+            /**
+             * Position
+             * @description 1: next in line.
+             */
+            position: number | null;
+            /** Ticket */
+            ticket: number;
         };
         /**
          * ProblemBody
@@ -830,6 +1301,60 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        /** ReportBody */
+        ReportBody: {
+            /** Class Id */
+            class_id: string;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Learners */
+            learners: components["schemas"]["ReportLineBody"][];
+            totals: components["schemas"]["ReportTotalsBody"];
+        };
+        /** ReportLineBody */
+        ReportLineBody: {
+            /** Extensions */
+            extensions: number;
+            /** Failure Reasons */
+            failure_reasons: string[];
+            /** Failures */
+            failures: number;
+            /** First Ready Seconds */
+            first_ready_seconds: number | null;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** Learner */
+            learner: string;
+            /** Session Seconds */
+            session_seconds: number;
+            /** Sessions */
+            sessions: number;
+        };
+        /** ReportTotalsBody */
+        ReportTotalsBody: {
+            /** Attendance */
+            attendance: number;
+            /** Expected */
+            expected: number;
+            /** Failures */
+            failures: number;
+            /** Median Ready Seconds */
+            median_ready_seconds: number | null;
+            /** Median Session Seconds */
+            median_session_seconds: number | null;
+            /** P90 Ready Seconds */
+            p90_ready_seconds: number | null;
+            /** Ready */
+            ready: number;
+            /** Sessions */
+            sessions: number;
         };
         /**
          * RetentionBody
@@ -866,6 +1391,21 @@ export interface components {
              * @description A persistent workspace, after the last session that used it ended.
              */
             workspaces_seconds: number;
+        };
+        /** RosterBody */
+        RosterBody: {
+            class: components["schemas"]["ClassBody"];
+            /** Learners */
+            learners: components["schemas"]["LearnerBody"][];
+            /**
+             * Phases
+             * @description Latest sessions by phase.
+             */
+            phases: {
+                [key: string]: number;
+            };
+            /** Waiting */
+            waiting: components["schemas"]["PlaceBody"][];
         };
         /** StatsBody */
         StatsBody: {
@@ -1033,6 +1573,66 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * WaitingChanged
+         * @description api → one learner in a class's waiting room: their place in line moved, or their
+         *     wait ended (admitted with an instance, left, or refused with a reason).
+         */
+        WaitingChanged: {
+            /** Class Id */
+            class_id: string;
+            /**
+             * Estimate Seconds
+             * @default null
+             */
+            estimate_seconds: number | null;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /**
+             * Instance
+             * @default null
+             */
+            instance: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Owner */
+            owner: string;
+            /**
+             * Position
+             * @default null
+             */
+            position: number | null;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "waiting" | "admitted" | "left" | "refused";
+            /** Ticket */
+            ticket: number;
+            /**
+             * Type
+             * @default waiting.changed
+             * @constant
+             */
+            type: "waiting.changed";
+            /**
+             * Version
+             * @default 1
+             * @constant
+             */
+            version: 1;
         };
     };
     responses: never;
@@ -1402,6 +2002,717 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    listClassesTaught: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassBody"][];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    createClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassCreateBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassBody"];
+                };
+            };
+            /** @description The body could not be parsed (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    joinClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinedBody"];
+                };
+            };
+            /** @description The body could not be parsed (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    listClassesJoined: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassSummaryBody"][];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    getClassRoster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    endClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutcomesBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    extendClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassExtendBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutcomesBody"];
+                };
+            };
+            /** @description The body could not be parsed (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    messageClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageSentBody"];
+                };
+            };
+            /** @description The body could not be parsed (not JSON, or not UTF-8). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    getMyPlace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    leaveQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClassReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClassReportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -20,6 +20,15 @@ export type IdleSession = Schemas["IdleSessionBody"];
 export type ProblemBody = Schemas["ProblemBody"];
 export type Archive = Schemas["ArchiveBody"];
 export type Retention = Schemas["RetentionBody"];
+export type ClassMessage = Schemas["ClassMessage"];
+export type WaitingChanged = Schemas["WaitingChanged"];
+export type Class = Schemas["ClassBody"];
+export type ClassSummary = Schemas["ClassSummaryBody"];
+export type ClassRoster = Schemas["RosterBody"];
+export type ClassLearner = Schemas["LearnerBody"];
+export type Place = Schemas["PlaceBody"];
+export type Joined = Schemas["JoinedBody"];
+export type Outcomes = Schemas["OutcomesBody"];
 
 /** Every phase, in the order an instance goes through them. */
 export const PHASES: readonly Phase[] = [

@@ -7,6 +7,7 @@ import { SIGN_OUT_URL } from "../client/signIn";
 import { useMe } from "../identity/useMe";
 import { LiveEventsProvider } from "../live/LiveEventsProvider";
 import { isAdminPath, routes } from "../routes";
+import { ClassMessageBanner } from "./ClassMessageBanner";
 import { ClusterBanner } from "./ClusterBanner";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { ErrorNotice } from "./ErrorNotice";
@@ -44,6 +45,9 @@ export function AppShell() {
               <li>
                 <NavLink to={routes.history()}>History</NavLink>
               </li>
+              <li>
+                <NavLink to={routes.classes()}>Classes</NavLink>
+              </li>
               {isAdmin ? (
                 <li>
                   <NavLink to={routes.admin()}>Admin</NavLink>
@@ -67,6 +71,7 @@ export function AppShell() {
       </header>
       {me.data?.cluster === "emulated" ? <ClusterBanner note={me.data.cluster_note} /> : null}
       <main id="main" tabIndex={-1} className="page">
+        <ClassMessageBanner />
         {me.isError && me.data === undefined ? (
           <ErrorNotice error={me.error} context="Orchestra could not tell who is signed in." />
         ) : null}

@@ -3,6 +3,7 @@
 import { createContext, useContext } from "react";
 import type { ExpiryWarnings } from "./expiryWarnings";
 import type { IdleNotices } from "./idleWarnings";
+import type { ClassMessage, WaitingChanged } from "../client/types";
 import type { ConnectionState } from "./liveEvents";
 
 export interface LiveView {
@@ -12,6 +13,12 @@ export interface LiveView {
   idle: IdleNotices;
   /** The learner kept `instance`: its idle warning no longer applies. */
   kept: (instance: string) => void;
+  /** Messages from the instructors of the learner's classes, newest last. */
+  classMessages: ClassMessage[];
+  /** The latest news of each waiting-room place, per class. */
+  waiting: Map<string, WaitingChanged>;
+  /** The learner read (dismissed) the class messages shown. */
+  dismissMessages: () => void;
 }
 
 export const LiveContext = createContext<LiveView>({
@@ -19,6 +26,9 @@ export const LiveContext = createContext<LiveView>({
   warnings: new Map(),
   idle: new Map(),
   kept: () => undefined,
+  classMessages: [],
+  waiting: new Map(),
+  dismissMessages: () => undefined,
 });
 
 export function useLiveView(): LiveView {

@@ -7,7 +7,13 @@
 // after a successful open), asking the api to replay what was missed with `last_event_id`
 // (the id of the last event seen). A `resync` event means the api could not replay; the
 // listener then re-reads everything.
-import type { Expiring, IdleWarning, StatusChanged } from "../client/types";
+import type {
+  ClassMessage,
+  Expiring,
+  IdleWarning,
+  StatusChanged,
+  WaitingChanged,
+} from "../client/types";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 export type Scope = "mine" | "all";
@@ -24,6 +30,10 @@ export type LiveMessage =
   | { kind: "status"; id: string | null; event: StatusChanged }
   | { kind: "expiring"; id: string | null; event: Expiring }
   | { kind: "idle"; id: string | null; event: IdleWarning }
+  /** An instructor's message to a class the learner joined. */
+  | { kind: "class-message"; id: string | null; event: ClassMessage }
+  /** The learner's place in a class's waiting room moved, or their wait ended. */
+  | { kind: "waiting"; id: string | null; event: WaitingChanged }
   | { kind: "resync" }
   /** The first event of a new stream: its id is where the stream starts. */
   | { kind: "hello"; id: string | null };
@@ -77,7 +87,19 @@ export function readMessage(type: string, event: MessageEvent<string>): LiveMess
   if (type === "resync") return { kind: "resync" };
   if (type === "hello") return { kind: "hello", id };
   const data = parseJson(event.data);
-  if (!isRecord(data) || typeof data.instance !== "string") return null;
+  if (!isRecord(data)) return null;
+  // Class notices concern a class, not an instance.
+  if (
+    type === "class-message" &&
+    typeof data.class_id === "string" &&
+    typeof data.body === "string"
+  ) {
+    return { kind: "class-message", id, event: data as unknown as ClassMessage };
+  }
+  if (type === "waiting" && typeof data.class_id === "string" && typeof data.state === "string") {
+    return { kind: "waiting", id, event: data as unknown as WaitingChanged };
+  }
+  if (typeof data.instance !== "string") return null;
   if (type === "status" && typeof data.phase === "string") {
     return { kind: "status", id, event: data as unknown as StatusChanged };
   }
@@ -90,7 +112,15 @@ export function readMessage(type: string, event: MessageEvent<string>): LiveMess
   return null;
 }
 
-const EVENT_TYPES = ["hello", "status", "expiring", "idle", "resync"] as const;
+const EVENT_TYPES = [
+  "hello",
+  "status",
+  "expiring",
+  "idle",
+  "class-message",
+  "waiting",
+  "resync",
+] as const;
 
 export class LiveConnection {
   private source: EventSourceLike | null = null;

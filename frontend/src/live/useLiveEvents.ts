@@ -4,11 +4,15 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { queryKeys } from "../client/queryKeys";
+import type { ClassMessage, WaitingChanged } from "../client/types";
 import { recordWarning, type ExpiryWarnings } from "./expiryWarnings";
 import { forgetIdle, recordIdle, type IdleNotices } from "./idleWarnings";
 import { applyStatus, refreshInstances, resyncEverything, TransitionClock } from "./liveCache";
 import type { LiveView } from "./liveContext";
 import { LiveConnection, type LiveDependencies, type Scope } from "./liveEvents";
+
+/** How many class messages stay on screen at most. */
+const MESSAGES_KEPT = 5;
 
 export interface LiveOptions {
   scope: Scope;
@@ -24,6 +28,11 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
   const [state, setState] = useState<LiveView["state"]>("connecting");
   const [warnings, setWarnings] = useState<ExpiryWarnings>(() => new Map());
   const [idle, setIdle] = useState<IdleNotices>(() => new Map());
+  const [classMessages, setClassMessages] = useState<ClassMessage[]>([]);
+  const [waiting, setWaiting] = useState<Map<string, WaitingChanged>>(() => new Map());
+  const dismissMessages = useCallback(() => {
+    setClassMessages([]);
+  }, []);
   const kept = useCallback((instance: string) => {
     setIdle((current) => forgetIdle(current, instance));
   }, []);
@@ -47,6 +56,14 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
           } else if (message.kind === "idle") {
             const event = message.event;
             setIdle((current) => recordIdle(current, event));
+          } else if (message.kind === "class-message") {
+            const event = message.event;
+            setClassMessages((current) => [...current.slice(-(MESSAGES_KEPT - 1)), event]);
+          } else if (message.kind === "waiting") {
+            const event = message.event;
+            setWaiting((current) => new Map(current).set(event.class_id, event));
+            void client.invalidateQueries({ queryKey: queryKeys.myPlace(event.class_id) });
+            if (event.state === "admitted") refreshInstances(client);
           } else if (message.kind === "resync") {
             clock.forget();
             resyncEverything(client);
@@ -86,5 +103,8 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
     };
   }, [scope, enabled, client, dependencies]);
 
-  return useMemo(() => ({ state, warnings, idle, kept }), [state, warnings, idle, kept]);
+  return useMemo(
+    () => ({ state, warnings, idle, kept, classMessages, waiting, dismissMessages }),
+    [state, warnings, idle, kept, classMessages, waiting, dismissMessages],
+  );
 }

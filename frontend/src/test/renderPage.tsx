@@ -26,6 +26,9 @@ export function renderPage(ui: ReactNode, { path = "/", pattern = "*", live = {}
     warnings: new Map(),
     idle: new Map(),
     kept: () => undefined,
+    classMessages: [],
+    waiting: new Map(),
+    dismissMessages: () => undefined,
     ...live,
   };
   const router = createMemoryRouter(

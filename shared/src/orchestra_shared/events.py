@@ -77,7 +77,9 @@ class LaunchRequested(Event):
     )
 
 
-TerminationReason = Literal["user", "admin", "expired", "startup-timeout", "failed", "idle"]
+TerminationReason = Literal[
+    "user", "admin", "expired", "startup-timeout", "failed", "idle", "class-ended"
+]
 
 
 class TerminateRequested(Event):
@@ -141,6 +143,49 @@ class ExportRequested(Event):
     requested_by: str
 
 
+class ClassNotice(BaseModel):
+    """Fields of the notices about a class rather than an instance (docs/src/content/docs/decisions/0070).
+
+    Each is addressed to one learner (``owner``): the api writes one per recipient in the
+    same transaction as the fact, and the live stream passes it to that learner only.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    version: Literal[1] = SCHEMA_VERSION
+    occurred_at: AwareDatetime = Field(default_factory=_now)
+    owner: str = Field(min_length=1)
+    class_id: str = Field(min_length=1, max_length=40)
+
+
+class ClassMessage(ClassNotice):
+    """api → the class's learners: what an instructor said to the whole class."""
+
+    type: Literal["class.message"] = "class.message"
+    author: str
+    body: str = Field(min_length=1, max_length=2000)
+    class_title: str
+
+
+WaitingState = Literal["waiting", "admitted", "left", "refused"]
+
+
+class WaitingChanged(ClassNotice):
+    """api → one learner in a class's waiting room: their place in line moved, or their
+    wait ended (admitted with an instance, left, or refused with a reason)."""
+
+    type: Literal["waiting.changed"] = "waiting.changed"
+    ticket: int = Field(ge=1)
+    state: WaitingState
+    position: int | None = Field(default=None, ge=1)
+    estimate_seconds: int | None = Field(default=None, ge=0)
+    instance: str | None = None
+    reason: str | None = None
+
+
 AnyEvent = Annotated[
     LaunchRequested
     | TerminateRequested
@@ -153,6 +198,23 @@ AnyEvent = Annotated[
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+# What the dashboards' live stream reads: the instance events and the class notices. Kept
+# apart from ``AnyEvent`` so that a consumer of commands never meets an event without an
+# instance (class notices are on their own subjects, which no command consumer reads).
+AnyStreamed = Annotated[
+    LaunchRequested
+    | TerminateRequested
+    | ExtendRequested
+    | StatusChanged
+    | Expiring
+    | IdleWarning
+    | ActivityKept
+    | ClassMessage
+    | WaitingChanged,
+    Field(discriminator="type"),
+]
+STREAMED_ADAPTER: TypeAdapter[AnyStreamed] = TypeAdapter(AnyStreamed)
 
 
 class DeadLetter(BaseModel):
@@ -178,10 +240,15 @@ def parse_event(data: bytes | str) -> AnyEvent:
     return EVENT_ADAPTER.validate_json(data)
 
 
-def encode_event(event: Event) -> bytes:
+def parse_streamed(data: bytes | str) -> AnyStreamed:
+    """Parse an event or a class notice from JSON; raises ``pydantic.ValidationError``."""
+    return STREAMED_ADAPTER.validate_json(data)
+
+
+def encode_event(event: Event | ClassNotice) -> bytes:
     return event.model_dump_json().encode()
 
 
-def event_json(event: Event) -> dict[str, Any]:
+def event_json(event: Event | ClassNotice) -> dict[str, Any]:
     """The JSON-compatible form stored in the outbox."""
     return event.model_dump(mode="json")

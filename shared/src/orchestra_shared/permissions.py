@@ -115,6 +115,8 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.EXTEND_REQUESTED,
         subjects.EXPORT_REQUESTED,
         subjects.ACTIVITY_KEPT,
+        subjects.CLASS_MESSAGE,
+        subjects.WAITING_CHANGED,
         _ordered_consumers(),
     ),
     # Carries out commands; publishes nothing but its dead letters.

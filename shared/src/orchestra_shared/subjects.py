@@ -23,6 +23,9 @@ EXPORT_REQUESTED = f"{PREFIX}.commands.export"
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
 IDLE_WARNING = f"{PREFIX}.notices.idle"
+# Notices about a class, one per learner it concerns (docs/src/content/docs/decisions/0070).
+CLASS_MESSAGE = f"{PREFIX}.notices.class"
+WAITING_CHANGED = f"{PREFIX}.notices.waiting"
 # Activity for expiry's idle rule (docs/src/content/docs/decisions/0060): the gate's batched reports and the
 # learner's "Keep my session", both read by one consumer.
 ACTIVITY = f"{PREFIX}.activity.>"
@@ -41,6 +44,8 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "expiry.expiring": EXPIRING,
     "idle.warning": IDLE_WARNING,
     "activity.kept": ACTIVITY_KEPT,
+    "class.message": CLASS_MESSAGE,
+    "waiting.changed": WAITING_CHANGED,
 }
 
 

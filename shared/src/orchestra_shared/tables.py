@@ -18,6 +18,8 @@ test compares them). One writer per fact:
   sync was down is still recorded with its reason.
 - ``gate_redemptions``: the tickets the workshop gate redeemed (single use), written
   only by the gate.
+- ``classes``, ``class_members``, ``class_queue``, ``class_messages``: classes, their
+  learners, their waiting room and their messages, written only by the api (docs/src/content/docs/decisions/0070).
 
 Services use asyncpg with plain SQL at run time; these definitions serve the
 migrations, the tests and readers of the schema.
@@ -67,6 +69,8 @@ instances = sa.Table(
     # which follows the api's ``expires_at`` once the operator applied an extension).
     sa.Column("conditions", JSONB, nullable=True),
     sa.Column("cluster_expires_at", sa.DateTime(timezone=True), nullable=True),
+    # The class the session was launched for (api, migration 0030_classes, docs/src/content/docs/decisions/0070).
+    sa.Column("class_id", sa.Text, nullable=True),
     sa.UniqueConstraint("owner", "idempotency_key", name="instances_owner_idempotency_key"),
     # Limits and capacity count the instances still running, per template (api, every launch).
     sa.Index(
@@ -76,6 +80,7 @@ instances = sa.Table(
     ),
     # Admin listings and history pages walk instances newest first.
     sa.Index("instances_created", "created_at", "name"),
+    sa.Index("instances_class", "class_id", postgresql_where=sa.text("class_id IS NOT NULL")),
 )
 
 instance_history = sa.Table(
@@ -213,4 +218,93 @@ gate_redemptions = sa.Table(
         "redeemed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
     sa.Index("gate_redemptions_expires", "expires_at"),
+)
+
+# Classes (migration 0030_classes, docs/src/content/docs/decisions/0070), all written by the api: the class, who
+# joined it, its waiting room (arrival order is the id) and what its instructors said.
+classes = sa.Table(
+    "classes",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("template_slug", sa.Text, nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expected_size", sa.Integer, nullable=False),
+    # A hard cap on the class's running sessions; NULL: only the platform's capacity.
+    sa.Column("seats", sa.Integer, nullable=True),
+    sa.Column("session_tag", sa.Text, nullable=False, unique=True),
+    sa.Column("join_code", sa.Text, nullable=False, unique=True),
+    sa.Column("instructor_emails", sa.ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("instructor_groups", sa.ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    # Set once, by "end the class": nobody is admitted after it.
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("classes_starts", "starts_at"),
+)
+
+class_members = sa.Table(
+    "class_members",
+    metadata,
+    sa.Column(
+        "class_id",
+        sa.Text,
+        sa.ForeignKey("classes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("owner", sa.Text, primary_key=True),
+    sa.Column(
+        "joined_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+)
+
+class_queue = sa.Table(
+    "class_queue",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column(
+        "class_id",
+        sa.Text,
+        sa.ForeignKey("classes.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column(
+        "enqueued_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    # waiting, admitted, left or refused.
+    sa.Column("state", sa.Text, nullable=False, server_default="waiting"),
+    # What a waiting ticket waits for: 'capacity' (the platform) or 'seats' (its class).
+    sa.Column("blocked_on", sa.Text, nullable=False, server_default="capacity"),
+    sa.Column("instance", sa.Text, nullable=True),
+    sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    # One place in line per learner and class.
+    sa.Index(
+        "class_queue_one_waiting",
+        "class_id",
+        "owner",
+        unique=True,
+        postgresql_where=sa.text("state = 'waiting'"),
+    ),
+    sa.Index("class_queue_waiting", "id", postgresql_where=sa.text("state = 'waiting'")),
+)
+
+class_messages = sa.Table(
+    "class_messages",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column(
+        "class_id",
+        sa.Text,
+        sa.ForeignKey("classes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
 )

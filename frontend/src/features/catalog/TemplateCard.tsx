@@ -69,7 +69,11 @@ export function TemplateCard({ template, sessions }: Props) {
         {session.kind === "ready" ? (
           <div className="actions">
             {session.instance.url && safeUrl(session.instance.url) ? (
-              <OpenWorkshopLink name={session.instance.name} url={session.instance.url} label="Open" />
+              <OpenWorkshopLink
+                name={session.instance.name}
+                url={session.instance.url}
+                label="Open"
+              />
             ) : (
               <Link className="button button-primary" to={routes.session(session.instance.name)}>
                 Open

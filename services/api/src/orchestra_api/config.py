@@ -56,6 +56,26 @@ class ApiSettings(
     admin_emails: list[str] = Field(
         default_factory=list, description="Emails that are admins whatever their groups."
     )
+    instructor_group: str = Field(
+        default="orchestra-instructors",
+        description=(
+            "Members of this group may create classes (docs/src/content/docs/decisions/0070); what they may do in a "
+            "class is decided by the class's own list of instructors."
+        ),
+    )
+    waiting_room_interval: float = Field(
+        default=2.0,
+        gt=0,
+        description=(
+            "Seconds between two passes of the waiting room's admitter when nothing wakes it: "
+            "how soon a seat freed by a session ending (seen by sync) goes to the next in line."
+        ),
+    )
+    waiting_room_batch: int = Field(
+        default=100,
+        ge=1,
+        description="Tickets one admitter pass considers at most, in arrival order.",
+    )
     cluster_kind: Literal["emulated", "real"] = Field(
         default="real",
         description=(

@@ -10,6 +10,7 @@ from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity, bearer_token, identify, token_required
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import Forbidden, Unauthenticated
+from orchestra_api.queueing import Admitter
 from orchestra_api.streaming import Hub
 from orchestra_api.verifying import TokenVerifier
 from orchestra_shared.archiving import ArchiveStore
@@ -26,6 +27,7 @@ class AppState:
     hub: Hub
     metrics: Metrics
     verifier: TokenVerifier | None
+    admitter: Admitter
     archives: ArchiveStore | None = None
 
 

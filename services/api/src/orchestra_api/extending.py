@@ -102,22 +102,39 @@ async def extend(
         record = await fetch_instance(connection, name, for_update=True)
         if record is None or not user.may_act_on(record.owner):
             raise NotFound(f"no instance named {name!r}")
-        expires_at = plan_extension(
-            record,
-            by,
-            now=now,
-            max_extensions=max_extensions,
-            max_lifetime=max_lifetime(record, catalog),
+        extended = await extend_locked(
+            connection, record, by, catalog=catalog, now=now, max_extensions=max_extensions
         )
-        extended = await mark_extended(connection, name, expires_at)
-        await add_to_outbox(
-            connection,
-            ExtendRequested(
-                instance=name,
-                owner=record.owner,
-                occurred_at=now,
-                expires_at=expires_at,
-                extension=extended.extensions,
-            ),
-        )
+    return extended
+
+
+async def extend_locked(
+    connection: asyncpg.Connection,
+    record: InstanceRecord,
+    by: timedelta,
+    *,
+    catalog: Catalog,
+    now: datetime,
+    max_extensions: int,
+) -> InstanceRecord:
+    """Extend a row the caller locked (``FOR UPDATE``) in its transaction; also used by
+    ``teaching`` to extend a whole class, one row lock at a time."""
+    expires_at = plan_extension(
+        record,
+        by,
+        now=now,
+        max_extensions=max_extensions,
+        max_lifetime=max_lifetime(record, catalog),
+    )
+    extended = await mark_extended(connection, record.name, expires_at)
+    await add_to_outbox(
+        connection,
+        ExtendRequested(
+            instance=record.name,
+            owner=record.owner,
+            occurred_at=now,
+            expires_at=expires_at,
+            extension=extended.extensions,
+        ),
+    )
     return extended

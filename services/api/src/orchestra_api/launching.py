@@ -17,10 +17,17 @@ import asyncpg
 
 from orchestra_api.admitting import Refusal, Rules, refusal
 from orchestra_api.bodies import InstanceBody
+from orchestra_api.cohorts import (
+    ClassRecord,
+    count_class_seats_taken,
+    fetch_live_class_instance,
+    lock_class,
+)
 from orchestra_api.config import ApiSettings
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import (
     CapacityFull,
+    ClassFull,
     InvalidRequest,
     LimitReached,
     NotFound,
@@ -43,6 +50,25 @@ from orchestra_shared.templates import Template
 from orchestra_shared.workshops import spec_from_template
 
 NAME_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class ForClass:
+    """A launch for a class (docs/src/content/docs/decisions/0070): its session tag, its seats, when it ends."""
+
+    class_id: str
+    session_tag: str
+    seats: int | None
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, klass: ClassRecord) -> "ForClass":
+        return cls(
+            class_id=klass.id,
+            session_tag=klass.session_tag,
+            seats=klass.seats,
+            ends_at=klass.ends_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -83,9 +109,16 @@ def plan_launch(
     session: str | None,
     suffix: str,
     idempotency_key: str | None,
+    for_class: ForClass | None = None,
 ) -> LaunchPlan:
     duration = requested_duration(template, duration_text)
     expires_at = now + duration
+    if for_class is not None:
+        # A class's session ends with the class at the latest.
+        session = for_class.session_tag
+        if now < for_class.ends_at < expires_at:
+            expires_at = for_class.ends_at
+            duration = expires_at - now
     name = instance_name(template.slug, session or session_tag(now.date()), suffix)
     spec = spec_from_template(template, owner=owner, expires_at=expires_at)
     event = LaunchRequested(
@@ -108,6 +141,7 @@ def plan_launch(
         expires_at=expires_at,
         idempotency_key=idempotency_key,
         max_duration_seconds=int(template.max_duration.total_seconds()),
+        class_id=for_class.class_id if for_class is not None else None,
     )
     return LaunchPlan(instance=instance, event=event)
 
@@ -123,8 +157,13 @@ async def launch(
     idempotency_key: str | None,
     settings: ApiSettings,
     metrics: Metrics,
+    for_class: ForClass | None = None,
 ) -> tuple[InstanceRecord, bool]:
     """Record a launch; returns the instance and whether it is new (False: an idempotent replay).
+
+    ``for_class``: a class's launch (``enrolling``, ``queueing``), with its session tag and
+    seats; a learner's live session of the class is returned instead of a second one, and
+    a full class raises ``ClassFull`` (429).
 
     Raises ``NotFound`` (unknown or disabled template), ``InvalidRequest`` (duration),
     ``LimitReached`` (409, with the learner's instance that stands in the way) or
@@ -143,6 +182,7 @@ async def launch(
             now=now,
             idempotency_key=idempotency_key,
             settings=settings,
+            for_class=for_class,
         )
     except ProblemError as problem:
         metrics.launched(known, OUTCOMES.get(type(problem), "refused"))
@@ -156,6 +196,7 @@ OUTCOMES: dict[type[ProblemError], str] = {
     InvalidRequest: "invalid",
     LimitReached: "limit",
     CapacityFull: "capacity",
+    ClassFull: "class-full",
 }
 
 
@@ -168,6 +209,7 @@ async def _launch(
     now: datetime,
     idempotency_key: str | None,
     settings: ApiSettings,
+    for_class: ForClass | None = None,
 ) -> tuple[InstanceRecord, bool]:
     rules = Rules.for_template(settings, template.slug)
     for _attempt in range(NAME_ATTEMPTS):
@@ -179,6 +221,7 @@ async def _launch(
             session=settings.session_tag,
             suffix=random_suffix(),
             idempotency_key=idempotency_key,
+            for_class=for_class,
         )
         try:
             async with pool.acquire() as connection, connection.transaction():
@@ -189,12 +232,20 @@ async def _launch(
                     existing = await fetch_by_idempotency_key(connection, owner, idempotency_key)
                     if existing is not None:
                         return existing, False
+                if for_class is not None:
+                    live = await fetch_live_class_instance(
+                        connection, for_class.class_id, owner, now
+                    )
+                    if live is not None:
+                        return live, False
                 usage = await fetch_usage(connection, owner, template.slug, now)
                 refused = refusal(usage, rules)
                 if refused is not None:
                     raise await _refusal_problem(
                         connection, refused, template, owner, now, rules, settings.max_extensions
                     )
+                if for_class is not None:
+                    await _take_seat(connection, for_class)
                 record = await insert_instance_with_event(connection, plan.instance, plan.event)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
@@ -205,6 +256,20 @@ async def _launch(
             continue  # a name collision: draw another suffix
         return record, True
     raise RuntimeError(f"could not find a free instance name in {NAME_ATTEMPTS} attempts")
+
+
+async def _take_seat(connection: asyncpg.Connection, for_class: ForClass) -> None:
+    """Under the class's lock (after the learner's: always in that order), or ``ClassFull``."""
+    await lock_class(connection, for_class.class_id)
+    if for_class.seats is None:
+        return
+    taken = await count_class_seats_taken(connection, for_class.class_id)
+    if taken >= for_class.seats:
+        raise ClassFull(
+            f"the class is full ({for_class.seats} seats taken)",
+            retry_after=60,
+            rule="seats",
+        )
 
 
 async def _refusal_problem(

@@ -30,15 +30,31 @@ from orchestra_api.deps import AppState
 from orchestra_api.exporting import reap_archives
 from orchestra_api.metering import Metrics
 from orchestra_api.problems import install_problem_handlers
+from orchestra_api.queueing import Admitter
 from orchestra_api.refreshing import JwksFetcher
-from orchestra_api.routes import admin, archives, events, history, instances, system, templates
+from orchestra_api.routes import (
+    admin,
+    archives,
+    classes,
+    events,
+    history,
+    instances,
+    system,
+    templates,
+)
 from orchestra_api.streaming import Hub
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import TokenVerifier
 from orchestra_shared import streaming
 from orchestra_shared.archiving import open_store
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
-from orchestra_shared.events import Expiring, IdleWarning, StatusChanged
+from orchestra_shared.events import (
+    ClassMessage,
+    Expiring,
+    IdleWarning,
+    StatusChanged,
+    WaitingChanged,
+)
 from orchestra_shared.migrating import upgrade_database, wait_for_schema
 from orchestra_shared.reaping import reap_forever
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
@@ -90,18 +106,24 @@ def create_app(
                 if jwks_fetcher
                 else TokenVerifier(settings)
             )
+        metrics = Metrics()
+        admitter = Admitter(
+            pool, catalog, settings=settings, metrics=metrics, clock=lambda: datetime.now(UTC)
+        )
         app.state.orchestra = AppState(
             settings=settings,
             catalog=catalog,
             pool=pool,
             hub=hub,
-            metrics=Metrics(),
+            metrics=metrics,
             verifier=verifier,
             archives=store,
+            admitter=admitter,
         )
         tasks = [
             asyncio.create_task(hub.run(), name="event-hub"),
             asyncio.create_task(relay(settings, pool), name="outbox-relay"),
+            asyncio.create_task(admitter.run(), name="waiting-room"),
         ]
         if store is not None:
             tasks.append(
@@ -159,6 +181,7 @@ ROUTERS = (
     events.router,
     admin.router,
     archives.router,
+    classes.router,
 )
 
 
@@ -170,7 +193,14 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         # The problem every error refers to, and the events the live stream carries.
-        for model in (ProblemBody, StatusChanged, Expiring, IdleWarning):
+        for model in (
+            ProblemBody,
+            StatusChanged,
+            Expiring,
+            IdleWarning,
+            ClassMessage,
+            WaitingChanged,
+        ):
             schema = model.model_json_schema(
                 ref_template="#/components/schemas/{model}",
                 mode="validation" if model is ProblemBody else "serialization",

@@ -100,6 +100,22 @@ class ExportsOff(Conflict):
     slug, title = "exports-off", "Exports are not enabled on this platform"
 
 
+class ClassFull(CapacityFull):
+    """A class's seats are all taken (docs/src/content/docs/decisions/0070); a join waits in line instead."""
+
+    slug, title = "class-full", "The class is full"
+
+
+class NotAnInstructor(Forbidden):
+    """Signed in, but not an instructor of this class (nor an admin)."""
+
+    slug, title = "not-an-instructor", "Not an instructor of this class"
+
+
+class ClassClosed(Conflict):
+    slug, title = "class-closed", "The class has ended"
+
+
 class Unavailable(ProblemError):
     status, slug, title = 503, "unavailable", "Temporarily unavailable"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from orchestra_shared.events import Event, event_json
+from orchestra_shared.events import ClassNotice, Event, event_json
 from orchestra_shared.subjects import SUBJECT_BY_TYPE
 from orchestra_shared.tables import ACTIVE_PHASES_SQL
 from orchestra_shared.telemetry import inject_context
@@ -67,6 +67,7 @@ class NewInstance:
     expires_at: datetime
     idempotency_key: str | None
     max_duration_seconds: int
+    class_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ async def insert_instance_with_event(
         f"""
         INSERT INTO instances (name, owner, template_slug, template_name, resolved_spec,
                                requested_duration_seconds, expires_at, idempotency_key,
-                               max_duration_seconds)
-        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9)
+                               max_duration_seconds, class_id)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10)
         RETURNING {INSTANCE_COLUMNS}
         """,
         instance.name,
@@ -100,13 +101,16 @@ async def insert_instance_with_event(
         instance.expires_at,
         instance.idempotency_key,
         instance.max_duration_seconds,
+        instance.class_id,
     )
     await add_to_outbox(connection, event)
     return InstanceRecord.from_row(row)
 
 
 async def add_to_outbox(
-    connection: asyncpg.Connection, event: Event, headers: dict[str, str] | None = None
+    connection: asyncpg.Connection,
+    event: Event | ClassNotice,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Queue an event for the relay; the NOTIFY wakes it once the transaction commits.
 

@@ -1,4 +1,5 @@
-"""The live stream: phase changes, expiry and idle warnings pushed to dashboards as server-sent events.
+"""The live stream: phase changes, expiry and idle warnings, class messages and waiting-room
+moves pushed to dashboards as server-sent events.
 
 One ``Hub`` per api process holds ONE JetStream ordered consumer (ephemeral,
 in memory, new messages only, filtered to ``status changed``, ``expiring`` and ``idle warning``)
@@ -31,15 +32,35 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
-from orchestra_shared.events import Expiring, IdleWarning, StatusChanged, parse_event
+from orchestra_shared.events import (
+    ClassMessage,
+    Expiring,
+    IdleWarning,
+    StatusChanged,
+    WaitingChanged,
+    parse_streamed,
+)
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import NatsOptions
 from orchestra_shared.streaming import ensure_stream
-from orchestra_shared.subjects import EXPIRING, IDLE_WARNING, STATUS_CHANGED, STREAM
+from orchestra_shared.subjects import (
+    CLASS_MESSAGE,
+    EXPIRING,
+    IDLE_WARNING,
+    STATUS_CHANGED,
+    STREAM,
+    WAITING_CHANGED,
+)
 
 log = logging.getLogger(__name__)
 
-PUSHED_SUBJECTS = {STATUS_CHANGED: "status", EXPIRING: "expiring", IDLE_WARNING: "idle"}
+PUSHED_SUBJECTS = {
+    STATUS_CHANGED: "status",
+    EXPIRING: "expiring",
+    IDLE_WARNING: "idle",
+    CLASS_MESSAGE: "class-message",
+    WAITING_CHANGED: "waiting",
+}
 RESYNC = "resync"
 HELLO = "hello"
 
@@ -74,11 +95,13 @@ def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
     if kind is None:
         return None
     try:
-        event = parse_event(data)
+        event = parse_streamed(data)
     except ValidationError:
         log.warning("unreadable event on %s; not streamed", subject)
         return None
-    if not isinstance(event, StatusChanged | Expiring | IdleWarning):
+    if not isinstance(
+        event, StatusChanged | Expiring | IdleWarning | ClassMessage | WaitingChanged
+    ):
         return None
     return Notice(kind=kind, seq=seq, owner=event.owner, data=event.model_dump_json())
 

@@ -19,7 +19,7 @@ from orchestra_api.records import (
     fetch_instance,
     mark_terminate_requested,
 )
-from orchestra_shared.events import TerminateRequested
+from orchestra_shared.events import TerminateRequested, TerminationReason
 
 
 async def terminate(
@@ -31,15 +31,35 @@ async def terminate(
             raise NotFound(f"no instance named {name!r}")
         if record.phase == "Terminated" or record.terminate_requested_at is not None:
             return record
-        marked = await mark_terminate_requested(connection, name, now)
-        await add_to_outbox(
+        marked = await terminate_locked(
             connection,
-            TerminateRequested(
-                instance=name,
-                owner=record.owner,
-                occurred_at=now,
-                reason="user" if record.owner == user.email else "admin",
-                requested_by=user.email,
-            ),
+            record,
+            reason="user" if record.owner == user.email else "admin",
+            requested_by=user.email,
+            now=now,
         )
+    return marked
+
+
+async def terminate_locked(
+    connection: asyncpg.Connection,
+    record: InstanceRecord,
+    *,
+    reason: TerminationReason,
+    requested_by: str,
+    now: datetime,
+) -> InstanceRecord:
+    """Mark a row the caller locked and queue its ``terminate requested``; also used by
+    ``teaching`` to end a whole class."""
+    marked = await mark_terminate_requested(connection, record.name, now)
+    await add_to_outbox(
+        connection,
+        TerminateRequested(
+            instance=record.name,
+            owner=record.owner,
+            occurred_at=now,
+            reason=reason,
+            requested_by=requested_by,
+        ),
+    )
     return marked

@@ -105,5 +105,9 @@ async def test_every_operation_has_a_unique_id_and_documented_problems(api: Api)
         "whoAmI", "listTemplates", "getTemplate", "adminListInstances", "adminLaunchStats",
         "adminTerminateInstance", "adminListTemplates", "health", "ready", "metrics",
         "openInstance", "openInstanceRedirect", "keepInstance", "adminListIdleSessions",
+        "createClass", "listClassesTaught", "listClassesJoined", "joinClass", "getMyPlace",
+        "leaveQueue", "getClassRoster", "extendClass", "endClass", "messageClass",
+        "getClassReport", "getClassReportCsv", "exportInstance", "listArchives", "downloadArchive",
+        "getRetention",
     }  # fmt: skip
     assert set(ids) == expected

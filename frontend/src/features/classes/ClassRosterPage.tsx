@@ -1,0 +1,46 @@
+// The instructor's view of one class: every learner live (phase, time to Ready, time left,
+// failures, place in line), and the class-wide actions: extend everyone, end the class,
+// message it, download the report.
+import { useParams } from "react-router";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { Loading } from "../../components/Loading";
+import { PageHeading } from "../../components/PageHeading";
+import { formatDateTime } from "../../time/timestamps";
+import { ClassActions } from "./ClassActions";
+import { ClassMessageForm } from "./ClassMessageForm";
+import { LearnersTable } from "./LearnersTable";
+import { useClassRoster } from "./useClasses";
+
+export function ClassRosterPage() {
+  const { id = "" } = useParams();
+  const roster = useClassRoster(id);
+  if (roster.isPending) return <Loading what="the class" />;
+  if (roster.isError)
+    return <ErrorNotice error={roster.error} context="The class could not be read." />;
+  const klass = roster.data.class;
+  const counts = Object.entries(roster.data.phases)
+    .map(([phase, count]) => `${count} ${phase}`)
+    .join(", ");
+  return (
+    <>
+      <PageHeading>{klass.title}</PageHeading>
+      <p>
+        {klass.template}, {formatDateTime(klass.starts_at)} to {formatDateTime(klass.ends_at)}. Join
+        code: <code className="join-code">{klass.join_code}</code>.{" "}
+        {klass.ended_at ? <strong>Ended {formatDateTime(klass.ended_at)}.</strong> : null}
+      </p>
+      <p role="status" aria-live="polite" className="class-counts">
+        {roster.data.learners.length} of {klass.expected_size} expected joined
+        {counts ? ` (${counts})` : ""}; {roster.data.waiting.length} waiting.
+      </p>
+      <ClassActions classId={klass.id} ended={klass.ended_at !== null} />
+      <p>
+        <a href={`/api/v1/classes/${encodeURIComponent(klass.id)}/report.csv`} download>
+          Download the class report (CSV)
+        </a>
+      </p>
+      <ClassMessageForm classId={klass.id} />
+      <LearnersTable learners={roster.data.learners} />
+    </>
+  );
+}
