@@ -7,8 +7,9 @@ catch up is the run's to measure (``runs``), not the fault's.
 
 - ``operator-leader``: SIGKILL to the operator replica holding the Lease; the other
   replica takes over once the Lease runs out; the killed one comes back as the standby.
-- ``nats``: NATS stopped and started again (its JetStream store kept, as on a pod restart).
-- ``postgres``: Postgres stopped and started again.
+- ``nats``: NATS stopped and started again (its JetStream store kept, as on a pod restart),
+  at once or after ``hold`` seconds down.
+- ``postgres``: Postgres stopped and started again, likewise.
 - ``sync``: sync stopped for ``hold`` seconds (or until the last launch was sent), then
   started again.
 - ``api``: SIGKILL to one api replica while it serves a launch, started again at once.
@@ -25,6 +26,7 @@ import aiohttp
 
 from orchestra_devstack.bursts.learners import InFlight
 from orchestra_devstack.bursts.rigs import Rig
+from orchestra_devstack.servers import SupervisedServer
 
 POLL = 0.2
 """Seconds between looks at the Lease while a standby takes over."""
@@ -49,7 +51,8 @@ class FaultContext:
     in_flight: InFlight
     all_sent: asyncio.Event
     hold: float | None = None
-    """For ``sync``: seconds it stays stopped; None: until every launch was sent."""
+    """Seconds the part stays down: for ``nats`` and ``postgres`` None is a plain restart,
+    for ``sync`` None is until every launch was sent."""
     takeover_timeout: float = 120.0
 
 
@@ -74,16 +77,23 @@ async def kill_operator_leader(context: FaultContext) -> Outage:
     return Outage("operator-leader", started, back, [f"{leader} killed, {holder} took over"])
 
 
-async def restart_nats(context: FaultContext) -> Outage:
+async def _down_for(server: SupervisedServer, name: str, hold: float | None) -> Outage:
     started = time.time()
-    await context.rig.stack.nats.restart()
-    return Outage("nats", started, time.time())
+    if hold is None:
+        await server.restart()
+    else:
+        await server.stop()
+        await asyncio.sleep(hold)  # the outage itself lasts this long, by design
+        await server.start()
+    return Outage(name, started, time.time())
+
+
+async def restart_nats(context: FaultContext) -> Outage:
+    return await _down_for(context.rig.stack.nats, "nats", context.hold)
 
 
 async def restart_postgres(context: FaultContext) -> Outage:
-    started = time.time()
-    await context.rig.stack.postgres.restart()
-    return Outage("postgres", started, time.time())
+    return await _down_for(context.rig.stack.postgres, "postgres", context.hold)
 
 
 async def stop_sync(context: FaultContext) -> Outage:

@@ -15,6 +15,7 @@ The rig also holds what the checks need: an asyncpg pool that survives a Postgre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
@@ -56,10 +57,8 @@ class Rig:
             named[process.name] = process
         named["nats"] = self.stack.nats.process
         named["postgres"] = self.stack.postgres.process
-        try:
+        with contextlib.suppress(KeyError):  # a real cluster has no process of ours
             named["cluster"] = self.stack.supervisor.get("cluster")  # type: ignore[assignment]
-        except KeyError:
-            pass
         return named
 
     async def query(self, sql: str, *args: Any) -> list[asyncpg.Record]:
@@ -109,7 +108,9 @@ class Rig:
         await self.stack.stop()
 
 
-def _replica(first: ManagedProcess, name: str, workdir: Path, env: Mapping[str, str]) -> ManagedProcess:
+def _replica(
+    first: ManagedProcess, name: str, workdir: Path, env: Mapping[str, str]
+) -> ManagedProcess:
     if "ORCHESTRA_API_PORT" in env:
         probe = http_ok(f"http://{LOOPBACK}:{env['ORCHESTRA_API_PORT']}/healthz")
     else:

@@ -98,7 +98,9 @@ async def _ready_count(rig: Rig, owners: list[str]) -> int | None:
 
 
 async def _ended_count(rig: Rig, owners: list[str]) -> int | None:
-    sql = "SELECT count(*) AS n FROM instances WHERE owner = ANY($1::text[]) AND phase = 'Terminated'"
+    sql = (
+        "SELECT count(*) AS n FROM instances WHERE owner = ANY($1::text[]) AND phase = 'Terminated'"
+    )
     try:
         return int((await rig.query(sql, owners))[0]["n"])
     except OSError:
@@ -146,7 +148,12 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
     fault_task: asyncio.Task[Outage] | None = None
     if plan.fault is not None:
         context = FaultContext(
-            rig, session, in_flight, all_sent, hold=plan.hold, takeover_timeout=plan.takeover_timeout
+            rig,
+            session,
+            in_flight,
+            all_sent,
+            hold=plan.hold,
+            takeover_timeout=plan.takeover_timeout,
         )
         fault_task = asyncio.create_task(
             _at(origin + plan.fault_at * plan.seconds, FAULTS[plan.fault](context))
@@ -180,7 +187,17 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
     await asyncio.gather(*streams, return_exceptions=True)
     verdict = await verify(rig, session, launches, ended=plan.until_deadlines)
     return Result(
-        plan, launches, verdict, started_at, sent_at, ready_at, requests, idle, end, outage, timed_out
+        plan,
+        launches,
+        verdict,
+        started_at,
+        sent_at,
+        ready_at,
+        requests,
+        idle,
+        end,
+        outage,
+        timed_out,
     )
 
 
@@ -190,7 +207,9 @@ async def _at(moment: float, fault: Any) -> Outage:
     return outage
 
 
-async def _wait(probe: Any, wanted: int, patience: float, timed_out: list[str], what: str) -> float | None:
+async def _wait(
+    probe: Any, wanted: int, patience: float, timed_out: list[str], what: str
+) -> float | None:
     """Poll ``probe`` until it counts ``wanted``; the wall time it did, or None (noted)."""
     deadline = time.monotonic() + patience
     while True:
@@ -220,10 +239,13 @@ async def end_all(rig: Rig, launches: list[Launch], *, patience: float = 300.0) 
     async with aiohttp.ClientSession() as session:
 
         async def end(launch: Launch, address: str) -> None:
-            async with limit, session.delete(
-                f"{address}/api/v1/instances/{launch.name}",
-                headers={"X-Auth-Request-Email": launch.email},
-            ) as answer:
+            async with (
+                limit,
+                session.delete(
+                    f"{address}/api/v1/instances/{launch.name}",
+                    headers={"X-Auth-Request-Email": launch.email},
+                ) as answer,
+            ):
                 await answer.read()
 
         accepted = [launch for launch in launches if launch.name]

@@ -9,6 +9,8 @@ what each learner was answered and shown on their stream. A launch is
 - **duplicated** when a learner (one launch each) has more than one instance row, an
   instance has more than one Ready in its history, or a learner's stream showed Ready
   twice or showed an instance that is not theirs;
+- **unseen** when it is Ready in Postgres but its learner's stream never said so (the
+  dashboard would wait for ever);
 - **incomplete** when its history is not the platform's story in order: (Pending),
   Provisioning, Ready, each once, nothing Failed, and, once it ended, Terminated last.
 
@@ -75,12 +77,13 @@ class Verdict:
     duplicated: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
     outlived: list[str] = field(default_factory=list)
+    unseen: list[str] = field(default_factory=list)
     lateness: list[float] = field(default_factory=list)
     rows: dict[str, Row] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.duplicated or self.incomplete or self.outlived)
+        return not (self.lost or self.duplicated or self.incomplete or self.outlived or self.unseen)
 
     def problems(self) -> str:
         parts = [
@@ -90,6 +93,7 @@ class Verdict:
                 ("duplicated", self.duplicated),
                 ("incomplete", self.incomplete),
                 ("outlived", self.outlived),
+                ("never Ready on the stream", self.unseen),
             )
             if items
         ]
@@ -112,7 +116,7 @@ def story_problem(phases: list[str], *, ended: bool) -> str | None:
     told = [phase for phase in phases if phase in STORY]
     if tuple(told) != STORY:
         return f"story {phases}"
-    if phases.index("Ready") < max((phases.index(p) for p in BEFORE_READY if p in phases)):
+    if phases.index("Ready") < max(phases.index(p) for p in BEFORE_READY if p in phases):
         return f"out of order: {phases}"
     if ended and phases[-1] != "Terminated":
         return f"not ended: {phases}"
@@ -131,8 +135,8 @@ async def verify(
     rows = await history_rows(rig, [launch.email for launch in launches])
     verdict.rows = rows
     by_owner: dict[str, list[Row]] = {}
-    for row in rows.values():
-        by_owner.setdefault(row.owner, []).append(row)
+    for each in rows.values():
+        by_owner.setdefault(each.owner, []).append(each)
     for launch in launches:
         mine = by_owner.get(launch.email, [])
         if len(mine) > 1:
@@ -153,6 +157,8 @@ async def verify(
         readies = launch.stream_events.get((launch.name, "Ready"), 0)
         if readies:
             verdict.ready_on_stream += 1
+        else:
+            verdict.unseen.append(f"{launch.name}: stream showed {dict(launch.stream_events)}")
         if readies > 1:
             verdict.duplicated.append(f"{launch.name}: Ready {readies} times on the stream")
         strangers = {name for name, _ in shown} - {launch.name}
