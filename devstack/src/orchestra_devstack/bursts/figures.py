@@ -111,6 +111,7 @@ def burst_figures(result: Result, *, delay: float) -> dict[str, Any]:
         "ready_per_second": _rate(len(readies), first, max(readies, default=first)),
         "retried_posts": sum(1 for x in result.launches if x.attempts > 1),
         "stream_reconnects": sum(x.stream_reconnects for x in result.launches),
+        "stream_resyncs": sum(len(x.resyncs) for x in result.launches),
         "kubernetes_requests": requests,
         "kubernetes_requests_per_launch": round(requests / max(verdict.accepted, 1), 2),
         "kubernetes_requests_by_kind": dict(sorted(result.requests.items(), key=lambda i: -i[1])),

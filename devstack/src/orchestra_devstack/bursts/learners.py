@@ -7,7 +7,9 @@ balancer in front of its two api replicas, so a learner is the client of two add
 it starts on one (learners alternate) and, when that one fails (connection refused or
 reset, a 5xx, a timeout), it retries on the other with the same key, which the api answers
 with the instance launched first. The stream reconnects the same way with
-``Last-Event-ID``, so a replica killed mid-stream loses the learner nothing.
+``Last-Event-ID``, so a replica killed mid-stream loses the learner nothing; when the api
+answers that it cannot replay what was missed (a ``resync`` event), the learner re-reads
+its instance, as the dashboard does, and that counts as seeing it.
 
 Times are wall-clock (``time.time``), comparable with Postgres's ``now()`` on the same
 machine. Every Ready the stream shows is counted: more than one for an instance is a
@@ -45,6 +47,10 @@ class Launch:
     ready_seen_at: float | None = None
     stream_events: Counter[tuple[str, str]] = field(default_factory=Counter)
     stream_reconnects: int = 0
+    resyncs: list[str] = field(default_factory=list)
+    """Why the api could not replay what the stream missed (``resync`` events)."""
+    ready_reread: bool = False
+    """Ready was learned by re-reading the instance after a ``resync``, as the dashboard does."""
 
     @property
     def accepted(self) -> bool:
@@ -155,7 +161,7 @@ class Learner:
                         raise aiohttp.ClientResponseError(
                             answer.request_info, (), status=answer.status
                         )
-                    last_id = await self._read(answer, last_id, stop)
+                    last_id = await self._read(answer, last_id, stop, address)
             except (aiohttp.ClientError, TimeoutError, ValueError):
                 pass
             if stop.is_set():
@@ -165,7 +171,11 @@ class Learner:
             await asyncio.sleep(RETRY_PAUSE)
 
     async def _read(
-        self, answer: aiohttp.ClientResponse, last_id: str | None, stop: asyncio.Event
+        self,
+        answer: aiohttp.ClientResponse,
+        last_id: str | None,
+        stop: asyncio.Event,
+        address: str,
     ) -> str | None:
         event: dict[str, str] = {}
         reading = asyncio.ensure_future(answer.content.readline())
@@ -187,17 +197,35 @@ class Learner:
                 if "id" in event:
                     last_id = event["id"]
                 self._saw(event)
+                if event.get("event") == "resync":
+                    await self._reread(address)
                 event = {}
         finally:
             reading.cancel()
             stopping.cancel()
+
+    async def _reread(self, address: str) -> None:
+        """What the dashboard does on ``resync``: read the instance again."""
+        name = self.launch.name
+        if name is None:
+            return  # not answered yet: its events are still to come, live
+        async with self.session.get(
+            f"{address}/api/v1/instances/{name}", headers=self.headers
+        ) as answer:
+            if answer.status != 200:
+                return
+            body: dict[str, Any] = await answer.json()
+        if body.get("ready_at") and self.launch.ready_seen_at is None:
+            self.launch.ready_seen_at = time.time()
+            self.launch.ready_reread = True
 
     def _saw(self, event: dict[str, str]) -> None:
         kind = event.get("event")
         if kind == "hello":
             self.listening.set()
         elif kind == "resync":
-            self.listening.set()  # told to re-read: the check reads Postgres anyway
+            self.listening.set()
+            self.launch.resyncs.append(event.get("data", ""))
         elif kind == "status":
             # The api streams a learner only their own instances' events: each learner
             # launches once, so any second instance or second Ready here is a duplicate.

@@ -155,10 +155,13 @@ async def verify(
             verdict.incomplete.append(f"{launch.name}: {problem}")
         shown = [(name, phase) for (name, phase), n in launch.stream_events.items()]
         readies = launch.stream_events.get((launch.name, "Ready"), 0)
-        if readies:
+        if readies or launch.ready_reread:
             verdict.ready_on_stream += 1
         else:
-            verdict.unseen.append(f"{launch.name}: stream showed {dict(launch.stream_events)}")
+            verdict.unseen.append(
+                f"{launch.name}: stream showed {dict(launch.stream_events)}, "
+                f"{launch.stream_reconnects} reconnects, resyncs {launch.resyncs}"
+            )
         if readies > 1:
             verdict.duplicated.append(f"{launch.name}: Ready {readies} times on the stream")
         strangers = {name for name, _ in shown} - {launch.name}
