@@ -49,6 +49,8 @@ class Launch:
     stream_reconnects: int = 0
     resyncs: list[str] = field(default_factory=list)
     """Why the api could not replay what the stream missed (``resync`` events)."""
+    stream_log: list[str] = field(default_factory=list, repr=False)
+    """Each connection and event of the stream (address, kind, id), to explain a miss."""
     ready_reread: bool = False
     """Ready was learned by re-reading the instance after a ``resync``, as the dashboard does."""
 
@@ -103,6 +105,7 @@ class Learner:
         self.give_up_after = give_up_after
         self.in_flight = in_flight
         self.listening = asyncio.Event()
+        self.last_id: str | None = None
         self.headers = {"X-Auth-Request-Email": launch.email}
 
     def _address(self, attempt: int) -> str:
@@ -144,26 +147,28 @@ class Learner:
 
     async def listen(self, stop: asyncio.Event) -> None:
         """Follow the learner's stream until ``stop``, reconnecting with Last-Event-ID."""
-        last_id: str | None = None
         attempt = 0
         while not stop.is_set():
             address = self._address(attempt)
             headers = dict(self.headers)
-            if last_id is not None:
-                headers["Last-Event-ID"] = last_id
+            if self.last_id is not None:
+                headers["Last-Event-ID"] = self.last_id
             try:
                 async with self.session.get(
                     f"{address}/api/v1/events",
                     headers=headers,
                     timeout=aiohttp.ClientTimeout(total=None, sock_connect=10),
                 ) as answer:
+                    self.launch.stream_log.append(
+                        f"{time.time():.2f} {address} {answer.status} after {self.last_id}"
+                    )
                     if answer.status != 200:
                         raise aiohttp.ClientResponseError(
                             answer.request_info, (), status=answer.status
                         )
-                    last_id = await self._read(answer, last_id, stop, address)
-            except (aiohttp.ClientError, TimeoutError, ValueError):
-                pass
+                    await self._read(answer, stop, address)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                self.launch.stream_log.append(f"{time.time():.2f} {address} {error!r}"[:200])
             if stop.is_set():
                 return
             attempt += 1
@@ -173,10 +178,11 @@ class Learner:
     async def _read(
         self,
         answer: aiohttp.ClientResponse,
-        last_id: str | None,
         stop: asyncio.Event,
         address: str,
-    ) -> str | None:
+    ) -> None:
+        """Read events until the stream ends or ``stop``; ``last_id`` follows every id, so a
+        connection that breaks mid-read still resumes where it was."""
         event: dict[str, str] = {}
         reading = asyncio.ensure_future(answer.content.readline())
         stopping = asyncio.ensure_future(stop.wait())
@@ -184,10 +190,10 @@ class Learner:
             while True:
                 await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if stopping.done():
-                    return last_id
+                    return
                 raw = reading.result()
                 if not raw:
-                    return last_id  # the server ended the stream: reconnect
+                    return  # the server ended the stream: reconnect
                 reading = asyncio.ensure_future(answer.content.readline())
                 line = raw.decode().rstrip("\n")
                 if line:
@@ -195,7 +201,10 @@ class Learner:
                     event[key] = value.removeprefix(" ")
                     continue
                 if "id" in event:
-                    last_id = event["id"]
+                    self.last_id = event["id"]
+                self.launch.stream_log.append(
+                    f"{time.time():.2f} {event.get('event')} {event.get('id')} {event.get('data', '')[:60]}"
+                )
                 self._saw(event)
                 if event.get("event") == "resync":
                     await self._reread(address)

@@ -160,7 +160,8 @@ async def verify(
         else:
             verdict.unseen.append(
                 f"{launch.name}: stream showed {dict(launch.stream_events)}, "
-                f"{launch.stream_reconnects} reconnects, resyncs {launch.resyncs}"
+                f"{launch.stream_reconnects} reconnects, resyncs {launch.resyncs}, "
+                f"log {launch.stream_log[-12:]}"
             )
         if readies > 1:
             verdict.duplicated.append(f"{launch.name}: Ready {readies} times on the stream")
