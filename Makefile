@@ -50,10 +50,12 @@ e2e: bootstrap dashboard browser
 	@$(RUN) pytest -m e2e
 
 # The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
-# the other; `make bench BENCH=gate_proxy` runs one. Results are written up in docs/benchmarks.
+# the other; `make bench BENCH=gate_proxy` runs one, `make bench BENCH=burst ARGS=--quick` with
+# arguments. Results are written up in docs/benchmarks.
 BENCH ?= api_launch sync_lag expiry_lateness gate_proxy burst
+ARGS ?=
 bench: bootstrap
-	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py || exit 1; done
+	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py $(ARGS) || exit 1; done
 
 clean:
 	rm -rf .devstack .cache .venv .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist
