@@ -7,10 +7,11 @@ the short correctness version of the fault runs is tests/e2e/test_burst_faults.p
     .venv/bin/python bench/burst.py --quick             # everything, small (about 15 minutes)
     .venv/bin/python bench/burst.py --only burst,poison --learners 200 --seconds 30
 
-One rig (``orchestra_devstack.bursts.rigs``): the whole platform as ``make dev`` starts it,
+A fresh rig (``orchestra_devstack.bursts.rigs``) for burst and poison, another for the
+faults, another for sustained: the whole platform as ``make dev`` starts it,
 as separate processes with their default settings, with NATS and Postgres of its own, the
 emulated Kubernetes API whose fake kubelet marks a Deployment available ``--kubelet-delay``
-seconds after it sees it, and two api and two operator replicas. Then, in order:
+seconds after it sees it, and two api and two operator replicas. In order:
 
 - **burst**: ``--learners`` learners (one launch each) launch at moments spread evenly over
   ``--seconds``; each first opens its live event stream, as the dashboard does. POST
@@ -34,10 +35,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shlex
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,8 @@ from orchestra_devstack.bursts.runs import Plan, end_all, run_burst
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("burst", "poison", "faults", "sustained")
+MIN_RATE = 0.5
+"""Sustained: launches per second below which the search stops halving."""
 QUICK = {
     "learners": 60,
     "seconds": 10.0,
@@ -102,6 +107,11 @@ async def run_sustained(rig: Rig, args: argparse.Namespace, stamp: str) -> dict[
             high = rate
             break
         low, rate = rate, rate * 2
+    while not low and high is not None and high / 2 >= MIN_RATE:  # not even the first held
+        if await attempt(high / 2):
+            low = high / 2
+        else:
+            high = high / 2
     for _ in range(args.refine if high is not None and low else 0):
         middle = round((low + high) / 2, 2) if high is not None else low
         if await attempt(middle):
@@ -169,6 +179,36 @@ async def run_faults(rig: Rig, args: argparse.Namespace, stamp: str) -> list[dic
     return runs
 
 
+@contextlib.asynccontextmanager
+async def fresh_rig(args: argparse.Namespace) -> AsyncIterator[Rig]:
+    say("starting a rig (two api, two operator replicas)")
+    rig = await start_rig(ROOT, kubelet_delay=args.kubelet_delay)
+    say(f"rig up; logs in {rig.workdir}")
+    try:
+        yield rig
+    finally:
+        await rig.stop()
+
+
+def write(document: dict[str, Any], args: argparse.Namespace) -> None:
+    """The JSON and the Markdown; with ``--merge``, parts not run now keep their last figures."""
+    args.out.mkdir(parents=True, exist_ok=True)
+    json_path = args.out / "burst-latest.json"
+    if args.merge and json_path.exists():
+        previous: dict[str, Any] = json.loads(json_path.read_text())
+        kept = {part: previous[part] for part in PARTS if part in previous and part not in document}
+        if kept:
+            document["merged"] = {
+                "parts": sorted(kept),
+                "from": previous.get("command"),
+                "machine": previous.get("machine"),
+            }
+            document.update(kept)
+    json_path.write_text(json.dumps(document, indent=2) + "\n")
+    (args.out / "burst-latest.md").write_text(markdown(document))
+    say(f"wrote {args.out / 'burst-latest.md'} and .json")
+
+
 async def bench(args: argparse.Namespace) -> int:
     stamp = str(int(time.time()))
     document: dict[str, Any] = {
@@ -177,30 +217,29 @@ async def bench(args: argparse.Namespace) -> int:
         "kubelet_delay": args.kubelet_delay,
         "machine": machine(ROOT),
     }
-    say("starting the rig (two api, two operator replicas)")
-    rig = await start_rig(ROOT, kubelet_delay=args.kubelet_delay)
-    say(f"rig up; logs in {rig.workdir}")
     try:
-        if "burst" in args.only:
-            say(f"burst: {args.learners} learners over {args.seconds:g} s")
-            plan = Plan(args.learners, args.seconds, f"b{stamp}", patience=args.patience)
-            result = await run_burst(rig, plan)
-            document["burst"] = burst_figures(result, delay=args.kubelet_delay)
-            say(f"  {document['burst']['problems']}")
-            await end_all(rig, result.launches)
-        if "poison" in args.only:
-            document["poison"] = await run_poison(rig, args, stamp)
+        # A fresh rig for each group: what one part leaves (hundreds of learner namespaces
+        # with their guard rails) must not weigh on the next one's figures.
+        if "burst" in args.only or "poison" in args.only:
+            async with fresh_rig(args) as rig:
+                if "burst" in args.only:
+                    say(f"burst: {args.learners} learners over {args.seconds:g} s")
+                    plan = Plan(args.learners, args.seconds, f"b{stamp}", patience=args.patience)
+                    result = await run_burst(rig, plan)
+                    document["burst"] = burst_figures(result, delay=args.kubelet_delay)
+                    say(f"  {document['burst']['problems']}")
+                    await end_all(rig, result.launches)
+                if "poison" in args.only:
+                    document["poison"] = await run_poison(rig, args, stamp)
         if "faults" in args.only:
-            document["faults"] = await run_faults(rig, args, stamp)
+            async with fresh_rig(args) as rig:
+                document["faults"] = await run_faults(rig, args, stamp)
         if "sustained" in args.only:
-            document["sustained"] = await run_sustained(rig, args, stamp)
+            async with fresh_rig(args) as rig:
+                document["sustained"] = await run_sustained(rig, args, stamp)
     finally:
         document["machine_end"] = machine(ROOT)
-        await rig.stop()
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "burst-latest.json").write_text(json.dumps(document, indent=2) + "\n")
-        (args.out / "burst-latest.md").write_text(markdown(document))
-        say(f"wrote {args.out / 'burst-latest.md'} and .json")
+        write(document, args)
     runs = [document.get("burst"), *document.get("faults", [])]
     broken = any(run and (run["lost"] or run["duplicated"]) for run in runs)
     return 1 if broken or not document.get("poison", {"ok": True})["ok"] else 0

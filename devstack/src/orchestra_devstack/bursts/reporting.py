@@ -147,6 +147,14 @@ def markdown(document: dict[str, Any]) -> str:
         f"Deployment available {delay:g} s after it sees it.",
         "",
     ]  # fmt: skip
+    merged = document.get("merged")
+    if merged:
+        lines += [
+            f"Kept from an earlier run (`{merged['from']}`, {merged['machine']['date']}, load "
+            f"average {'/'.join(str(x) for x in merged['machine']['load_average'])}): "
+            f"{', '.join(merged['parts'])}.",
+            "",
+        ]
     if document.get("burst"):
         lines += burst_section(document["burst"], delay)
         lines += footprint_section(document["burst"]["footprint"])
