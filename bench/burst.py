@@ -268,6 +268,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--refine", type=int, default=2, help="sustained: bisection steps")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks")
     parser.add_argument(
+        "--merge", action="store_true", help="keep the last figures of the parts not run now"
+    )
+    parser.add_argument(
         "--note", default="", help="said with the table (e.g. the machine was loaded)"
     )
     args = parser.parse_args()

@@ -138,6 +138,8 @@ def footprint_figures(
         figures[name] = {
             "rss_idle_mib": round(before.rss_mib, 1),
             "rss_end_mib": round(after.rss_mib, 1),
+            "pss_idle_mib": round(before.pss_mib, 1),
+            "pss_end_mib": round(after.pss_mib, 1),
             "cpu_seconds": round(cpu, 2),
             "cpu_ms_per_launch": round(1000 * cpu / max(accepted, 1), 2),
         }

@@ -1,7 +1,8 @@
 """Memory and CPU of each process of the stack, read from /proc (Linux only).
 
 A service's footprint is its whole process tree (Postgres forks a backend per connection):
-resident memory summed over the tree (``VmRSS``), and CPU seconds (user + system, from
+resident memory summed over the tree (``VmRSS``; and ``Pss``, which shares shared memory
+out instead of counting it in every process), and CPU seconds (user + system, from
 ``stat``) summed likewise, so a burst's CPU cost per service is the difference of two
 readings. Children that already exited are not counted (their time is in the parent's
 ``cutime`` only once reaped; the services do not fork workers, so this is Postgres's
@@ -25,6 +26,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 class Footprint:
     rss_mib: float
     cpu_seconds: float
+    pss_mib: float = 0.0
+    """Proportional set size: shared pages divided among the processes sharing them, so a
+    tree's sum does not count Postgres's shared buffers once per backend as RSS does."""
 
 
 def _one(pid: int) -> Footprint:
@@ -37,9 +41,16 @@ def _one(pid: int) -> Footprint:
         fields = (base / "stat").read_text().rpartition(")")[2].split()
     except (FileNotFoundError, ProcessLookupError):
         return Footprint(0.0, 0.0)
+    pss_kib = 0
+    try:
+        for line in (base / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss_kib = int(line.split()[1])
+    except (OSError, ProcessLookupError):
+        pass  # another user's process, or gone: RSS alone
     # After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
     ticks = int(fields[11]) + int(fields[12])
-    return Footprint(rss_kib / 1024, ticks / CLOCK_TICKS)
+    return Footprint(rss_kib / 1024, ticks / CLOCK_TICKS, pss_kib / 1024)
 
 
 def footprint(process: ManagedProcess) -> Footprint:
@@ -47,7 +58,11 @@ def footprint(process: ManagedProcess) -> Footprint:
         return Footprint(0.0, 0.0)
     pids = [process.pid, *processtrees.descendants(process.pid)]
     parts = [_one(pid) for pid in pids]
-    return Footprint(sum(p.rss_mib for p in parts), sum(p.cpu_seconds for p in parts))
+    return Footprint(
+        sum(p.rss_mib for p in parts),
+        sum(p.cpu_seconds for p in parts),
+        sum(p.pss_mib for p in parts),
+    )
 
 
 def footprints(processes: Mapping[str, ManagedProcess]) -> dict[str, Footprint]:

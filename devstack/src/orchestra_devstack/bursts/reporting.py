@@ -61,12 +61,14 @@ def footprint_section(footprint: dict[str, dict[str, float]]) -> list[str]:
     lines = [
         "### Footprint",
         "",
-        "| process | RSS idle | RSS at the end of the burst | CPU during the burst | CPU per launch |",
-        "|---|---|---|---|---|",
+        "| process | RSS idle | RSS at the end of the burst | PSS idle / end | CPU during the "
+        "burst | CPU per launch |",
+        "|---|---|---|---|---|---|",
     ]
     for name, f in footprint.items():
         lines.append(
             f"| {name} | {f['rss_idle_mib']:.0f} MiB | {f['rss_end_mib']:.0f} MiB | "
+            f"{f.get('pss_idle_mib', 0):.0f} / {f.get('pss_end_mib', 0):.0f} MiB | "
             f"{f['cpu_seconds']:.1f} s | {f['cpu_ms_per_launch']:.1f} ms |"
         )
     return [*lines, ""]
