@@ -66,9 +66,14 @@ def footprint_section(footprint: dict[str, dict[str, float]]) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for name, f in footprint.items():
+        pss = (
+            f"{f['pss_idle_mib']:.0f} / {f['pss_end_mib']:.0f} MiB"
+            if "pss_idle_mib" in f
+            else "not measured"
+        )
         lines.append(
             f"| {name} | {f['rss_idle_mib']:.0f} MiB | {f['rss_end_mib']:.0f} MiB | "
-            f"{f.get('pss_idle_mib', 0):.0f} / {f.get('pss_end_mib', 0):.0f} MiB | "
+            f"{pss} | "
             f"{f['cpu_seconds']:.1f} s | {f['cpu_ms_per_launch']:.1f} ms |"
         )
     return [*lines, ""]
