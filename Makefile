@@ -59,10 +59,12 @@ e2e: bootstrap dashboard browser
 	@$(RUN) pytest -m e2e
 
 # The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
-# the other; `make bench BENCH=gate_proxy` runs one. Results are written up in docs/src/content/docs/benchmarks.
+# the other; `make bench BENCH=gate_proxy` runs one, `make bench BENCH=burst ARGS=--quick` with
+# arguments. Results are written up in docs/src/content/docs/benchmarks.
 BENCH ?= api_launch sync_lag expiry_lateness gate_proxy burst
+ARGS ?=
 bench: bootstrap
-	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py || exit 1; done
+	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py $(ARGS) || exit 1; done
 
 # docker compose plus kind, for machines with a Docker engine and kind (README): the cluster
 # from deploy/kind/cluster.yaml, a kubeconfig the containers can read and reach, the CRD,

@@ -78,3 +78,7 @@ EXPIRY_STATUS = ConsumerSpec(durable="expiry-status", subjects=(STATUS_CHANGED,)
 EXPIRY_ACTIVITY = ConsumerSpec(durable="expiry-activity", subjects=(ACTIVITY,))
 # Sync remembers why each workshop was asked to end (the reason outlives the Workshop).
 SYNC_TERMINATIONS = ConsumerSpec(durable="sync-terminations", subjects=(TERMINATE_REQUESTED,))
+# Every durable consumer of the stream; each parks what it cannot handle on its dead-letter
+# subject. The notices the dashboards' live stream reads (expiring, idle, class, waiting)
+# have none: the stream skips what it cannot parse.
+CONSUMERS = (OPERATOR_COMMANDS, EXPIRY_COMMANDS, EXPIRY_STATUS, EXPIRY_ACTIVITY, SYNC_TERMINATIONS)

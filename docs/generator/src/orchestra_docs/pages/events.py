@@ -27,12 +27,7 @@ from orchestra_shared.events import AnyEvent, AnyStreamed, DeadLetter, Event
 from orchestra_shared.permissions import PERMISSIONS, SERVICE_USERS
 
 SERVER = "nats://nats:4222"
-CONSUMERS = (
-    subjects.OPERATOR_COMMANDS,
-    subjects.EXPIRY_COMMANDS,
-    subjects.EXPIRY_STATUS,
-    subjects.SYNC_TERMINATIONS,
-)
+CONSUMERS = subjects.CONSUMERS
 
 
 def event_models() -> dict[str, type[BaseModel]]:
