@@ -67,6 +67,30 @@ async def test_field_selectors_on_lists(api: Api) -> None:
     assert [i["metadata"]["name"] for i in listing["items"]] == ["b"]
 
 
+async def test_lists_by_label_follow_relabels_deletions_and_recreations(api: Api) -> None:
+    """The store answers ``key=value`` from a label index: it must follow every write."""
+    await api.create("/api/v1/namespaces", {"metadata": {"name": "other"}})
+    others = "/apis/orchestra.io/v1/namespaces/other/workshops"
+    everywhere = "/apis/orchestra.io/v1/workshops"
+    await api.create(api.WORKSHOPS, {"metadata": {"name": "x", "labels": {"team": "red"}}})
+    await api.create(others, {"metadata": {"name": "y", "labels": {"team": "red"}}})
+
+    async def named(path: str, selector: str) -> list[tuple[str, str]]:
+        _, listing = await api.get(path, labelSelector=selector)
+        return [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in listing["items"]]
+
+    assert await named(everywhere, "team=red") == [("default", "x"), ("other", "y")]
+    assert await named(others, "team=red") == [("other", "y")]
+    await api.patch(f"{api.WORKSHOPS}/x", {"metadata": {"labels": {"team": "blue"}}})
+    assert await named(everywhere, "team=red") == [("other", "y")]
+    assert await named(everywhere, "team in (blue,green)") == [("default", "x")]
+    status, _ = await api.delete(f"{others}/y")
+    assert status == 200
+    assert await named(everywhere, "team=red") == []
+    await api.create(others, {"metadata": {"name": "y", "labels": {"team": "blue"}}})
+    assert await named(everywhere, "team=blue,team!=red") == [("default", "x"), ("other", "y")]
+
+
 async def test_a_bad_selector_is_400(api: Api) -> None:
     status, error = await api.get(api.WORKSHOPS, labelSelector="team in red")
     assert status == 400

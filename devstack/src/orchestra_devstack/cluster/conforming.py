@@ -213,7 +213,7 @@ class ResourceHandler:
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         await response.prepare(request)
-        snapshot = lambda: self._store.list(definition, address.namespace)  # noqa: E731
+        snapshot = lambda: self._store.list(definition, address.namespace, selector)  # noqa: E731
         async for event in watching.stream(watch, log=self._store.log, snapshot=snapshot):
             await response.write(json.dumps(event).encode() + b"\n")
         await response.write_eof()
