@@ -50,6 +50,7 @@ INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 Body = dict[str, Any]
 # An object's place: resource, namespace (None for cluster-scoped), name.
 Place = tuple[StorageKey, str | None, str]
+Listed = list[tuple[StorageKey, Body]]  # (``ObjectStore.list`` hides the builtin in its class)
 
 
 def _now() -> datetime.datetime:
@@ -138,14 +139,14 @@ class ObjectStore:
         place = self._by_uid.get(uid)
         return None if place is None else self._live[place[0]][place[1]][place[2]]
 
-    def owned_by(self, uid: str) -> list[tuple[StorageKey, Body]]:
+    def owned_by(self, uid: str) -> Listed:
         """The live objects naming ``uid`` among their ownerReferences."""
         return [
             (key, self._live[key][namespace][name])
             for key, namespace, name in sorted(self._by_owner.get(uid, ()), key=str)
         ]
 
-    def in_namespace(self, namespace: str) -> list[tuple[StorageKey, Body]]:
+    def in_namespace(self, namespace: str) -> Listed:
         """Every live namespaced object in ``namespace``."""
         return [
             (key, body)
@@ -179,13 +180,10 @@ class ObjectStore:
                 del self._live[storage_key][namespace]
             if uid and self._by_uid.get(uid) == place:
                 del self._by_uid[uid]
-            for index, entries in ((self._by_owner, owners), (self._by_label, labels)):
-                for entry in entries:
-                    members = index.get(entry)
-                    if members is not None:
-                        members.discard(place)
-                        if not members:
-                            del index[entry]
+            for owner in owners:
+                _discard(self._by_owner, owner, place)
+            for label in labels:
+                _discard(self._by_label, label, place)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -324,6 +322,14 @@ class ObjectStore:
             return body
 
         self.update(definition, None, name, drop_finalizers)
+
+
+def _discard(index: dict[Any, set[Place]], entry: Any, place: Place) -> None:
+    members = index.get(entry)
+    if members is not None:
+        members.discard(place)
+        if not members:
+            del index[entry]
 
 
 def _narrowing(selector: Selector | None) -> Requirement | None:
