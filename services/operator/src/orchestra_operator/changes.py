@@ -27,6 +27,11 @@ class Work:
     """The Workshop as its latest event showed it."""
 
 
+# The reason of the Event naming the children a reconcile created; when the same reconcile
+# changes the phase, its text goes into the phase's Event instead (``reconciling``).
+CREATED = "Created"
+
+
 class Stale(Exception):
     """The Workshop changed since the body a reconcile started from: read it, go again."""
 
@@ -56,4 +61,4 @@ def children_event(done: list[tuple[str, str]], current: str | None) -> tuple[st
     repairing = current == "Ready" or any(action == "repaired" for _, action in done)
     if repairing:
         return "Repaired", ", ".join(f"{what} {action} after drift" for what, action in done)
-    return "Created", ", ".join(f"{what} {action}" for what, action in done)
+    return CREATED, ", ".join(f"{what} {action}" for what, action in done)

@@ -74,27 +74,25 @@ async def prepare_namespace(
     """Create or repair the learner's namespace and its guard rails; keep the sweeper off it.
 
     Its Pod Security level admits the learner's Workshops and one more of ``profile``.
-    A learner's first launch finds no namespace: then everything is created without
-    being read first (and without listing the Workshops of a namespace that is not there).
+    The namespace is created without being read first: a learner's first launch (the
+    common case in a class's burst) then creates everything without reading anything
+    (nor listing the Workshops of a namespace that is not there); a returning
+    learner's launch pays a 409 and reads it instead.
     """
     name = namespaces.namespace_name(owner, settings)
-    found = await cluster.get(NAMESPACES, name)
-    if found is None:
-        objects = namespaces.learner_objects(owner, settings, namespace_level([profile]))
-        try:
-            await cluster.create(NAMESPACES, objects[0])
-        except ApiError as error:
-            if error.status != 409:
-                raise
-            found = await cluster.get(NAMESPACES, name)
-            if found is None:
-                raise CommandDeferred(
-                    f"namespace {name} vanished right after a conflict"
-                ) from error
-        else:
-            for obj in objects[1:]:
-                await create_or_ensure(cluster, obj)
-            return
+    objects = namespaces.learner_objects(owner, settings, namespace_level([profile]))
+    try:
+        await cluster.create(NAMESPACES, objects[0])
+    except ApiError as error:
+        if error.status != 409:
+            raise
+        found = await cluster.get(NAMESPACES, name)
+        if found is None:
+            raise CommandDeferred(f"namespace {name} vanished right after a conflict") from error
+    else:
+        for obj in objects[1:]:
+            await create_or_ensure(cluster, obj)
+        return
     level = await required_level(name, cluster=cluster, adding=profile)
     for obj in namespaces.learner_objects(owner, settings, level):
         if obj["kind"] == "Namespace":

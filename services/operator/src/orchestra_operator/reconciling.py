@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from orchestra_operator import assessing, manifests, metering, tracing
-from orchestra_operator.changes import Stale, Work, changed_children, children_event
+from orchestra_operator.changes import CREATED, Stale, Work, changed_children, children_event
 from orchestra_operator.cluster import DEPLOYMENTS, PODS, WORKSHOPS, ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.ensuring import create_or_ensure, ensure, repair
@@ -184,10 +184,33 @@ class Reconciler:
             )
             return
 
+        # The story of the children, recorded at the end: in the phase's own Event when
+        # this reconcile changes the phase (one request fewer), else on its own.
+        story: list[tuple[str, str]] = []
+        try:
+            await self._converge(workshop, spec, work, story, now=now, read=read)
+        finally:
+            for reason, message in story:
+                await record_event(self.cluster, workshop, reason, message, settings=self.settings)
+
+    async def _converge(
+        self,
+        workshop: Body,
+        spec: WorkshopSpec,
+        work: Work,
+        story: list[tuple[str, str]],
+        *,
+        now: datetime,
+        read: bool,
+    ) -> None:
+        meta = workshop["metadata"]
+        name, namespace = meta["name"], meta["namespace"]
+        status = workshop.get("status") or {}
+        current = status.get("phase")
         seen: dict[str, tuple[Body, str]] = {}
         full = False
         if current != "Failed":
-            seen, full = await self._ensure_children(workshop, spec, current, work)
+            seen, full = await self._ensure_children(workshop, spec, current, work, story)
         events = {kind for kind, _ in work.children}
         if not (work.workshop or full or ASSESSED_KINDS & events):
             return  # only children other than the Deployment changed: the phase cannot have
@@ -211,7 +234,7 @@ class Reconciler:
         if assessment.phase == "Failed" and current != "Failed" and deployment is not None:
             # Free the node at once; the Workshop stays to tell the learner why.
             await self.cluster.delete(DEPLOYMENTS, name, namespace)
-        await self._write_status(workshop, assessment, spec, now, read=read)
+        await self._write_status(workshop, assessment, spec, now, read=read, story=story)
         self._memory.assessed((namespace, name), assessment)
 
     async def _deployment(
@@ -228,11 +251,16 @@ class Reconciler:
         return await self.cluster.get(DEPLOYMENTS, name, namespace), False
 
     async def _ensure_children(
-        self, workshop: Body, spec: WorkshopSpec, current: str | None, work: Work
+        self,
+        workshop: Body,
+        spec: WorkshopSpec,
+        current: str | None,
+        work: Work,
+        story: list[tuple[str, str]],
     ) -> tuple[dict[str, tuple[Body, str]], bool]:
-        """Create what is missing, restore what drifted; one Event for all of it, so the
-        story shows. Returns each child looked at, by kind, with what was done, and
-        whether every child was."""
+        """Create what is missing, restore what drifted; one Event for all of it (added to
+        ``story``), so the story shows. Returns each child looked at, by kind, with what
+        was done, and whether every child was."""
         meta = workshop["metadata"]
         uid = meta["uid"]
         desired = manifests.children(meta["name"], meta["namespace"], uid, spec, self.settings)
@@ -257,9 +285,9 @@ class Reconciler:
             if full:
                 self._memory.checked_all((meta["namespace"], meta["name"]), workshop, desired)
         finally:
-            story = children_event(done, current)
-            if story is not None:
-                await record_event(self.cluster, workshop, *story, settings=self.settings)
+            told = children_event(done, current)
+            if told is not None:
+                story.append(told)
         return seen, full
 
     async def _write_status(
@@ -270,8 +298,12 @@ class Reconciler:
         now: datetime,
         *,
         read: bool,
+        story: list[tuple[str, str]] | None = None,
     ) -> None:
-        """Write the status if it changed; conditionally when the body was not read just now."""
+        """Write the status if it changed; conditionally when the body was not read just now.
+
+        A new phase's Event also tells what ``story`` holds of children created (and takes
+        it out of it), so a launch's first reconcile records one Event, not two."""
         meta = workshop["metadata"]
         status = workshop.get("status") or {}
         url = manifests.url(meta["name"], self.settings)
@@ -297,11 +329,17 @@ class Reconciler:
             self._memory.written[meta["uid"]] = version
         if status.get("phase") != assessment.phase or status.get("reason") != assessment.reason:
             metering.PHASES.labels(assessment.phase, assessment.reason or "").inc()
+            message = assessment.message or f"workshop is {assessment.phase}"
+            created = [told for told in story or [] if told[0] == CREATED]
+            for told in created:
+                assert story is not None
+                story.remove(told)
+                message = f"{message}; {told[1]}"
             await record_event(
                 self.cluster,
                 workshop,
                 assessment.phase,
-                assessment.message or f"workshop is {assessment.phase}",
+                message,
                 settings=self.settings,
                 warning=assessment.phase == "Failed",
             )

@@ -71,12 +71,15 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
     }
     reasons = await world.event_reasons(event)
     assert reasons[0] == "Launched"
-    assert {"Created", "Ready"} <= set(reasons)
-    # One Event for the children the first reconcile created, naming each.
-    created = [e["message"] for e in await world.events_of(event) if e["reason"] == "Created"]
-    assert created == [
-        f"NetworkPolicy {event.instance} created, Service {event.instance} created, "
-        f"Deployment {event.instance} created"
+    assert {"Provisioning", "Ready"} <= set(reasons)
+    # The first reconcile's phase Event also names each child it created (no Event of its own).
+    assert "Created" not in reasons
+    provisioning = [
+        e["message"] for e in await world.events_of(event) if e["reason"] == "Provisioning"
+    ]
+    assert provisioning == [
+        f"waiting for the workshop to start; NetworkPolicy {event.instance} created, "
+        f"Service {event.instance} created, Deployment {event.instance} created"
     ]
 
     metrics = await world.metrics("solo")

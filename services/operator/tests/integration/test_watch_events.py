@@ -52,12 +52,20 @@ async def test_a_fresh_launch_creates_its_objects_without_reading_them(quiet: Wo
     event = launch_event()
     await quiet.publish(event)
     await quiet.wait_for_phase(event, "Ready")
+    await quiet.wait_for(  # the phase's Event comes after the phase
+        lambda: quiet.event_reasons(event),
+        until=lambda reasons: "Ready" in reasons,
+        what="the Ready Event",
+    )
 
     counts = served(quiet)
     assert {read: counts.get(read, 0) for read in CHILD_READS} == dict.fromkeys(CHILD_READS, 0)
     assert counts.get("post networkpolicies") == 2  # the namespace's default deny and the own
-    reasons = await quiet.event_reasons(event)
-    assert reasons.count("Created") == 1
+    # Five Events in all, the children named in the first phase's: nothing twice.
+    assert counts.get("post events") == 3  # Launched, Provisioning (with the children), Ready
+    assert counts.get("get namespaces", 0) == 0  # a new learner's namespace is created unread
+    stories = [e["message"] for e in await quiet.events_of(event)]
+    assert sum("Deployment" in story and "created" in story for story in stories) == 1
 
 
 async def test_a_deployment_status_event_reads_none_of_the_other_children(quiet: World) -> None:
