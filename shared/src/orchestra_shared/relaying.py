@@ -24,7 +24,9 @@ rows to JetStream. One relay for both, so both get the same guarantees:
 
 A NOTIFY on the table's channel (sent by the writing transaction, delivered at
 commit, to every replica) or ``wake`` starts a round at once; otherwise the
-relay polls every ``poll_interval`` seconds.
+relay polls every ``poll_interval`` seconds. A poll first asks, in one query
+without a transaction, whether anything waits (``has_pending``): an idle
+service's poll then costs one round trip instead of a locked round's four.
 """
 
 from __future__ import annotations
@@ -212,6 +214,15 @@ async def prune(pool: asyncpg.Pool, outbox: Outbox, retention: float) -> int:
     return int(status.split()[-1])
 
 
+async def has_pending(pool: asyncpg.Pool, outbox: Outbox) -> bool:
+    """Whether a row waits to be published (the poll's question, answered from the index)."""
+    pending: bool = await pool.fetchval(
+        f"""SELECT EXISTS (SELECT 1 FROM {outbox.table}
+                           WHERE published_at IS NULL AND set_aside_at IS NULL)"""
+    )
+    return pending
+
+
 async def backlog(pool: asyncpg.Pool, outbox: Outbox) -> tuple[int, int]:
     """(rows waiting, rows set aside): what an operator watches and alerts on."""
     row = await pool.fetchrow(
@@ -286,17 +297,19 @@ class Relay:
         # round would be a trace of its own. Its publish spans continue stored traces.
         with suppress_instrumentation():
             try:
+                woken = True  # the first round looks, whatever is there
                 while True:
                     raise_if_cancelled()
                     self._wake.clear()
                     try:
                         await self._listen()
-                        while True:
+                        while woken or await has_pending(self.pool, self.outbox):
                             done = await relay_once(self.pool, js, self.outbox, self.settings)
                             if done.set_aside:
                                 self.on_set_aside(done.set_aside)
                             if done.published + done.set_aside < self.settings.batch_size:
                                 break
+                            woken = True  # a full batch: there may be more
                         if loop.time() - pruned_at > self.settings.prune_interval:
                             await prune(self.pool, self.outbox, self.settings.retention)
                             pruned_at = loop.time()
@@ -316,10 +329,13 @@ class Relay:
                             with contextlib.suppress(Exception):
                                 await ensure_stream(js)
                         await backoff.wait()
+                        woken = True
                         continue
+                    woken = False
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(
                             self._wake.wait(), timeout=self.settings.poll_interval
                         )
+                        woken = True
             finally:
                 await self._unlisten()
