@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
 from opentelemetry import trace
@@ -126,13 +127,33 @@ async def load_configuration(settings: KubernetesSettings) -> client.Configurati
     return configuration
 
 
+def _ignore_environment(api: client.ApiClient) -> None:
+    """Take the connection from the kubeconfig (or the pod) only, as Kopf's watches do.
+
+    kubernetes_asyncio's session trusts the environment, so aiohttp looks for a
+    ``~/.netrc`` in a worker thread on every request: a thread hand-over and a file
+    read that cost a launch's reconciles more CPU than their own work. A proxy is
+    still honoured when the kubeconfig names one (``proxy-url``), per request.
+    """
+    rest = api.rest_client
+    trusting: aiohttp.ClientSession = rest.pool_manager
+    rest.pool_manager = aiohttp.ClientSession(
+        connector=trusting.connector,
+        trust_env=False,
+        read_bufsize=2**21,  # as kubernetes_asyncio sets it: watch events can be large
+    )
+    trusting.detach()
+
+
 class Cluster:
     def __init__(self, api: client.ApiClient) -> None:
         self.api = api
 
     @classmethod
     async def connect(cls, settings: KubernetesSettings) -> Cluster:
-        return cls(client.ApiClient(await load_configuration(settings)))
+        api = client.ApiClient(await load_configuration(settings))
+        _ignore_environment(api)
+        return cls(api)
 
     async def close(self) -> None:
         await self.api.close()
