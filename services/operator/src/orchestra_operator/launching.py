@@ -27,7 +27,6 @@ from orchestra_operator.ensuring import create_or_ensure, ensure, repair
 from orchestra_operator.errors import CommandDeferred
 from orchestra_operator.labelling import required_level
 from orchestra_operator.namespaces import namespace_level
-from orchestra_operator.reporting import record_event
 from orchestra_operator.sweeping import EMPTY_SINCE
 from orchestra_operator.tombstones import Tombstones
 from orchestra_operator.vetting import admit_launch, check_same_launch, resolve_template
@@ -152,14 +151,14 @@ async def launch(
             raise CommandDeferred("workshop vanished right after a conflict") from error
         check_same_launch(event, raced)
         return False
-    await record_event(
-        cluster,
-        created,
-        "Launched",
-        f"launched from template {event.template_slug} by launch {event.event_id}",
-        settings=settings,
-    )
+    # No Event of its own: the first reconcile's phase Event tells the launch, with the
+    # children it created (one request per launch instead of three, docs/benchmarks/burst.md).
     log.info(
-        "workshop created", extra={"workshop": event.instance, "template": event.template_slug}
+        "workshop created",
+        extra={
+            "workshop": event.instance,
+            "template": event.template_slug,
+            "uid": created["metadata"].get("uid"),
+        },
     )
     return True

@@ -44,6 +44,13 @@ Body = dict[str, Any]
 log = logging.getLogger(__name__)
 
 
+def launched(workshop: Body, spec: WorkshopSpec) -> str:
+    """What the launch did, for the first phase's Event: template and launch (pure)."""
+    annotations = workshop["metadata"].get("annotations") or {}
+    by = annotations.get(labels.LAUNCH_EVENT)
+    return f"launched from template {spec.template}" + (f" by launch {by}" if by else "")
+
+
 class Reconciler:
     """Serialises reconciliation per Workshop; many Workshops proceed in parallel."""
 
@@ -303,7 +310,8 @@ class Reconciler:
         """Write the status if it changed; conditionally when the body was not read just now.
 
         A new phase's Event also tells what ``story`` holds of children created (and takes
-        it out of it), so a launch's first reconcile records one Event, not two."""
+        it out of it), and the first phase's tells the launch, so a launch's first reconcile
+        records one Event, where it used to record two and its launch a third."""
         meta = workshop["metadata"]
         status = workshop.get("status") or {}
         url = manifests.url(meta["name"], self.settings)
@@ -330,6 +338,8 @@ class Reconciler:
         if status.get("phase") != assessment.phase or status.get("reason") != assessment.reason:
             metering.PHASES.labels(assessment.phase, assessment.reason or "").inc()
             message = assessment.message or f"workshop is {assessment.phase}"
+            if not status.get("phase"):  # its first phase: the launch's own step, told here
+                message = f"{launched(workshop, spec)}; {message}"
             created = [told for told in story or [] if told[0] == CREATED]
             for told in created:
                 assert story is not None

@@ -1,9 +1,10 @@
 """Kubernetes Events on a Workshop, so ``kubectl describe ws`` tells its story.
 
-Every step records one: the launch, the children a reconcile created (one
-Event naming each), each phase, each repair after drift, the failure and its
-reason, an extension, the termination and the cleanup of a failed workshop. Each names the replica that acted
-(``reportingInstance``), which is also how the two-replica test sees that only
+Every step is told in one: the launch and the children its first reconcile
+created go into its first phase's Event (one request, not three), then each
+phase, each repair after drift, the failure and its reason, an extension, the
+termination and the cleanup of a failed workshop. Each names the replica that
+acted (``reportingInstance``), which is also how the two-replica test sees that only
 the leader acts. Events are best effort: failing to record one must never fail
 a reconcile. This is also the one place every step passes through, so metrics
 of steps can hook in here.

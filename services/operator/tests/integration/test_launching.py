@@ -70,14 +70,15 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
         "matchLabels": {"app.kubernetes.io/name": "orchestra-gate"}
     }
     reasons = await world.event_reasons(event)
-    assert reasons[0] == "Launched"
-    assert {"Provisioning", "Ready"} <= set(reasons)
-    # The first reconcile's phase Event also names each child it created (no Event of its own).
-    assert "Created" not in reasons
+    assert reasons[0] == "Provisioning"
+    assert "Ready" in reasons
+    # The first phase's Event tells the launch and each child it created (no Events of
+    # their own).
     provisioning = [
         e["message"] for e in await world.events_of(event) if e["reason"] == "Provisioning"
     ]
     assert provisioning == [
+        f"launched from template {event.template_slug} by launch {event.event_id}; "
         f"waiting for the workshop to start; NetworkPolicy {event.instance} created, "
         f"Service {event.instance} created, Deployment {event.instance} created"
     ]
@@ -121,7 +122,7 @@ async def test_kubectl_describe_tells_the_story(operator: World) -> None:
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     text = output.decode()
     assert process.returncode == 0, text
-    for line in ("Launched", f"Deployment {event.instance} created", "Ready"):
+    for line in ("launched from template", f"Deployment {event.instance} created", "Ready"):
         assert line in text, text
 
 

@@ -61,8 +61,8 @@ async def test_a_fresh_launch_creates_its_objects_without_reading_them(quiet: Wo
     counts = served(quiet)
     assert {read: counts.get(read, 0) for read in CHILD_READS} == dict.fromkeys(CHILD_READS, 0)
     assert counts.get("post networkpolicies") == 2  # the namespace's default deny and the own
-    # Five Events in all, the children named in the first phase's: nothing twice.
-    assert counts.get("post events") == 3  # Launched, Provisioning (with the children), Ready
+    # Two Events in all: the launch and its children are told in the first phase's.
+    assert counts.get("post events") == 2  # Provisioning (launch and children), Ready
     assert counts.get("get namespaces", 0) == 0  # a new learner's namespace is created unread
     stories = [e["message"] for e in await quiet.events_of(event)]
     assert sum("Deployment" in story and "created" in story for story in stories) == 1
