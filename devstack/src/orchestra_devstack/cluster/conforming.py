@@ -214,7 +214,7 @@ class ResourceHandler:
         response.enable_chunked_encoding()
         await response.prepare(request)
         snapshot = lambda: self._store.list(definition, address.namespace, selector)  # noqa: E731
-        async for event in watching.stream(watch, log=self._store.log, snapshot=snapshot):
-            await response.write(json.dumps(event).encode() + b"\n")
+        async for batch in watching.stream(watch, log=self._store.log, snapshot=snapshot):
+            await response.write(b"".join(json.dumps(event).encode() + b"\n" for event in batch))
         await response.write_eof()
         return response

@@ -115,7 +115,7 @@ class FakeKubelet:
                 self._schedule(body, self._delay)
 
     async def run(self) -> None:
-        with self._store.log.subscribe() as queue:
+        with self._store.log.subscribe(DEPLOYMENTS) as queue:
             for body in self._store.list(self._definition(DEPLOYMENTS), None):
                 self._schedule(body, self._delay)
             try:

@@ -43,7 +43,12 @@ class EventLog:
         """``first_resource_version``: where this cluster's history starts; a version
         before it is of another cluster (an earlier run) and answers 410 Gone."""
         self._changes: collections.deque[Change] = collections.deque(maxlen=capacity)
-        self._subscribers: set[asyncio.Queue[Change]] = set()
+        # By the resource they follow (None: every resource), so that a write wakes only
+        # the watches of its own resource: a burst's writes would otherwise wake every
+        # watch of every kind, each to drop what is not its own.
+        self._subscribers: dict[StorageKey | None, set[asyncio.Queue[Change]]] = (
+            collections.defaultdict(set)
+        )
         # The newest resourceVersion dropped from the log (or never in it).
         self._compacted = first_resource_version - 1
         self.last_resource_version = first_resource_version - 1
@@ -56,8 +61,9 @@ class EventLog:
         if self._changes.maxlen is not None and len(self._changes) == self._changes.maxlen:
             self._compacted = self._changes[0].resource_version
         self._changes.append(change)
-        for queue in self._subscribers:
-            queue.put_nowait(change)
+        for key in (change.storage_key, None):
+            for queue in self._subscribers.get(key, ()):
+                queue.put_nowait(change)
 
     def since(self, resource_version: int) -> list[Change]:
         """The changes after the version, or ``GoneError`` if some of them were dropped."""
@@ -66,14 +72,16 @@ class EventLog:
         return [c for c in self._changes if c.resource_version > resource_version]
 
     @contextlib.contextmanager
-    def subscribe(self) -> Iterator[asyncio.Queue[Change]]:
-        """Every change appended while inside, in order, none lost."""
+    def subscribe(self, storage_key: StorageKey | None = None) -> Iterator[asyncio.Queue[Change]]:
+        """Every change appended while inside (of one resource, if given), in order, none lost."""
         queue: asyncio.Queue[Change] = asyncio.Queue()
-        self._subscribers.add(queue)
+        self._subscribers[storage_key].add(queue)
         try:
             yield queue
         finally:
-            self._subscribers.discard(queue)
+            self._subscribers[storage_key].discard(queue)
+            if not self._subscribers[storage_key]:
+                del self._subscribers[storage_key]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,11 +130,13 @@ async def stream(
     *,
     log: EventLog,
     snapshot: Callable[[], list[dict[str, Any]]],
-) -> AsyncIterator[dict[str, Any]]:
-    """The events of one watch, until its timeout (or forever)."""
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The events of one watch, until its timeout (or forever), in batches: whatever
+    changes are waiting when the watch wakes up go out together (one write, not one
+    each, while a burst keeps the server busy)."""
     loop = asyncio.get_running_loop()
     deadline = None if request.timeout is None else loop.time() + request.timeout
-    with log.subscribe() as queue:
+    with log.subscribe(request.storage_key) as queue:
         # No awaits from subscribing to here: the snapshot and the backlog are consistent.
         backlog: list[dict[str, Any]] = []
         position = log.last_resource_version
@@ -140,14 +150,14 @@ async def stream(
             try:
                 changes = log.since(request.since)
             except GoneError as error:
-                yield _expired(error)
+                yield [_expired(error)]
                 return
             translated = (_translate(change, request) for change in changes)
             backlog = [event for event in translated if event is not None]
-        for event in backlog:
-            yield event
         if request.send_initial_end and request.bookmarks:
-            yield _bookmark(request, position, end=True)
+            backlog.append(_bookmark(request, position, end=True))
+        if backlog:
+            yield backlog
 
         while True:
             wait = request.bookmark_interval if request.bookmarks else None
@@ -157,12 +167,18 @@ async def stream(
                     return
                 wait = remaining if wait is None else min(wait, remaining)
             try:
-                change = await asyncio.wait_for(queue.get(), timeout=wait)
+                waiting = [await asyncio.wait_for(queue.get(), timeout=wait)]
             except TimeoutError:
                 if request.bookmarks:
-                    yield _bookmark(request, log.last_resource_version, end=False)
+                    yield [_bookmark(request, log.last_resource_version, end=False)]
                 continue
-            if change.resource_version <= position:
-                continue  # already sent in the backlog
-            if (translation := _translate(change, request)) is not None:
-                yield translation
+            while not queue.empty():
+                waiting.append(queue.get_nowait())
+            batch = [
+                translation
+                for change in waiting
+                if change.resource_version > position  # else already sent in the backlog
+                if (translation := _translate(change, request)) is not None
+            ]
+            if batch:
+                yield batch
