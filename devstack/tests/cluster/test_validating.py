@@ -169,6 +169,23 @@ class TestBuiltinFields:
         assert status == 422
         assert causes(error) == [("spec.ports[0].port", "FieldValueInvalid")]
 
+    async def test_an_update_is_checked_in_every_section_it_changes(self, api: Api) -> None:
+        """Sections an update leaves as they were are not checked again (they were when
+        written); what it changes is, in the main resource and in the status."""
+        await api.create(api.DEPLOYMENTS, api.deployment("d"))
+        status, error = await api.patch(
+            f"{api.DEPLOYMENTS}/d/status", {"status": {"replicas": "one"}}
+        )
+        assert status == 422
+        assert causes(error) == [("status.replicas", "FieldValueInvalid")]
+        status, _ = await api.patch(f"{api.DEPLOYMENTS}/d/status", {"status": {"replicas": 1}})
+        assert status == 200
+        status, error = await api.patch(
+            f"{api.DEPLOYMENTS}/d", {"metadata": {"labels": {"a": "b"}}, "spec": {"paused": 1}}
+        )
+        assert status == 422
+        assert causes(error) == [("spec.paused", "FieldValueInvalid")]
+
     async def test_a_valid_object_with_nulls_passes(self, api: Api) -> None:
         body = service("s")
         body["spec"]["clusterIP"] = None

@@ -273,7 +273,7 @@ class ObjectStore:
         new = admitting.admit_update(definition, old, candidate, subresource=subresource)
         if new == old:
             return old  # a no-op write: no new resourceVersion, no event (as in Kubernetes)
-        self._validate(definition, new)
+        self._validate(definition, new, before=old)
         new = self._record(definition, "MODIFIED", new, old)
         if admitting.is_releasable(new):
             return self._remove(definition, new)
@@ -303,10 +303,12 @@ class ObjectStore:
             return self._record(definition, "MODIFIED", new, old)
         return self._remove(definition, old)
 
-    def _validate(self, definition: Definition, body: Body) -> None:
+    def _validate(self, definition: Definition, body: Body, *, before: Body | None = None) -> None:
         """What a real API server refuses (names, labels, fields: ``validating``), 422."""
         if self.validation:
-            validating.check(definition, body, crd_schema=self.registry.schema_of(definition))
+            validating.check(
+                definition, body, crd_schema=self.registry.schema_of(definition), before=before
+            )
 
     def _remove(self, definition: Definition, last: Body) -> Body:
         return self._record(definition, "DELETED", copy.deepcopy(last), last)
