@@ -76,13 +76,21 @@ def configure_logging(service: str, *, level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def tracing_enabled(settings: TracingSettings) -> bool:
+    """Whether spans go anywhere: an OTLP endpoint is set and the SDK is not disabled.
+
+    Services skip their instrumentation otherwise; even no-op spans cost CPU per request.
+    """
+    return bool(settings.otlp_endpoint) and not settings.sdk_disabled
+
+
 def configure_tracing(service: str, settings: TracingSettings) -> Callable[[], None]:
     """Install the global tracer provider when an endpoint is set; returns a flush-and-stop.
 
     Every service calls this once from ``main.py``. Spans are exported over
     OTLP/HTTP in batches; the returned function flushes what is left at exit.
     """
-    if settings.sdk_disabled or not settings.otlp_endpoint:
+    if not tracing_enabled(settings):
         return lambda: None
     resource = Resource.create({SERVICE_NAME: f"orchestra-{service}"})
     provider = TracerProvider(resource=resource)

@@ -43,6 +43,7 @@ from orchestra_api.routes import (
     templates,
 )
 from orchestra_api.streaming import Hub
+from orchestra_api.timing import TimingMiddleware
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import TokenVerifier
 from orchestra_shared import streaming
@@ -60,7 +61,7 @@ from orchestra_shared.reaping import reap_forever
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
 from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import nats_options
-from orchestra_shared.telemetry import configure_logging, configure_tracing
+from orchestra_shared.telemetry import configure_logging, configure_tracing, tracing_enabled
 
 log = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT = 10.0
@@ -78,6 +79,16 @@ async def relay(settings: ApiSettings, pool: asyncpg.Pool) -> None:
         await client.close()
 
 
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """Hand a connection back to the pool without asyncpg's reset query.
+
+    asyncpg rolls back an open transaction and drops listener callbacks by itself; its
+    reset query (unlock advisory locks, close cursors, UNLISTEN, RESET ALL) undoes
+    session state the api never sets (its locks and cursors are transaction-scoped;
+    the relay UNLISTENs its own channel), and costs a round trip per request.
+    """
+
+
 def create_app(
     settings: ApiSettings, catalog: Catalog, *, jwks_fetcher: JwksFetcher | None = None
 ) -> FastAPI:
@@ -92,7 +103,10 @@ def create_app(
             raise RuntimeError(settings.identity_problem)
         await wait_for_schema(settings.database_dsn)  # the migration Job may still be running
         pool = await asyncpg.create_pool(
-            settings.database_dsn, min_size=1, max_size=settings.database_pool_size
+            settings.database_dsn,
+            min_size=1,
+            max_size=settings.database_pool_size,
+            reset=keep_session,
         )
         hub = Hub(
             nats_options=nats_options(settings),
@@ -106,7 +120,6 @@ def create_app(
                 if jwks_fetcher
                 else TokenVerifier(settings)
             )
-        metrics = Metrics()
         admitter = Admitter(
             pool, catalog, settings=settings, metrics=metrics, clock=lambda: datetime.now(UTC)
         )
@@ -159,6 +172,7 @@ def create_app(
                 )
                 pool.terminate()
 
+    metrics = Metrics()
     app = FastAPI(
         title="Orchestra API",
         version="0.1.0",
@@ -167,6 +181,7 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(TraceIdMiddleware)
+    app.add_middleware(TimingMiddleware, metrics=metrics)
     for router in ROUTERS:
         app.include_router(router)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
@@ -247,13 +262,20 @@ def run(argv: list[str] | None = None) -> None:
         raise SystemExit(2)
     log.info("catalog loaded", extra={"templates": len(catalog.templates)})
     stop_tracing = configure_tracing("api", settings)
-    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
     app = create_app(settings, catalog)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    if tracing_enabled(settings):
+        # Instrumented only when spans go somewhere: with tracing off, the no-op spans of
+        # every request and query still cost about a third of a launch's CPU.
+        AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
+        # The C parser and the libuv loop (both dependencies of the api): uvicorn's pure-Python
+        # h11 and asyncio's loop cost a launch more CPU than the launch itself.
+        loop="uvloop",
+        http="httptools",
         log_config=None,
         proxy_headers=False,  # identity trust is decided on the real peer address
         timeout_graceful_shutdown=settings.shutdown_grace,

@@ -1,15 +1,18 @@
 """Prometheus metrics of the api: a registry per app, so tests and replicas never share one.
 
-Kept minimal on purpose (launches by template and outcome, the outbox backlog);
-the observability work extends it. ``launching`` counts outcomes; ``/metrics``
-refreshes the backlog gauge from Postgres when scraped.
+Launches by template and outcome, request durations, the outbox backlog.
+``launching`` counts outcomes; ``timing`` observes every request's duration;
+``/metrics`` refreshes the backlog gauge from Postgres when scraped.
 """
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNKNOWN_TEMPLATE = "(unknown)"
+UNMATCHED_ROUTE = "(unmatched)"
+# Seconds; from a millisecond (a read answered from the pool) to the 10 s a launch must never take.
+DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class Metrics:
@@ -20,6 +23,14 @@ class Metrics:
             "Launch requests by template and outcome (accepted, replayed, limit, capacity, "
             "invalid, not-found).",
             ["template", "outcome"],
+            registry=self.registry,
+        )
+        self.request_duration = Histogram(
+            "orchestra_api_request_duration_seconds",
+            "Time from a request's arrival to the end of its response, by route template "
+            "(never the raw path: names would mint a series each), method and status class.",
+            ["route", "method", "status"],
+            buckets=DURATION_BUCKETS,
             registry=self.registry,
         )
         self.outbox_backlog = Gauge(
@@ -43,6 +54,12 @@ class Metrics:
     def launched(self, template: str | None, outcome: str) -> None:
         # Only catalog slugs become label values: user input must not mint time series.
         self.launches.labels(template=template or UNKNOWN_TEMPLATE, outcome=outcome).inc()
+
+    def requested(self, route: str | None, method: str, status: int, seconds: float) -> None:
+        """``route`` is the matched route's template; None when nothing matched (a 404)."""
+        self.request_duration.labels(
+            route=route or UNMATCHED_ROUTE, method=method, status=f"{status // 100}xx"
+        ).observe(seconds)
 
     def render(self, *, outbox_backlog: tuple[int, int] | None, nats_connected: bool) -> bytes:
         """``outbox_backlog`` is (waiting, set aside), or None when Postgres did not answer."""

@@ -111,3 +111,28 @@ async def test_every_operation_has_a_unique_id_and_documented_problems(api: Api)
         "getRetention",
     }  # fmt: skip
     assert set(ids) == expected
+
+
+async def test_request_durations_are_a_histogram_by_route_template(api: Api) -> None:
+    name = await api.launched(learner(), "alpha")
+    async with api.client() as client:
+        assert (await client.get(f"/api/v1/instances/{name}", headers=learner())).is_success
+        assert (await client.get("/api/v1/instances/nobody-here", headers=learner())).status_code
+        assert (await client.get("/no/such/path")).status_code == 404
+        text = (await client.get("/metrics")).text
+    assert "# TYPE orchestra_api_request_duration_seconds histogram" in text
+
+    def count(route: str, method: str, status: str) -> float:
+        prefix = (
+            "orchestra_api_request_duration_seconds_count"
+            f'{{method="{method}",route="{route}",status="{status}"}} '
+        )
+        lines = [line for line in text.splitlines() if line.startswith(prefix)]
+        return float(lines[0].removeprefix(prefix)) if lines else 0.0
+
+    assert count("/api/v1/instances", "POST", "2xx") == 1
+    # Both reads are one series under the template, the 404 in its own status class.
+    assert count("/api/v1/instances/{name}", "GET", "2xx") == 1
+    assert count("/api/v1/instances/{name}", "GET", "4xx") == 1
+    assert count("(unmatched)", "GET", "4xx") == 1
+    assert name not in text and "nobody-here" not in text and "/no/such/path" not in text
