@@ -9,6 +9,7 @@ a client; unexpected errors are logged with theirs.
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -199,6 +200,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         response.headers.update(error.headers or {})
         return response
 
+    async def on_unstorable(request: Request, error: Exception) -> JSONResponse:
+        # A NUL (or a character the database's encoding lacks) in a name, key or filter:
+        # Postgres refuses it in text, wherever it came from. The client's mistake, not ours.
+        return problem_response(
+            422,
+            "invalid-request",
+            "Invalid request",
+            "the request holds a character that cannot be stored (such as NUL)",
+            request.url.path,
+        )
+
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         response = problem_response(
@@ -214,4 +226,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for unstorable in (
+        asyncpg.CharacterNotInRepertoireError,
+        asyncpg.UntranslatableCharacterError,
+    ):
+        app.add_exception_handler(unstorable, on_unstorable)
     app.add_exception_handler(Exception, on_unexpected)

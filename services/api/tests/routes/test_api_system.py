@@ -137,3 +137,13 @@ async def test_request_durations_are_a_histogram_by_route_template(api: Api) -> 
     assert count("(unmatched)", "GET", "4xx") == 1
     for raw in (name, "nobody-here", "/no/such/path"):
         assert raw not in text
+
+
+async def test_a_nul_character_in_a_filter_is_a_422_problem(api: Api) -> None:
+    """Postgres cannot store NUL in text; a filter or name holding one is the client's error."""
+    async with api.client() as client:
+        for path in ("/api/v1/admin/instances?template=a%00b", "/api/v1/admin/instances?user=%00"):
+            response = await client.get(path, headers=admin())
+            assert response.status_code == 422, path
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["type"].endswith("/invalid-request")
