@@ -15,7 +15,7 @@ kinds and ConfigMaps, cluster-wide, by label), and then times each kind of reque
 ``--requests`` of each, one after another from one client. The figure is the cluster
 process's CPU time (user + system, from /proc) per request, including the watch events
 each write fans out; the client's own time is not in it. Results go in
-docs/benchmarks/emulator.md.
+docs/src/content/docs/benchmarks/emulator.md.
 """
 
 from __future__ import annotations

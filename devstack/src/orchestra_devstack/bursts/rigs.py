@@ -1,7 +1,7 @@
 """The stack a burst runs against: ``start_stack`` plus a second api and a second operator.
 
 The dev stack runs one replica of each service; production runs the api stateless behind
-a load balancer and the operator with a standby (docs/adr/0010). The fault runs need that
+a load balancer and the operator with a standby (docs/src/content/docs/decisions/0010). The fault runs need that
 shape (kill the operator leader, kill an api replica mid-request), so the rig starts a
 second replica of each with the first one's command and environment, changing only what
 must differ: the api's port, the operator's metrics port and its name in the Lease. There

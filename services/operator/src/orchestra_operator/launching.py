@@ -152,7 +152,7 @@ async def launch(
         check_same_launch(event, raced)
         return False
     # No Event of its own: the first reconcile's phase Event tells the launch, with the
-    # children it created (one request per launch instead of three, docs/benchmarks/burst.md).
+    # children it created (one request per launch instead of three, docs/src/content/docs/benchmarks/burst.md).
     log.info(
         "workshop created",
         extra={
