@@ -16,6 +16,7 @@ import pytest
 from pydantic_settings import BaseSettings
 
 from orchestra_api.config import ApiSettings
+from orchestra_devstack.environments import BUS_USERS
 from orchestra_expiry.config import ExpirySettings
 from orchestra_gate.config import GateSettings
 from orchestra_operator.config import OperatorSettings
@@ -106,12 +107,23 @@ def test_secrets_come_from_secrets_only(rendered: Rendered) -> None:
 
 
 def test_each_service_connects_to_nats_as_itself(rendered: Rendered) -> None:
-    for service in ("api", "operator", "sync", "expiry"):
+    for service in BUS_USERS:
         env = env_of(rendered.container(service))
         prefix = f"ORCHESTRA_{service.upper()}_"
         assert env[prefix + "NATS_USER"]["value"] == service
         reference = env[prefix + "NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]
         assert reference == {"name": "orchestra-nats-credentials", "key": service}
+
+
+def test_each_service_on_the_bus_may_reach_nats_through_its_network_policy(
+    rendered: Rendered,
+) -> None:
+    if not rendered.names("NetworkPolicy"):
+        pytest.skip("these values turn the platform's NetworkPolicies off: nothing to reach past")
+    for service in BUS_USERS:
+        policy = rendered.find("NetworkPolicy", f"{RELEASE}-{service}")["spec"]
+        ports = {port.get("port") for rule in policy["egress"] for port in rule.get("ports", [])}
+        assert 4222 in ports, f"{service} connects to NATS but its egress does not allow it"
 
 
 def test_each_service_runs_as_its_own_account_with_a_token_only_if_it_calls_kubernetes(
