@@ -78,7 +78,14 @@ class LaunchRequested(Event):
 
 
 TerminationReason = Literal[
-    "user", "admin", "expired", "startup-timeout", "failed", "idle", "class-ended"
+    "user",
+    "admin",
+    "expired",
+    "startup-timeout",
+    "failed",
+    "idle",
+    "class-ended",
+    "pool-unclaimed",
 ]
 
 
@@ -96,6 +103,23 @@ class ExtendRequested(Event):
     type: Literal["extend.requested"] = "extend.requested"
     expires_at: AwareDatetime
     extension: int = Field(ge=1, description="1 for the first extension, 2 for the second ...")
+
+
+class ClaimRequested(Event):
+    """api → operator, expiry: a learner took a warm instance of their class's pool
+    (docs/src/content/docs/decisions/0070).
+
+    ``owner`` is the learner, who owns the instance from now on; ``pool_owner`` is who
+    owned it until now (``pool:<class id>``), so the operator hands over only a Workshop
+    that still belongs to that pool, and a redelivered claim finds it already handed over.
+    The deadline and the idle rule are the learner's, as a launch would have set them.
+    """
+
+    type: Literal["claim.requested"] = "claim.requested"
+    pool_owner: str = Field(pattern=r"^pool:[a-z0-9]{1,40}$")
+    expires_at: AwareDatetime
+    idle_timeout_seconds: int | None = Field(default=None, ge=1)
+    idle_warning_seconds: int | None = Field(default=None, ge=1)
 
 
 class StatusChanged(Event):
@@ -188,6 +212,7 @@ class WaitingChanged(ClassNotice):
 
 AnyEvent = Annotated[
     LaunchRequested
+    | ClaimRequested
     | TerminateRequested
     | ExtendRequested
     | StatusChanged

@@ -114,6 +114,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.TERMINATE_REQUESTED,
         subjects.EXTEND_REQUESTED,
         subjects.EXPORT_REQUESTED,
+        subjects.CLAIM_REQUESTED,
         subjects.ACTIVITY_KEPT,
         subjects.CLASS_MESSAGE,
         subjects.WAITING_CHANGED,

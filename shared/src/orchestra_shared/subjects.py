@@ -19,6 +19,8 @@ LAUNCH_REQUESTED = f"{PREFIX}.commands.launch"
 TERMINATE_REQUESTED = f"{PREFIX}.commands.terminate"
 EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
 EXPORT_REQUESTED = f"{PREFIX}.commands.export"
+# A learner took a warm instance of a class's pool (docs/src/content/docs/decisions/0070); after its launch, in order.
+CLAIM_REQUESTED = f"{PREFIX}.commands.claim"
 # Facts for whoever listens: the dashboard's live stream, expiry.
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
@@ -40,6 +42,7 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "terminate.requested": TERMINATE_REQUESTED,
     "extend.requested": EXTEND_REQUESTED,
     "export.requested": EXPORT_REQUESTED,
+    "claim.requested": CLAIM_REQUESTED,
     "status.changed": STATUS_CHANGED,
     "expiry.expiring": EXPIRING,
     "idle.warning": IDLE_WARNING,

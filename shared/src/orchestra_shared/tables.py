@@ -20,6 +20,8 @@ test compares them). One writer per fact:
   only by the gate.
 - ``classes``, ``class_members``, ``class_queue``, ``class_messages``: classes, their
   learners, their waiting room and their messages, written only by the api (docs/src/content/docs/decisions/0070).
+- ``warm_instances``: the instances a class's warm pool started and who claimed each,
+  written only by the api (docs/src/content/docs/decisions/0070).
 
 Services use asyncpg with plain SQL at run time; these definitions serve the
 migrations, the tests and readers of the schema.
@@ -243,6 +245,11 @@ classes = sa.Table(
     ),
     # Set once, by "end the class": nobody is admitted after it.
     sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    # The warm pool (migration 0050_warm_pools): how many instances to start before the
+    # class (0: none), how long before its start, and how long after it unclaimed ones stay.
+    sa.Column("pool_size", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("pool_lead_seconds", sa.Integer, nullable=False, server_default="900"),
+    sa.Column("pool_grace_seconds", sa.Integer, nullable=False, server_default="900"),
     sa.Index("classes_starts", "starts_at"),
 )
 
@@ -307,4 +314,33 @@ class_messages = sa.Table(
     sa.Column("author", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Warm instances (migration 0050_warm_pools, docs/src/content/docs/decisions/0070), written by the api: each
+# is an instance row owned by ``pool:<class id>`` until a learner claims it. Whether it is
+# Ready is the instance's phase (sync's fact), not copied here.
+warm_instances = sa.Table(
+    "warm_instances",
+    metadata,
+    sa.Column(
+        "name",
+        sa.Text,
+        sa.ForeignKey("instances.name", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "class_id",
+        sa.Text,
+        sa.ForeignKey("classes.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # warming (started, not claimed), claimed, or discarded (ended unclaimed).
+    sa.Column("state", sa.Text, nullable=False, server_default="warming"),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Column("claimed_by", sa.Text, nullable=True),
+    sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Index("warm_instances_class_state", "class_id", "state"),
 )

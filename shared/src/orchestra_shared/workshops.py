@@ -51,9 +51,16 @@ class WorkshopStorage(_Resource):
 
 
 class WorkshopSpec(_Resource):
-    """Everything the operator needs to run one workshop; fixed at launch except ``expiresAt``."""
+    """Everything the operator needs to run one workshop; fixed at launch except ``expiresAt``
+    (and ``owner``, once, when a learner claims a warm instance: docs/src/content/docs/decisions/0070)."""
 
-    owner: str = Field(min_length=1, description="The learner's email; immutable.")
+    owner: str = Field(
+        min_length=1,
+        description=(
+            "The learner's email; 'pool:<class id>' while a warm instance waits for a "
+            "learner, who then owns it for good."
+        ),
+    )
     template: str = Field(min_length=1, description="Slug of the template it came from.")
     template_name: str
     image: str = Field(min_length=1)

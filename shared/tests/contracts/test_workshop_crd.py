@@ -56,7 +56,10 @@ def test_status_properties_match_the_model() -> None:
     assert set(status["properties"]) == wire_fields(WorkshopStatus) | {"expiresAt"}
 
 
-def test_owner_is_immutable_through_a_cel_rule() -> None:
+def test_owner_is_immutable_through_a_cel_rule_but_a_warm_pool_hands_over_once() -> None:
     owner = crd_schema()["properties"]["spec"]["properties"]["owner"]
     rules = owner["x-kubernetes-validations"]
-    assert {"rule": "self == oldSelf", "message": "spec.owner is immutable"} in rules
+    assert {
+        "rule": "self == oldSelf || oldSelf.startsWith('pool:')",
+        "message": "spec.owner is immutable (a warm pool's instance changes hands once)",
+    } in rules

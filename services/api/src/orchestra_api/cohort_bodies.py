@@ -12,6 +12,52 @@ from orchestra_api.summarising import LearnerLine, Totals
 from orchestra_api.teaching import Outcome, Roster
 
 
+class WarmPoolBody(BaseModel):
+    """Instances started before the class, so that the first learners get a Ready
+    workshop at once (docs/src/content/docs/decisions/0070)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    size: int | None = Field(
+        default=None,
+        ge=0,
+        le=10000,
+        description="How many to keep ready; null: the class's expected size. "
+        "Each claimed one is replaced until expected_size learners have one. 0: no pool.",
+    )
+    lead_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="How long before starts_at the pool is started (the image pull and "
+        "start-up must fit in it).",
+    )
+    grace_minutes: int = Field(
+        default=15,
+        ge=0,
+        le=24 * 60,
+        description="How long after starts_at unclaimed instances are kept for latecomers.",
+    )
+
+
+class WarmPoolStatusBody(BaseModel):
+    """A class's pool as its instructors see it."""
+
+    size: int
+    lead_minutes: int
+    grace_minutes: int
+
+    @classmethod
+    def of(cls, klass: ClassRecord) -> "WarmPoolStatusBody | None":
+        if klass.pool_size <= 0:
+            return None
+        return cls(
+            size=klass.pool_size,
+            lead_minutes=klass.pool_lead_seconds // 60,
+            grace_minutes=klass.pool_grace_seconds // 60,
+        )
+
+
 class ClassCreateBody(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -24,6 +70,7 @@ class ClassCreateBody(BaseModel):
                     "ends_at": "2025-09-01T17:00:00Z",
                     "expected_size": 30,
                     "instructor_emails": ["grace@example.org"],
+                    "warm_pool": {"size": 10, "lead_minutes": 20},
                 }
             ]
         },
@@ -48,6 +95,11 @@ class ClassCreateBody(BaseModel):
     )
     instructor_emails: list[str] = Field(default_factory=list, max_length=50)
     instructor_groups: list[str] = Field(default_factory=list, max_length=20)
+    warm_pool: WarmPoolBody | None = Field(
+        default=None,
+        description="Start instances before the class; absent: no warm pool. Templates "
+        "with a persistent workspace cannot be pooled.",
+    )
 
 
 class ClassSummaryBody(BaseModel):
@@ -83,6 +135,7 @@ class ClassBody(ClassSummaryBody):
     instructor_groups: list[str]
     created_by: str
     created_at: datetime
+    warm_pool: WarmPoolStatusBody | None = None
 
     @classmethod
     def of(cls, klass: ClassRecord) -> "ClassBody":
@@ -96,6 +149,7 @@ class ClassBody(ClassSummaryBody):
             instructor_groups=klass.instructor_groups,
             created_by=klass.created_by,
             created_at=klass.created_at,
+            warm_pool=WarmPoolStatusBody.of(klass),
         )
 
 

@@ -16,7 +16,8 @@ from orchestra_shared.tables import ACTIVE_PHASES_SQL
 
 CLASS_COLUMNS = """
     id, title, template_slug, starts_at, ends_at, expected_size, seats, session_tag,
-    join_code, instructor_emails, instructor_groups, created_by, created_at, ended_at
+    join_code, instructor_emails, instructor_groups, created_by, created_at, ended_at,
+    pool_size, pool_lead_seconds, pool_grace_seconds
 """
 TICKET_COLUMNS = "id, class_id, owner, enqueued_at, state, blocked_on, instance, reason"
 
@@ -39,6 +40,9 @@ class ClassRecord:
     created_by: str
     created_at: datetime
     ended_at: datetime | None
+    pool_size: int = 0
+    pool_lead_seconds: int = 900
+    pool_grace_seconds: int = 900
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "ClassRecord":
@@ -66,6 +70,9 @@ class NewClass:
     instructor_emails: list[str]
     instructor_groups: list[str]
     created_by: str
+    pool_size: int = 0
+    pool_lead_seconds: int = 900
+    pool_grace_seconds: int = 900
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,9 @@ async def insert_class(connection: Connection, new: NewClass) -> ClassRecord:
     row = await connection.fetchrow(
         f"""INSERT INTO classes (id, title, template_slug, starts_at, ends_at, expected_size,
                                  seats, session_tag, join_code, instructor_emails,
-                                 instructor_groups, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                 instructor_groups, created_by, pool_size, pool_lead_seconds,
+                                 pool_grace_seconds)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             RETURNING {CLASS_COLUMNS}""",
         new.id,
         new.title,
@@ -109,6 +117,9 @@ async def insert_class(connection: Connection, new: NewClass) -> ClassRecord:
         new.instructor_emails,
         new.instructor_groups,
         new.created_by,
+        new.pool_size,
+        new.pool_lead_seconds,
+        new.pool_grace_seconds,
     )
     return ClassRecord.from_row(row)
 

@@ -76,6 +76,31 @@ class ApiSettings(
         ge=1,
         description="Tickets one admitter pass considers at most, in arrival order.",
     )
+    warm_pool_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds between two passes of the warm pools' keeper when no claim wakes it "
+            "(docs/src/content/docs/decisions/0070): how late after its lead time a pool starts, and "
+            "after start plus grace its unclaimed instances are removed."
+        ),
+    )
+    warm_pool_backstop: float = Field(
+        default=600.0,
+        gt=0,
+        description=(
+            "Seconds after a class's start plus grace at which expiry ends an unclaimed warm "
+            "instance itself, should the api not have removed it (its deadline)."
+        ),
+    )
+    warm_pool_max: int = Field(
+        default=200,
+        ge=0,
+        description=(
+            "The largest warm pool a class may ask for: each warm instance holds a "
+            "workshop's resources before anyone uses it. 0 turns warm pools off."
+        ),
+    )
     cluster_kind: Literal["emulated", "real"] = Field(
         default="real",
         description=(

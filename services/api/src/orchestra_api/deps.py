@@ -14,6 +14,7 @@ from fastapi import Depends, Query, Request
 from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity, bearer_token, identify, token_required
 from orchestra_api.metering import Metrics
+from orchestra_api.pooling import Keeper
 from orchestra_api.problems import Forbidden, Unauthenticated
 from orchestra_api.queueing import Admitter
 from orchestra_api.streaming import Hub
@@ -33,6 +34,7 @@ class AppState:
     metrics: Metrics
     verifier: TokenVerifier | None
     admitter: Admitter
+    keeper: Keeper
     archives: ArchiveStore | None = None
 
 

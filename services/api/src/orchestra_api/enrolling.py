@@ -27,6 +27,7 @@ from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity
 from orchestra_api.launching import ForClass, launch
 from orchestra_api.metering import Metrics
+from orchestra_api.pooling import is_poolable, pool_target
 from orchestra_api.problems import (
     CapacityFull,
     ClassClosed,
@@ -40,11 +41,22 @@ from orchestra_api.records import InstanceRecord
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.names import RANDOM_ALPHABET, random_suffix
 from orchestra_shared.owners import normalise_owner
+from orchestra_shared.templates import Template
 
 SESSION_TAG = re.compile(r"^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$")
 CODE_LENGTH = 8
 ID_LENGTH = 10
 CREATE_ATTEMPTS = 5
+DEFAULT_POOL_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class WarmPoolRequest:
+    """A class's warm pool as asked (docs/src/content/docs/decisions/0070); ``size`` None: the expected size."""
+
+    size: int | None
+    lead_seconds: int
+    grace_seconds: int
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,28 @@ class ClassRequest:
     session_tag: str | None
     instructor_emails: list[str]
     instructor_groups: list[str]
+    warm_pool: WarmPoolRequest | None = None
+
+
+def plan_pool(
+    asked: WarmPoolRequest | None, template: Template, *, expected_size: int, pool_max: int
+) -> tuple[int, int, int]:
+    """(size, lead seconds, grace seconds) of the class's pool; size 0: none (pure)."""
+    if asked is None:
+        return 0, DEFAULT_POOL_SECONDS, DEFAULT_POOL_SECONDS
+    size = pool_target(asked.size, expected_size)
+    if size > 0 and not is_poolable(template):
+        raise InvalidRequest(
+            f"warm_pool: template {template.slug!r} keeps a persistent workspace in each "
+            "learner's namespace, which a warm instance cannot mount; it cannot be pooled",
+            field="warm_pool",
+        )
+    if size > pool_max:
+        raise InvalidRequest(
+            f"warm_pool.size: at most {pool_max} warm instances per class on this platform",
+            field="warm_pool.size",
+        )
+    return size, asked.lead_seconds, asked.grace_seconds
 
 
 def may_create_classes(user: Identity, settings: ApiSettings) -> bool:
@@ -70,7 +104,13 @@ def normalise_code(text: str) -> str:
 
 
 def plan_class(
-    request: ClassRequest, *, creator: str, catalog: Catalog, now: datetime, draw: str
+    request: ClassRequest,
+    *,
+    creator: str,
+    catalog: Catalog,
+    now: datetime,
+    draw: str,
+    pool_max: int = 200,
 ) -> NewClass:
     """The class to insert; ``draw`` is random text (id, code, default tag) from the caller."""
     template = catalog.get(request.template)
@@ -91,6 +131,9 @@ def plan_class(
             field="session_tag",
         )
     emails = sorted({normalise_owner(e) for e in [*request.instructor_emails, creator] if e})
+    pool_size, lead, grace = plan_pool(
+        request.warm_pool, template, expected_size=request.expected_size, pool_max=pool_max
+    )
     return NewClass(
         id=draw[4 : 4 + ID_LENGTH],
         title=request.title.strip(),
@@ -104,6 +147,9 @@ def plan_class(
         instructor_emails=emails,
         instructor_groups=sorted({g.strip() for g in request.instructor_groups if g.strip()}),
         created_by=creator,
+        pool_size=pool_size,
+        pool_lead_seconds=lead,
+        pool_grace_seconds=grace,
     )
 
 
@@ -122,7 +168,14 @@ async def create_class(
         )
     for _attempt in range(CREATE_ATTEMPTS):
         draw = random_suffix(4 + ID_LENGTH + CODE_LENGTH)
-        new = plan_class(request, creator=user.email, catalog=catalog, now=now, draw=draw)
+        new = plan_class(
+            request,
+            creator=user.email,
+            catalog=catalog,
+            now=now,
+            draw=draw,
+            pool_max=settings.warm_pool_max,
+        )
         try:
             return await insert_class(pool, new)
         except asyncpg.UniqueViolationError as error:

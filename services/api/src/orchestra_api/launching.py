@@ -12,6 +12,7 @@ lost, whatever NATS is doing at that moment. Called by ``routes.instances``.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 import asyncpg
 
@@ -25,6 +26,7 @@ from orchestra_api.cohorts import (
 )
 from orchestra_api.config import ApiSettings
 from orchestra_api.metering import Metrics
+from orchestra_api.pooling import claim
 from orchestra_api.problems import (
     CapacityFull,
     ClassFull,
@@ -50,6 +52,9 @@ from orchestra_shared.templates import Template
 from orchestra_shared.workshops import spec_from_template
 
 NAME_ATTEMPTS = 5
+# What a launch that went ahead was: a new instance, one claimed from a warm pool, or the
+# one an earlier request made (an idempotent replay, a learner's live class session).
+Outcome = Literal["accepted", "claimed", "replayed"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class ForClass:
     session_tag: str
     seats: int | None
     ends_at: datetime
+    pooled: bool = False
+    """The class has a warm pool: a Ready instance of it is claimed before one is started."""
 
     @classmethod
     def of(cls, klass: ClassRecord) -> "ForClass":
@@ -68,6 +75,7 @@ class ForClass:
             session_tag=klass.session_tag,
             seats=klass.seats,
             ends_at=klass.ends_at,
+            pooled=klass.pool_size > 0,
         )
 
 
@@ -174,7 +182,7 @@ async def launch(
     try:
         if template is None or not template.enabled:
             raise NotFound(f"no template named {slug!r}", field="template")
-        record, created = await _launch(
+        record, outcome = await _launch(
             pool,
             template,
             owner=owner,
@@ -187,8 +195,8 @@ async def launch(
     except ProblemError as problem:
         metrics.launched(known, OUTCOMES.get(type(problem), "refused"))
         raise
-    metrics.launched(known, "accepted" if created else "replayed")
-    return record, created
+    metrics.launched(known, outcome)
+    return record, outcome != "replayed"
 
 
 OUTCOMES: dict[type[ProblemError], str] = {
@@ -210,7 +218,7 @@ async def _launch(
     idempotency_key: str | None,
     settings: ApiSettings,
     for_class: ForClass | None = None,
-) -> tuple[InstanceRecord, bool]:
+) -> tuple[InstanceRecord, Outcome]:
     rules = Rules.for_template(settings, template.slug)
     for _attempt in range(NAME_ATTEMPTS):
         plan = plan_launch(  # raises InvalidRequest before anything touches the database
@@ -231,30 +239,49 @@ async def _launch(
                 if idempotency_key:
                     existing = await fetch_by_idempotency_key(connection, owner, idempotency_key)
                     if existing is not None:
-                        return existing, False
+                        return existing, "replayed"
                 if for_class is not None:
                     live = await fetch_live_class_instance(
                         connection, for_class.class_id, owner, now
                     )
                     if live is not None:
-                        return live, False
+                        return live, "replayed"
                 usage = await fetch_usage(connection, owner, template.slug, now)
                 refused = refusal(usage, rules)
-                if refused is not None:
+                pooled = for_class is not None and for_class.pooled
+                # A warm instance adds nothing to the platform's load: only the learner's
+                # own limits stand before a claim (docs/src/content/docs/decisions/0070).
+                if refused is not None and (refused.is_limit or not pooled):
                     raise await _refusal_problem(
                         connection, refused, template, owner, now, rules, settings.max_extensions
                     )
                 if for_class is not None:
                     await _take_seat(connection, for_class)
+                    if for_class.pooled:
+                        claimed = await claim(
+                            connection,
+                            template,
+                            class_id=for_class.class_id,
+                            class_ends_at=for_class.ends_at,
+                            owner=owner,
+                            now=now,
+                            idempotency_key=idempotency_key,
+                        )
+                        if claimed is not None:
+                            return claimed, "claimed"
+                if refused is not None:
+                    raise await _refusal_problem(
+                        connection, refused, template, owner, now, rules, settings.max_extensions
+                    )
                 record = await insert_instance_with_event(connection, plan.instance, plan.event)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
                 # Only reachable across databases' lock scopes; the key still wins.
                 existing = await fetch_by_idempotency_key(pool, owner, idempotency_key)
                 if existing is not None:
-                    return existing, False
+                    return existing, "replayed"
             continue  # a name collision: draw another suffix
-        return record, True
+        return record, "accepted"
     raise RuntimeError(f"could not find a free instance name in {NAME_ATTEMPTS} attempts")
 
 

@@ -29,6 +29,7 @@ from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
 from orchestra_api.exporting import reap_archives
 from orchestra_api.metering import Metrics
+from orchestra_api.pooling import Keeper
 from orchestra_api.problems import install_problem_handlers
 from orchestra_api.queueing import Admitter
 from orchestra_api.refreshing import JwksFetcher
@@ -123,6 +124,7 @@ def create_app(
         admitter = Admitter(
             pool, catalog, settings=settings, metrics=metrics, clock=lambda: datetime.now(UTC)
         )
+        keeper = Keeper(pool, catalog, settings=settings, clock=lambda: datetime.now(UTC))
         app.state.orchestra = AppState(
             settings=settings,
             catalog=catalog,
@@ -132,11 +134,13 @@ def create_app(
             verifier=verifier,
             archives=store,
             admitter=admitter,
+            keeper=keeper,
         )
         tasks = [
             asyncio.create_task(hub.run(), name="event-hub"),
             asyncio.create_task(relay(settings, pool), name="outbox-relay"),
             asyncio.create_task(admitter.run(), name="waiting-room"),
+            asyncio.create_task(keeper.run(), name="warm-pools"),
         ]
         if store is not None:
             tasks.append(

@@ -12,6 +12,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNKNOWN_TEMPLATE = "(unknown)"
 UNMATCHED_ROUTE = "(unmatched)"
 # Seconds; from a millisecond (a read answered from the pool) to the 10 s a launch must never take.
+WARM_STATES = ("warming", "ready", "claimed", "discarded")
 DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -20,8 +21,8 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.launches = Counter(
             "orchestra_api_launches",
-            "Launch requests by template and outcome (accepted, replayed, limit, capacity, "
-            "invalid, not-found).",
+            "Launch requests by template and outcome (accepted, claimed from a warm pool, "
+            "replayed, limit, capacity, invalid, not-found).",
             ["template", "outcome"],
             registry=self.registry,
         )
@@ -51,6 +52,14 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.warm_instances = Gauge(
+            "orchestra_api_warm_instances",
+            "Warm instances of every class's pool by state: warming (starting), ready "
+            "(claimable), claimed, discarded (ended unclaimed); read when scraped.",
+            ["state"],
+            registry=self.registry,
+        )
+
     def launched(self, template: str | None, outcome: str) -> None:
         # Only catalog slugs become label values: user input must not mint time series.
         self.launches.labels(template=template or UNKNOWN_TEMPLATE, outcome=outcome).inc()
@@ -61,9 +70,19 @@ class Metrics:
             route=route or UNMATCHED_ROUTE, method=method, status=f"{status // 100}xx"
         ).observe(seconds)
 
-    def render(self, *, outbox_backlog: tuple[int, int] | None, nats_connected: bool) -> bytes:
-        """``outbox_backlog`` is (waiting, set aside), or None when Postgres did not answer."""
+    def render(
+        self,
+        *,
+        outbox_backlog: tuple[int, int] | None,
+        nats_connected: bool,
+        warm_instances: dict[str, int] | None = None,
+    ) -> bytes:
+        """``outbox_backlog`` is (waiting, set aside), or None when Postgres did not answer;
+        ``warm_instances`` counts them by state, None likewise."""
         self.nats_connected.set(1 if nats_connected else 0)
+        if warm_instances is not None:
+            for state in WARM_STATES:
+                self.warm_instances.labels(state=state).set(warm_instances.get(state, 0))
         if outbox_backlog is not None:
             self.outbox_backlog.set(outbox_backlog[0])
             self.outbox_set_aside.set(outbox_backlog[1])

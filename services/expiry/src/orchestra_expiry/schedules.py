@@ -106,6 +106,49 @@ async def record_deadline(
         return refusal
 
 
+async def record_claim(
+    pool: asyncpg.Pool,
+    *,
+    instance: str,
+    owner: str,
+    expires_at: datetime,
+    claimed_at: datetime,
+    idle_timeout_seconds: int | None,
+    idle_warning_seconds: int | None,
+) -> bool:
+    """A learner claimed a warm instance (docs/src/content/docs/decisions/0070): from now on it keeps their
+    deadline and their idle rule, with the idle clock starting at the claim.
+
+    Once only: the row changes hands while a pool owns it (a redelivered claim finds it
+    the learner's and changes nothing, so it cannot undo a later extension); a claim that
+    comes before its launch makes the row, and the launch (revision 0) then changes no
+    deadline. Nothing is done for an instance already ended or fired. Returns whether
+    the claim moved anything."""
+    done = await pool.execute(
+        """INSERT INTO expiry_schedule (instance, owner, expires_at, revision,
+                                        idle_timeout_seconds, idle_warning_seconds,
+                                        last_active_at)
+           VALUES ($1, $2, $3, 0, $4, $5, $6)
+           ON CONFLICT (instance) DO UPDATE
+               SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
+                   revision = GREATEST(expiry_schedule.revision, 0), warned = '{}',
+                   idle_timeout_seconds = EXCLUDED.idle_timeout_seconds,
+                   idle_warning_seconds = EXCLUDED.idle_warning_seconds,
+                   last_active_at = GREATEST(expiry_schedule.last_active_at, $6),
+                   updated_at = now()
+               WHERE expiry_schedule.owner <> EXCLUDED.owner
+                 AND expiry_schedule.fired_at IS NULL
+                 AND expiry_schedule.cancelled_at IS NULL""",
+        instance,
+        owner,
+        expires_at,
+        idle_timeout_seconds,
+        idle_warning_seconds or (0 if idle_timeout_seconds else None),
+        claimed_at,
+    )
+    return str(done).rsplit(" ", 1)[-1] == "1"
+
+
 async def cancel(pool: asyncpg.Pool, *, instance: str, owner: str) -> None:
     """The instance ended: nothing fires for it any more, even if its launch comes later."""
     await pool.execute(

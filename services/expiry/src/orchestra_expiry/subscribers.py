@@ -1,7 +1,8 @@
 """Expiry's NATS entry: learn deadlines from commands, forget them when a workshop ends.
 
 Three durable pull consumers: the commands stream (launch → schedule the deadline,
-the startup deadline and the idle rule, extend → move the deadline), status
+the startup deadline and the idle rule, extend → move the deadline, claim of a warm
+instance → the learner's deadline and idle rule), status
 changes (Ready or Failed → the launch is not stuck, Ready → the idle clock starts,
 ``Terminated`` → cancel) and activity (the gate's batched reports and the
 learner's "Keep my session" → the idle clock restarts; docs/src/content/docs/decisions/0060). They may
@@ -35,6 +36,7 @@ from orchestra_shared.activities import ActivityReport, parse_report
 from orchestra_shared.events import (
     ActivityKept,
     AnyEvent,
+    ClaimRequested,
     DeadLetter,
     ExtendRequested,
     LaunchRequested,
@@ -81,6 +83,16 @@ async def apply(
             revision=0,
             startup_deadline=event.occurred_at + timedelta(seconds=event.startup_timeout_seconds),
             trace_context=trace_context,
+            idle_timeout_seconds=event.idle_timeout_seconds,
+            idle_warning_seconds=event.idle_warning_seconds,
+        )
+    elif isinstance(event, ClaimRequested):
+        await schedules.record_claim(
+            pool,
+            instance=event.instance,
+            owner=event.owner,
+            expires_at=event.expires_at,
+            claimed_at=event.occurred_at,
             idle_timeout_seconds=event.idle_timeout_seconds,
             idle_warning_seconds=event.idle_warning_seconds,
         )

@@ -102,6 +102,13 @@ class OperatorSettings(
     namespace_prefix: str = Field(
         default="orchestra-u-", description="Learner namespaces are {prefix}{owner hash}."
     )
+    pool_namespace_prefix: str = Field(
+        default="orchestra-pool-",
+        description=(
+            "Warm instances' namespaces are {prefix}{hash of the instance name}: one each, "
+            "never reused, handed to the learner who claims it (docs/src/content/docs/decisions/0070)."
+        ),
+    )
     quota: LearnerQuota = Field(default_factory=LearnerQuota)
     egress_to_internet: bool = Field(
         default=True, description="Workshops may reach the internet (package installs)."

@@ -30,6 +30,10 @@ class DeadlineRefused(CommandRefused):
     """The launch's deadline lies beyond what its template allows (``maxDuration``)."""
 
 
+class ClaimRefused(CommandRefused):
+    """A claim names a Workshop its pool does not own (any more): someone else has it."""
+
+
 class CommandDeferred(Exception):
     """The command cannot proceed yet (for example its namespace is being deleted); retry."""
 

@@ -51,7 +51,7 @@ def workshop_for(
         annotations[labels.TRACEPARENT] = traceparent
     return workshop_manifest(
         name=event.instance,
-        namespace=namespaces.namespace_name(event.owner, settings),
+        namespace=namespaces.workshop_namespaces(event.owner, event.instance, settings)[0],
         spec=spec_from_template(template, owner=event.owner, expires_at=event.expires_at),
         annotations=annotations,
     )
@@ -69,6 +69,7 @@ async def prepare_namespace(
     cluster: Cluster,
     settings: OperatorSettings,
     profile: SecurityProfile = "restricted",
+    where: str | None = None,
 ) -> None:
     """Create or repair the learner's namespace and its guard rails; keep the sweeper off it.
 
@@ -77,9 +78,12 @@ async def prepare_namespace(
     common case in a class's burst) then creates everything without reading anything
     (nor listing the Workshops of a namespace that is not there); a returning
     learner's launch pays a 409 and reads it instead.
+
+    ``where``: a warm instance's own namespace (docs/src/content/docs/decisions/0070), built with the same
+    guard rails for its owner (the pool, then the learner who claims it).
     """
-    name = namespaces.namespace_name(owner, settings)
-    objects = namespaces.learner_objects(owner, settings, namespace_level([profile]))
+    name = where or namespaces.namespace_name(owner, settings)
+    objects = namespaces.learner_objects(owner, settings, namespace_level([profile]), where=name)
     try:
         await cluster.create(NAMESPACES, objects[0])
     except ApiError as error:
@@ -93,7 +97,7 @@ async def prepare_namespace(
             await create_or_ensure(cluster, obj)
         return
     level = await required_level(name, cluster=cluster, adding=profile)
-    for obj in namespaces.learner_objects(owner, settings, level):
+    for obj in namespaces.learner_objects(owner, settings, level, where=name):
         if obj["kind"] == "Namespace":
             actual, _ = await repair(cluster, obj, found)
             await _keep_namespace(cluster, actual)
@@ -139,6 +143,7 @@ async def launch(
         cluster=cluster,
         settings=settings,
         profile=template.security_profile or DEFAULT_SECURITY_PROFILE,
+        where=namespaces.workshop_namespaces(event.owner, event.instance, settings)[0],
     )
     body = workshop_for(event, template, settings, traceparent)
     try:

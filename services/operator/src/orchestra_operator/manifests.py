@@ -41,6 +41,12 @@ def workshop_labels(name: str, spec: WorkshopSpec) -> dict[str, str]:
     }
 
 
+def pod_labels(name: str, spec: WorkshopSpec) -> dict[str, str]:
+    """A pod's labels: the child labels without the owner, which a claim of a warm
+    instance changes (docs/src/content/docs/decisions/0070); a changed pod template would restart the pod."""
+    return {k: v for k, v in workshop_labels(name, spec).items() if k != labels.OWNER_HASH}
+
+
 def selector_labels(name: str) -> dict[str, str]:
     return {labels.WORKSHOP: name}
 
@@ -129,7 +135,7 @@ def deployment(
             "strategy": {"type": "Recreate"},  # one pod at a time: the PVC is ReadWriteOnce
             "selector": {"matchLabels": selector_labels(name)},
             "template": {
-                "metadata": {"labels": workshop_labels(name, spec)},
+                "metadata": {"labels": pod_labels(name, spec)},
                 "spec": pod_spec,
             },
         },

@@ -16,7 +16,7 @@ from typing import Any
 
 from orchestra_operator.config import OperatorSettings
 from orchestra_shared import labels
-from orchestra_shared.owners import learner_namespace, owner_hash
+from orchestra_shared.owners import is_pool_owner, learner_namespace, owner_hash, pool_namespace
 from orchestra_shared.templates import POD_SECURITY_LEVELS, PodSecurityLevel, SecurityProfile
 
 Body = dict[str, Any]
@@ -28,6 +28,19 @@ POD_SECURITY_VERSION = "latest"
 
 def namespace_name(owner: str, settings: OperatorSettings) -> str:
     return learner_namespace(owner, prefix=settings.namespace_prefix)
+
+
+def warm_namespace_name(instance: str, settings: OperatorSettings) -> str:
+    """The namespace of a warm instance (docs/src/content/docs/decisions/0070): its own, from its name."""
+    return pool_namespace(instance, prefix=settings.pool_namespace_prefix)
+
+
+def workshop_namespaces(owner: str, instance: str, settings: OperatorSettings) -> list[str]:
+    """Where a command's Workshop may be, likeliest first: a pool's instance in its own
+    namespace; a learner's in theirs, or (claimed from a pool) in the one it warmed in."""
+    if is_pool_owner(owner):
+        return [warm_namespace_name(instance, settings)]
+    return [namespace_name(owner, settings), warm_namespace_name(instance, settings)]
 
 
 def _labels(owner: str) -> dict[str, str]:
@@ -54,26 +67,30 @@ def pod_security_labels(level: PodSecurityLevel) -> dict[str, str]:
 
 
 def namespace(
-    owner: str, settings: OperatorSettings, level: PodSecurityLevel = "restricted"
+    owner: str,
+    settings: OperatorSettings,
+    level: PodSecurityLevel = "restricted",
+    *,
+    where: str | None = None,
 ) -> Body:
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
         "metadata": {
-            "name": namespace_name(owner, settings),
+            "name": where or namespace_name(owner, settings),
             "labels": {**_labels(owner), **pod_security_labels(level)},
         },
     }
 
 
-def resource_quota(owner: str, settings: OperatorSettings) -> Body:
+def resource_quota(owner: str, settings: OperatorSettings, *, where: str | None = None) -> Body:
     quota = settings.quota
     return {
         "apiVersion": "v1",
         "kind": "ResourceQuota",
         "metadata": {
             "name": "learner-quota",
-            "namespace": namespace_name(owner, settings),
+            "namespace": where or namespace_name(owner, settings),
             "labels": _labels(owner),
         },
         "spec": {
@@ -93,14 +110,14 @@ def resource_quota(owner: str, settings: OperatorSettings) -> Body:
     }
 
 
-def limit_range(owner: str, settings: OperatorSettings) -> Body:
+def limit_range(owner: str, settings: OperatorSettings, *, where: str | None = None) -> Body:
     """Defaults for any container that names no resources, so the quota can be enforced."""
     return {
         "apiVersion": "v1",
         "kind": "LimitRange",
         "metadata": {
             "name": "learner-limits",
-            "namespace": namespace_name(owner, settings),
+            "namespace": where or namespace_name(owner, settings),
             "labels": _labels(owner),
         },
         "spec": {
@@ -116,20 +133,20 @@ def limit_range(owner: str, settings: OperatorSettings) -> Body:
     }
 
 
-def default_deny(owner: str, settings: OperatorSettings) -> Body:
+def default_deny(owner: str, settings: OperatorSettings, *, where: str | None = None) -> Body:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": {
             "name": "default-deny",
-            "namespace": namespace_name(owner, settings),
+            "namespace": where or namespace_name(owner, settings),
             "labels": _labels(owner),
         },
         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
     }
 
 
-def gate_alias(owner: str, settings: OperatorSettings) -> Body:
+def gate_alias(owner: str, settings: OperatorSettings, *, where: str | None = None) -> Body:
     """The gate under a name of this namespace, for per-host Ingresses (which can name only
     Services of their own namespace); an ExternalName, so no traffic stays here."""
     return {
@@ -137,7 +154,7 @@ def gate_alias(owner: str, settings: OperatorSettings) -> Body:
         "kind": "Service",
         "metadata": {
             "name": settings.gate_service,
-            "namespace": namespace_name(owner, settings),
+            "namespace": where or namespace_name(owner, settings),
             "labels": _labels(owner),
         },
         "spec": {
@@ -149,15 +166,20 @@ def gate_alias(owner: str, settings: OperatorSettings) -> Body:
 
 
 def learner_objects(
-    owner: str, settings: OperatorSettings, level: PodSecurityLevel = "restricted"
+    owner: str,
+    settings: OperatorSettings,
+    level: PodSecurityLevel = "restricted",
+    *,
+    where: str | None = None,
 ) -> list[Body]:
-    """In creation order: the namespace first, then what lives in it."""
+    """In creation order: the namespace first, then what lives in it. ``where``: a warm
+    instance's namespace instead of the learner's, with the same guard rails."""
     objects = [
-        namespace(owner, settings, level),
-        resource_quota(owner, settings),
-        limit_range(owner, settings),
-        default_deny(owner, settings),
+        namespace(owner, settings, level, where=where),
+        resource_quota(owner, settings, where=where),
+        limit_range(owner, settings, where=where),
+        default_deny(owner, settings, where=where),
     ]
     if settings.workshop_ingress == "per-host":
-        objects.append(gate_alias(owner, settings))
+        objects.append(gate_alias(owner, settings, where=where))
     return objects

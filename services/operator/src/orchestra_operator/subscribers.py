@@ -28,7 +28,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
-from orchestra_operator import launching, metering, terminating, tracing
+from orchestra_operator import claiming, launching, metering, terminating, tracing
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
@@ -37,6 +37,7 @@ from orchestra_operator.tombstones import Tombstones
 from orchestra_shared import subjects
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import (
+    ClaimRequested,
     DeadLetter,
     ExportRequested,
     ExtendRequested,
@@ -96,6 +97,8 @@ async def handle_command(
                 tombstones=tombstones,
                 traceparent=traceparent,
             )
+        elif isinstance(event, ClaimRequested):
+            await claiming.claim(event, cluster=cluster, settings=settings)
         elif isinstance(event, TerminateRequested):
             await terminating.terminate(
                 event, cluster=cluster, settings=settings, tombstones=tombstones, exporter=exporter

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from orchestra_operator import exporting, labelling, namespaces
 from orchestra_operator.cluster import WORKSHOPS, ApiError, Cluster
@@ -34,6 +35,22 @@ from orchestra_shared.events import ExportRequested, ExtendRequested, TerminateR
 log = logging.getLogger(__name__)
 
 
+async def locate(
+    cluster: Cluster, owner: str, instance: str, settings: OperatorSettings
+) -> tuple[str, dict[str, Any] | None]:
+    """The namespace of a command's Workshop, and the Workshop if it is there.
+
+    A claimed warm instance runs in the namespace it warmed in, not its learner's
+    (docs/src/content/docs/decisions/0070); it is taken for the learner's only if its spec says the learner
+    owns it. None found: the likeliest namespace, for the tombstone's and level's sake."""
+    candidates = namespaces.workshop_namespaces(owner, instance, settings)
+    for namespace in candidates:
+        workshop = await cluster.get(WORKSHOPS, instance, namespace)
+        if workshop is not None and (workshop.get("spec") or {}).get("owner") == owner:
+            return namespace, workshop
+    return candidates[0], None
+
+
 async def terminate(
     event: TerminateRequested,
     *,
@@ -42,12 +59,11 @@ async def terminate(
     tombstones: Tombstones,
     exporter: exporting.Exporter | None = None,
 ) -> bool:
-    namespace = namespaces.namespace_name(event.owner, settings)
     # Before anything else: from here on no launch of this instance runs, whatever the
     # order in which retries bring the commands back (instance names are never reused).
     await tombstones.bury(event.instance, event.reason)
     annotations: dict[str, str] = {labels.TERMINATION_REASON: event.reason}
-    workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
+    namespace, workshop = await locate(cluster, event.owner, event.instance, settings)
     if (
         workshop is not None
         and exporter is not None
@@ -91,8 +107,7 @@ def _instant(text: object) -> datetime:
 async def extend(
     event: ExtendRequested, *, cluster: Cluster, catalog: Catalog, settings: OperatorSettings
 ) -> bool:
-    namespace = namespaces.namespace_name(event.owner, settings)
-    workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
+    namespace, workshop = await locate(cluster, event.owner, event.instance, settings)
     if workshop is None:
         return False
     current = _instant(workshop["spec"]["expiresAt"])
@@ -125,8 +140,7 @@ async def export(
     """Save a running workshop's folder on its learner's request; False if nothing was."""
     if exporter is None:
         return False
-    namespace = namespaces.namespace_name(event.owner, settings)
-    workshop = await cluster.get(WORKSHOPS, event.instance, namespace)
+    _, workshop = await locate(cluster, event.owner, event.instance, settings)
     if workshop is None or workshop["metadata"].get("deletionTimestamp"):
         return False
     saved = await exporting.save(

@@ -31,6 +31,7 @@ from orchestra_shared.catalogs import Catalog
 from orchestra_shared.durations import format_duration
 from orchestra_shared.events import ExtendRequested, LaunchRequested
 from orchestra_shared.names import is_dns_label, is_service_name
+from orchestra_shared.owners import is_pool_owner
 from orchestra_shared.templates import Template
 
 MAX_DNS_NAME = 253
@@ -77,6 +78,12 @@ def admit_launch(
         raise UnknownTier(
             f"tier {template.tier!r} of template {template.slug!r} has no placement; "
             f"known: {sorted(settings.tiers)}"
+        )
+    storage = template.storage
+    if is_pool_owner(event.owner) and storage and storage.workspace and storage.workspace.persist:
+        raise UnknownTemplate(
+            f"template {template.slug!r} keeps a per-learner workspace: it cannot be pooled "
+            "(a warm instance does not run in its learner's namespace)"
         )
     latest = now + template.max_duration + CLOCK_SKEW
     if event.expires_at > latest:

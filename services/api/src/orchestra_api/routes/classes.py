@@ -25,7 +25,7 @@ from orchestra_api.cohort_bodies import (
 )
 from orchestra_api.cohorts import fetch_class, fetch_classes_joined, fetch_classes_taught
 from orchestra_api.deps import CurrentUser, StateDep
-from orchestra_api.enrolling import ClassRequest, create_class, join
+from orchestra_api.enrolling import ClassRequest, WarmPoolRequest, create_class, join
 from orchestra_api.problems import NotFound, problem_responses
 from orchestra_api.queueing import leave_line, place_of
 from orchestra_api.summarising import report_csv, summarise
@@ -60,6 +60,13 @@ async def create(body: ClassCreateBody, state: StateDep, user: CurrentUser) -> C
             session_tag=body.session_tag,
             instructor_emails=body.instructor_emails,
             instructor_groups=body.instructor_groups,
+            warm_pool=WarmPoolRequest(
+                size=body.warm_pool.size,
+                lead_seconds=body.warm_pool.lead_minutes * 60,
+                grace_seconds=body.warm_pool.grace_minutes * 60,
+            )
+            if body.warm_pool
+            else None,
         ),
         user=user,
         settings=state.settings,
@@ -119,6 +126,8 @@ async def join_class(body: JoinBody, state: StateDep, user: CurrentUser) -> Join
     )
     if joined.place is not None:
         state.admitter.wake()
+    elif joined.klass.pool_size > 0:
+        state.keeper.wake()  # a claim, perhaps: the pool refills
     return JoinedBody(
         state="launched" if joined.instance else "waiting",
         class_=ClassSummaryBody.of(joined.klass),

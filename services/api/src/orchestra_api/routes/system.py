@@ -9,6 +9,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.metering import CONTENT_TYPE
+from orchestra_api.pools import count_by_state
 from orchestra_api.problems import problem_responses
 from orchestra_shared import relaying
 
@@ -68,7 +69,12 @@ async def metrics(state: StateDep) -> Response:
         backlog = await asyncio.wait_for(
             relaying.backlog(state.pool, relaying.API_OUTBOX), timeout=CHECK_TIMEOUT
         )
-    rendered = state.metrics.render(outbox_backlog=backlog, nats_connected=state.hub.connected)
+    warm = None
+    with suppress(Exception), suppress_instrumentation():
+        warm = await asyncio.wait_for(count_by_state(state.pool), timeout=CHECK_TIMEOUT)
+    rendered = state.metrics.render(
+        outbox_backlog=backlog, nats_connected=state.hub.connected, warm_instances=warm
+    )
     return Response(rendered, media_type=CONTENT_TYPE)
 
 
