@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from orchestra_shared import events, subjects
 from orchestra_shared.events import (
     ActivityKept,
+    ClaimRequested,
     DeadLetter,
     Event,
     Expiring,
@@ -43,6 +44,13 @@ EXAMPLES: list[Event] = [
     IdleWarning(**COMMON, idle_since=NOW, ends_at=NOW + timedelta(minutes=5)),
     ActivityKept(**COMMON, requested_by="ada@example.org"),
     ExportRequested(**COMMON, requested_by="ada@example.org"),
+    ClaimRequested(
+        **COMMON,
+        pool_owner="pool:k2x9bcdfgh",
+        expires_at=NOW + timedelta(hours=2),
+        idle_timeout_seconds=1800,
+        idle_warning_seconds=300,
+    ),
 ]
 
 
@@ -142,3 +150,11 @@ def test_a_launch_names_its_template_by_a_valid_slug(slug: str) -> None:
     data["template_slug"] = slug
     with pytest.raises(ValidationError, match="template_slug"):
         parse_event(json.dumps(data))
+
+
+def test_a_claim_names_the_pool_it_takes_from() -> None:
+    with pytest.raises(ValidationError):
+        ClaimRequested(**COMMON, pool_owner="ada@example.org", expires_at=NOW)
+    with pytest.raises(ValidationError):
+        TerminateRequested(**COMMON, reason="pool-gone")  # type: ignore[arg-type]
+    assert TerminateRequested(**COMMON, reason="pool-unclaimed").reason == "pool-unclaimed"

@@ -245,14 +245,15 @@ class Keeper:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), timeout=self.settings.warm_pool_interval)
 
-    async def tend_once(self) -> tuple[int, int]:
-        """One pass over every pooled class; returns (started, removed)."""
+    async def tend_once(self) -> tuple[int, int] | None:
+        """One pass over every pooled class; returns (started, removed), or None when
+        another replica (or another keeper of this process) was in a pass."""
         started = removed = 0
         async with self.pool.acquire() as connection, connection.transaction():
             if not await connection.fetchval(
                 "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", PASS_LOCK
             ):
-                return 0, 0  # another replica keeps the pools
+                return None  # another replica keeps the pools
             now = self.clock()
             for klass in await fetch_pooled_classes(connection, now):
                 if is_over(klass, now):
