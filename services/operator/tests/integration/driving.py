@@ -39,7 +39,7 @@ from orchestra_operator.cluster import (
 from orchestra_shared import subjects
 from orchestra_shared.events import DeadLetter, Event, LaunchRequested, encode_event
 from orchestra_shared.names import instance_name, random_suffix
-from orchestra_shared.owners import learner_namespace
+from orchestra_shared.owners import is_pool_owner, learner_namespace, pool_namespace
 
 Body = dict[str, Any]
 T = TypeVar("T")
@@ -309,4 +309,6 @@ class World:
 
 
 def namespace_of(event: LaunchRequested) -> str:
+    if is_pool_owner(event.owner):
+        return pool_namespace(event.instance)  # a warm instance's own (docs/src/content/docs/decisions/0070)
     return learner_namespace(event.owner)
