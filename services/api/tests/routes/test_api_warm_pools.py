@@ -172,9 +172,7 @@ async def _metrics(api: Api) -> str:
 
 async def test_concurrent_joins_never_claim_the_same_instance(api: Api) -> None:
     starts = later()
-    klass = await create_class(
-        api, **window(starts), expected_size=12, warm_pool={"size": 4}
-    )
+    klass = await create_class(api, **window(starts), expected_size=12, warm_pool={"size": 4})
     await keeper_at(api, starts - timedelta(minutes=1)).tend_once()
     await ready_all(api, klass["id"])
     answers = await asyncio.gather(*(join(api, pupil(n), klass["join_code"]) for n in range(12)))

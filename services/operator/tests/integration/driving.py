@@ -310,5 +310,7 @@ class World:
 
 def namespace_of(event: LaunchRequested) -> str:
     if is_pool_owner(event.owner):
-        return pool_namespace(event.instance)  # a warm instance's own (docs/src/content/docs/decisions/0070)
+        return pool_namespace(
+            event.instance
+        )  # a warm instance's own (docs/src/content/docs/decisions/0070)
     return learner_namespace(event.owner)

@@ -58,10 +58,12 @@ async def test_a_warm_instance_is_fenced_then_handed_over_whole_to_its_learner(
 
     workshop = await world.wait_for(
         handed_over,
-        until=lambda body: bool(body)
-        and body["spec"]["owner"] == learner
-        and (body.get("status") or {}).get("expiresAt", "").startswith(
-            deadline.isoformat()[:19]
+        until=lambda body: (
+            bool(body)
+            and body["spec"]["owner"] == learner
+            and (body.get("status") or {})
+            .get("expiresAt", "")
+            .startswith(deadline.isoformat()[:19])
         ),
         what="the claim to hand the Workshop over",
     )
@@ -97,9 +99,7 @@ async def test_a_warm_instance_is_fenced_then_handed_over_whole_to_its_learner(
     assert still is not None and still["spec"]["owner"] == learner
 
     # The learner's terminate finds the Workshop where it warmed.
-    await world.publish(
-        TerminateRequested(instance=launch.instance, owner=learner, reason="user")
-    )
+    await world.publish(TerminateRequested(instance=launch.instance, owner=learner, reason="user"))
     await world.wait_for(
         handed_over, until=lambda body: body is None, what="the claimed Workshop to go"
     )
