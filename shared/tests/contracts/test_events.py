@@ -156,5 +156,5 @@ def test_a_claim_names_the_pool_it_takes_from() -> None:
     with pytest.raises(ValidationError):
         ClaimRequested(**COMMON, pool_owner="ada@example.org", expires_at=NOW)
     with pytest.raises(ValidationError):
-        TerminateRequested(**COMMON, reason="pool-gone")  # type: ignore[arg-type]
+        TerminateRequested(**COMMON, reason="pool-gone")
     assert TerminateRequested(**COMMON, reason="pool-unclaimed").reason == "pool-unclaimed"

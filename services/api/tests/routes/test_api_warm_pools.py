@@ -49,7 +49,7 @@ def later() -> datetime:
     return datetime.now(UTC) + timedelta(days=2)
 
 
-def window(starts: datetime) -> dict[str, str]:
+def window(starts: datetime) -> dict[str, Any]:
     return {"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=8)).isoformat()}
 
 
@@ -202,7 +202,7 @@ async def test_the_pool_refills_per_claim_then_unclaimed_ones_go_at_start_plus_g
     at = starts - timedelta(minutes=1)
     await keeper_at(api, at).tend_once()
     await ready_all(api, klass["id"])
-    first = (await join(api, pupil(0), klass["join_code"])).json()
+    (await join(api, pupil(0), klass["join_code"])).json()
     # One claimed, one started in its place.
     assert await keeper_at(api, at).tend_once() == (1, 0)
     await ready_all(api, klass["id"])

@@ -5,6 +5,7 @@ the pod left running; a forged claim is refused, and the learner's terminate fin
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from services.operator.tests.integration.driving import World, launch_event, new_owner
@@ -42,7 +43,8 @@ async def test_a_warm_instance_is_fenced_then_handed_over_whole_to_its_learner(
     for kind, name in ((QUOTAS, "learner-quota"), (LIMIT_RANGES, "learner-limits")):
         assert await world.kube.get(kind, name, namespace) is not None
     deny = await world.kube.get(NETWORK_POLICIES, "default-deny", namespace)
-    assert deny is not None and deny["spec"]["podSelector"] == {}
+    assert deny is not None
+    assert deny["spec"]["podSelector"] == {}
     before = await world.kube.get(DEPLOYMENTS, launch.instance, namespace)
     assert before is not None
 
@@ -53,17 +55,17 @@ async def test_a_warm_instance_is_fenced_then_handed_over_whole_to_its_learner(
     )
     await world.publish(claim)
 
-    async def handed_over() -> dict[str, object] | None:
+    async def handed_over() -> dict[str, Any] | None:
         return await world.kube.get(WORKSHOPS, launch.instance, namespace)
 
     workshop = await world.wait_for(
         handed_over,
         until=lambda body: (
-            bool(body)
+            body is not None
             and body["spec"]["owner"] == learner
-            and (body.get("status") or {})
-            .get("expiresAt", "")
-            .startswith(deadline.isoformat()[:19])
+            and str((body.get("status") or {}).get("expiresAt", "")).startswith(
+                deadline.isoformat()[:19]
+            )
         ),
         what="the claim to hand the Workshop over",
     )
@@ -96,7 +98,8 @@ async def test_a_warm_instance_is_fenced_then_handed_over_whole_to_its_learner(
         what="the forged claim's dead letter",
     )
     still = await world.kube.get(WORKSHOPS, launch.instance, namespace)
-    assert still is not None and still["spec"]["owner"] == learner
+    assert still is not None
+    assert still["spec"]["owner"] == learner
 
     # The learner's terminate finds the Workshop where it warmed.
     await world.publish(TerminateRequested(instance=launch.instance, owner=learner, reason="user"))
