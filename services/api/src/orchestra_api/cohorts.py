@@ -16,7 +16,8 @@ from orchestra_shared.tables import ACTIVE_PHASES_SQL
 
 CLASS_COLUMNS = """
     id, title, template_slug, starts_at, ends_at, expected_size, seats, session_tag,
-    join_code, instructor_emails, instructor_groups, created_by, created_at, ended_at
+    join_code, instructor_emails, instructor_groups, created_by, created_at, ended_at,
+    help_without_consent
 """
 TICKET_COLUMNS = "id, class_id, owner, enqueued_at, state, blocked_on, instance, reason"
 
@@ -39,6 +40,8 @@ class ClassRecord:
     created_by: str
     created_at: datetime
     ended_at: datetime | None
+    help_without_consent: bool = False
+    """Instructors may enter learners' workshops without each one's consent (0045_helpers)."""
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "ClassRecord":
@@ -66,6 +69,7 @@ class NewClass:
     instructor_emails: list[str]
     instructor_groups: list[str]
     created_by: str
+    help_without_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,8 @@ async def insert_class(connection: Connection, new: NewClass) -> ClassRecord:
     row = await connection.fetchrow(
         f"""INSERT INTO classes (id, title, template_slug, starts_at, ends_at, expected_size,
                                  seats, session_tag, join_code, instructor_emails,
-                                 instructor_groups, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                 instructor_groups, created_by, help_without_consent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             RETURNING {CLASS_COLUMNS}""",
         new.id,
         new.title,
@@ -109,6 +113,7 @@ async def insert_class(connection: Connection, new: NewClass) -> ClassRecord:
         new.instructor_emails,
         new.instructor_groups,
         new.created_by,
+        new.help_without_consent,
     )
     return ClassRecord.from_row(row)
 
@@ -155,14 +160,16 @@ async def fetch_classes_joined(connection: Connection, owner: str) -> list[Class
     return [ClassRecord.from_row(row) for row in rows]
 
 
-async def add_member(connection: Connection, class_id: str, owner: str, at: datetime) -> None:
-    await connection.execute(
+async def add_member(connection: Connection, class_id: str, owner: str, at: datetime) -> bool:
+    """True when ``owner`` is new to the class (a second join adds nothing)."""
+    added = await connection.fetchval(
         """INSERT INTO class_members (class_id, owner, joined_at) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING""",
+           ON CONFLICT DO NOTHING RETURNING true""",
         class_id,
         owner,
         at,
     )
+    return bool(added)
 
 
 async def fetch_members(connection: Connection, class_id: str) -> list[MemberRecord]:

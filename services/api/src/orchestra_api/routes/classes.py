@@ -60,6 +60,7 @@ async def create(body: ClassCreateBody, state: StateDep, user: CurrentUser) -> C
             session_tag=body.session_tag,
             instructor_emails=body.instructor_emails,
             instructor_groups=body.instructor_groups,
+            help_without_consent=body.help_without_consent,
         ),
         user=user,
         settings=state.settings,

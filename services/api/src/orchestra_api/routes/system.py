@@ -2,6 +2,7 @@
 
 import asyncio
 from contextlib import suppress
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response, status
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -10,6 +11,7 @@ from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.metering import CONTENT_TYPE
 from orchestra_api.problems import problem_responses
+from orchestra_api.tallying import class_counts
 from orchestra_shared import relaying
 
 router = APIRouter(tags=["system"])
@@ -68,7 +70,14 @@ async def metrics(state: StateDep) -> Response:
         backlog = await asyncio.wait_for(
             relaying.backlog(state.pool, relaying.API_OUTBOX), timeout=CHECK_TIMEOUT
         )
-    rendered = state.metrics.render(outbox_backlog=backlog, nats_connected=state.hub.connected)
+    classes = None
+    with suppress(Exception), suppress_instrumentation():
+        classes = await asyncio.wait_for(
+            class_counts(state.pool, datetime.now(UTC)), timeout=CHECK_TIMEOUT
+        )
+    rendered = state.metrics.render(
+        outbox_backlog=backlog, nats_connected=state.hub.connected, classes=classes
+    )
     return Response(rendered, media_type=CONTENT_TYPE)
 
 
