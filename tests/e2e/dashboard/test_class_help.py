@@ -62,7 +62,9 @@ def test_an_instructor_helps_a_learner_who_lets_them_in(browser: Browser, stack:
             learner.get_by_role("link", name="My sessions").click()
             consent = learner.get_by_role("region", name="Help from your instructors")
             consent.get_by_role("button", name="Let instructors in").click()
-            expect(consent.get_by_role("button", name="Stop letting instructors in")).to_be_visible()
+            expect(
+                consent.get_by_role("button", name="Stop letting instructors in")
+            ).to_be_visible()
             expect(help_link).to_be_visible(timeout=LIVE_TIMEOUT)
             assert_accessible(teacher, "the class view with help offered")
             screenshot(teacher, "class-view-help")

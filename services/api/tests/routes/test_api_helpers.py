@@ -187,7 +187,7 @@ async def test_the_learner_sees_who_came_in_and_metrics_count_it(api: Api) -> No
         assert secret not in text
 
 
-async def _roster_event(opened: Any) -> dict[str, object]:
+async def _roster_event(opened: Stream) -> dict[str, object]:
     while True:
         kind, data = await opened.next_event()
         if kind == "roster":
