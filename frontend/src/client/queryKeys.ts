@@ -24,4 +24,6 @@ export const queryKeys = {
   classesTaught: ["classes", "taught"] as const,
   classRoster: (id: string) => ["classes", "roster", id] as const,
   myPlace: (id: string) => ["classes", "place", id] as const,
+  /** Whether the class's instructors may open a learner's session, and who did. */
+  help: (instance: string) => ["instances", "help", instance] as const,
 };

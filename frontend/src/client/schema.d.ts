@@ -215,6 +215,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{class_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The class live: what changed for its learners, as it happens (instructors)
+         * @description Server-sent events. `event: roster`: `data` is a `RosterNudge` (what changed, for which learner). Read the roster again (`GET /api/v1/classes/{class_id}`) on each; after a reconnect, read it again too (nothing is replayed).
+         */
+        get: operations["streamClassEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classes/{class_id}/extend": {
         parameters: {
             query?: never;
@@ -420,6 +440,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/{name}/helpers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether my class's instructors may open my workshop, and who did */
+        get: operations["getHelp"];
+        put?: never;
+        /**
+         * Let my class's instructors open my workshop to help
+         * @description Until revoked, an instructor of the session's class may open the workshop; the gate records each entry with who it was. Granting twice changes nothing.
+         */
+        post: operations["grantHelp"];
+        /**
+         * Stop letting instructors into my workshop
+         * @description No new ticket is issued to an instructor, and the gate refuses an instructor's open session on its next request (within the gate's re-check interval).
+         */
+        delete: operations["revokeHelp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{name}/history": {
         parameters: {
             query?: never;
@@ -470,7 +515,7 @@ export interface paths {
          */
         get: operations["openInstanceRedirect"];
         put?: never;
-        /** A single-use ticket into my workshop, for its gate */
+        /** A single-use ticket into my workshop (or a learner's, to help), for its gate */
         post: operations["openInstance"];
         delete?: never;
         options?: never;
@@ -615,6 +660,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessBody */
+        AccessBody: {
+            /**
+             * At
+             * Format: date-time
+             * @description When the gate let them in.
+             */
+            at: string;
+            /**
+             * By
+             * @description Who entered (an instructor's email).
+             */
+            by: string;
+            /**
+             * Role
+             * @description In which role the gate let them in ('instructor').
+             */
+            role: string;
+        };
         /**
          * ArchiveBody
          * @description One saved copy of a workshop's work folder (a gzip'd tar), the caller's own.
@@ -665,6 +729,11 @@ export interface components {
             ends_at: string;
             /** Expected Size */
             expected_size: number;
+            /**
+             * Help Without Consent
+             * @description Whether the class's instructors may open a learner's workshop without the learner's consent; otherwise the learner allows it, session by session.
+             */
+            help_without_consent: boolean;
             /** Id */
             id: string;
             /** Instructor Emails */
@@ -689,6 +758,7 @@ export interface components {
             template: string;
             /** Title */
             title: string;
+            warm_pool?: components["schemas"]["WarmPoolStatusBody"] | null;
         };
         /**
          * ClassCreateBody
@@ -700,7 +770,11 @@ export interface components {
          *       ],
          *       "starts_at": "2025-09-01T09:00:00Z",
          *       "template": "rstudio",
-         *       "title": "RNA-seq, day 1"
+         *       "title": "RNA-seq, day 1",
+         *       "warm_pool": {
+         *         "lead_minutes": 20,
+         *         "size": 10
+         *       }
          *     }
          */
         ClassCreateBody: {
@@ -714,6 +788,12 @@ export interface components {
              * @description How many learners are expected.
              */
             expected_size: number;
+            /**
+             * Help Without Consent
+             * @description Instructors may open learners' workshops to help without asking each learner first (learners are told when they join); every entry is still recorded.
+             * @default false
+             */
+            help_without_consent: boolean;
             /** Instructor Emails */
             instructor_emails?: string[];
             /** Instructor Groups */
@@ -740,6 +820,8 @@ export interface components {
             template: string;
             /** Title */
             title: string;
+            /** @description Start instances before the class; absent: no warm pool. Templates with a persistent workspace cannot be pooled. */
+            warm_pool?: components["schemas"]["WarmPoolBody"] | null;
         };
         /**
          * ClassExtendBody
@@ -809,6 +891,11 @@ export interface components {
              * Format: date-time
              */
             ends_at: string;
+            /**
+             * Help Without Consent
+             * @description Whether the class's instructors may open a learner's workshop without the learner's consent; otherwise the learner allows it, session by session.
+             */
+            help_without_consent: boolean;
             /** Id */
             id: string;
             /**
@@ -902,6 +989,43 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "unavailable";
+        };
+        /**
+         * HelpBody
+         * @description Whether the class's instructors may open this workshop, and who did.
+         */
+        HelpBody: {
+            /**
+             * Accesses
+             * @description Every entry of an instructor the gate recorded, newest first (at most 50).
+             */
+            accesses: components["schemas"]["AccessBody"][];
+            /**
+             * Allowed
+             * @description Whether an instructor of the class may open it now.
+             */
+            allowed: boolean;
+            /** Class Id */
+            class_id: string;
+            /** Class Title */
+            class_title: string;
+            /**
+             * Consent
+             * @description The learner lets the class's instructors in now.
+             */
+            consent: boolean;
+            /**
+             * Granted At
+             * @description Since when, while consent is given.
+             */
+            granted_at: string | null;
+            /** Instance */
+            instance: string;
+            /**
+             * Without Consent
+             * @description The class lets its instructors in without asking (set by the instructor).
+             */
+            without_consent: boolean;
         };
         /** HistoryBody */
         HistoryBody: {
@@ -1023,6 +1147,11 @@ export interface components {
          *     }
          */
         InstanceBody: {
+            /**
+             * Class Id
+             * @description The class it was launched for; its instructors may help, with consent.
+             */
+            class_id?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1152,6 +1281,12 @@ export interface components {
          * @description One learner of the class as the instructor sees them now.
          */
         LearnerBody: {
+            /**
+             * Help
+             * @description An instructor may open the latest session to help now: it is Ready and the learner consents (or the class lets instructors in without asking).
+             * @default false
+             */
+            help: boolean;
             /**
              * Joined At
              * Format: date-time
@@ -1407,6 +1542,42 @@ export interface components {
             /** Waiting */
             waiting: components["schemas"]["PlaceBody"][];
         };
+        /**
+         * RosterNudge
+         * @description ``event: roster`` on an instructor's class stream: something changed for a learner.
+         */
+        RosterNudge: {
+            /** Class Id */
+            class_id: string;
+            /**
+             * Instance
+             * @default null
+             */
+            instance: string | null;
+            /**
+             * Instances
+             * @description For activity: the class's instances that saw work.
+             */
+            instances?: string[];
+            /**
+             * Learner
+             * @description Whom it concerns, when one learner.
+             * @default null
+             */
+            learner: string | null;
+            /**
+             * Phase
+             * @description For status: the new phase.
+             * @default null
+             */
+            phase: string | null;
+            /**
+             * What
+             * @description joined; help (consent granted or withdrawn); waiting (the line moved); status (a phase change, failures included); expiring, idle (warnings); activity (the gate saw work).
+             * @enum {string}
+             */
+            what: "joined" | "help" | "waiting" | "status" | "expiring" | "idle" | "activity";
+        };
         /** StatsBody */
         StatsBody: {
             /**
@@ -1633,6 +1804,42 @@ export interface components {
              * @constant
              */
             version: 1;
+        };
+        /**
+         * WarmPoolBody
+         * @description Instances started before the class, so that the first learners get a Ready
+         *     workshop at once (docs/src/content/docs/decisions/0070).
+         */
+        WarmPoolBody: {
+            /**
+             * Grace Minutes
+             * @description How long after starts_at unclaimed instances are kept for latecomers.
+             * @default 15
+             */
+            grace_minutes: number;
+            /**
+             * Lead Minutes
+             * @description How long before starts_at the pool is started (the image pull and start-up must fit in it).
+             * @default 15
+             */
+            lead_minutes: number;
+            /**
+             * Size
+             * @description How many to keep ready; null: the class's expected size. Each claimed one is replaced until expected_size learners have one. 0: no pool.
+             */
+            size?: number | null;
+        };
+        /**
+         * WarmPoolStatusBody
+         * @description A class's pool as its instructors see it.
+         */
+        WarmPoolStatusBody: {
+            /** Grace Minutes */
+            grace_minutes: number;
+            /** Lead Minutes */
+            lead_minutes: number;
+            /** Size */
+            size: number;
         };
     };
     responses: never;
@@ -2305,6 +2512,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OutcomesBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    streamClassEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream of roster notices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        data: string;
+                        /** @constant */
+                        event: "roster";
+                        id: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
@@ -3270,6 +3541,207 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    getHelp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grantHelp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revokeHelp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

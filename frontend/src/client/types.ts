@@ -29,6 +29,9 @@ export type ClassLearner = Schemas["LearnerBody"];
 export type Place = Schemas["PlaceBody"];
 export type Joined = Schemas["JoinedBody"];
 export type Outcomes = Schemas["OutcomesBody"];
+export type Help = Schemas["HelpBody"];
+export type HelpAccess = Schemas["AccessBody"];
+export type RosterNudge = Schemas["RosterNudge"];
 
 /** Every phase, in the order an instance goes through them. */
 export const PHASES: readonly Phase[] = [

@@ -210,6 +210,19 @@ class WaitingChanged(ClassNotice):
     reason: str | None = None
 
 
+RosterWhat = Literal["joined", "help"]
+
+
+class RosterChanged(ClassNotice):
+    """api → the class's instructors: a learner joined, or granted or withdrew their consent
+    to help (``owner`` is that learner). Only instructors' live streams carry it; the
+    learner's own stream does not."""
+
+    type: Literal["roster.changed"] = "roster.changed"
+    what: RosterWhat
+    instance: str | None = None
+
+
 AnyEvent = Annotated[
     LaunchRequested
     | ClaimRequested
@@ -236,7 +249,8 @@ AnyStreamed = Annotated[
     | IdleWarning
     | ActivityKept
     | ClassMessage
-    | WaitingChanged,
+    | WaitingChanged
+    | RosterChanged,
     Field(discriminator="type"),
 ]
 STREAMED_ADAPTER: TypeAdapter[AnyStreamed] = TypeAdapter(AnyStreamed)

@@ -118,6 +118,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.ACTIVITY_KEPT,
         subjects.CLASS_MESSAGE,
         subjects.WAITING_CHANGED,
+        subjects.ROSTER_CHANGED,
         _ordered_consumers(),
     ),
     # Carries out commands; publishes nothing but its dead letters.

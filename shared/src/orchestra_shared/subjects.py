@@ -28,6 +28,8 @@ IDLE_WARNING = f"{PREFIX}.notices.idle"
 # Notices about a class, one per learner it concerns (docs/src/content/docs/decisions/0070).
 CLASS_MESSAGE = f"{PREFIX}.notices.class"
 WAITING_CHANGED = f"{PREFIX}.notices.waiting"
+# For a class's instructors: its roster changed (a join, a consent to help); 0045_helpers.
+ROSTER_CHANGED = f"{PREFIX}.notices.roster"
 # Activity for expiry's idle rule (docs/src/content/docs/decisions/0060): the gate's batched reports and the
 # learner's "Keep my session", both read by one consumer.
 ACTIVITY = f"{PREFIX}.activity.>"
@@ -49,6 +51,7 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "activity.kept": ACTIVITY_KEPT,
     "class.message": CLASS_MESSAGE,
     "waiting.changed": WAITING_CHANGED,
+    "roster.changed": ROSTER_CHANGED,
 }
 
 

@@ -17,7 +17,10 @@ test compares them). One writer per fact:
   consumer of ``terminate requested`` learned it, so a Workshop deleted while
   sync was down is still recorded with its reason.
 - ``gate_redemptions``: the tickets the workshop gate redeemed (single use), written
-  only by the gate.
+  only by the gate; an instructor's redemptions are kept (who, when): the access record
+  the learner reads (docs/src/content/docs/decisions/0070).
+- ``instance_helpers``: a learner's consent to help at one workshop, written only by
+  the api, read by the gate (``HELP_ALLOWED_SQL``).
 - ``classes``, ``class_members``, ``class_queue``, ``class_messages``: classes, their
   learners, their waiting room and their messages, written only by the api (docs/src/content/docs/decisions/0070).
 - ``warm_instances``: the instances a class's warm pool started and who claimed each,
@@ -219,8 +222,41 @@ gate_redemptions = sa.Table(
     sa.Column(
         "redeemed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
+    # Who redeemed it in which role (migration 0045_helpers). Owners' rows go at expiry;
+    # anyone else's stay: they are the record of who entered a learner's workshop.
+    sa.Column("redeemed_by", sa.Text, nullable=True),
+    sa.Column("role", sa.Text, nullable=False, server_default="owner"),
     sa.Index("gate_redemptions_expires", "expires_at"),
+    sa.Index("gate_redemptions_helpers", "instance", postgresql_where=sa.text("role <> 'owner'")),
 )
+
+# A learner's consent to their class's instructors entering one workshop (migration
+# 0045_helpers, docs/src/content/docs/decisions/0070): granted, then perhaps revoked; at
+# most one live row per instance. Written by the api only.
+instance_helpers = sa.Table(
+    "instance_helpers",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("instance", sa.Text, nullable=False),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index(
+        "instance_helpers_live",
+        "instance",
+        unique=True,
+        postgresql_where=sa.text("revoked_at IS NULL"),
+    ),
+)
+
+# Whether instructors of instance $1's class may enter it now: the learner's live consent,
+# or the class lets them in without it. The api asks before it mints an instructor's ticket,
+# the gate again while an instructor's session lasts, so a revoked consent ends it.
+HELP_ALLOWED_SQL = """
+SELECT EXISTS (SELECT 1 FROM instance_helpers h WHERE h.instance = $1 AND h.revoked_at IS NULL)
+    OR EXISTS (SELECT 1 FROM instances i JOIN classes c ON c.id = i.class_id
+               WHERE i.name = $1 AND c.help_without_consent)
+"""
 
 # Classes (migration 0030_classes, docs/src/content/docs/decisions/0070), all written by the api: the class, who
 # joined it, its waiting room (arrival order is the id) and what its instructors said.
@@ -250,6 +286,9 @@ classes = sa.Table(
     sa.Column("pool_size", sa.Integer, nullable=False, server_default="0"),
     sa.Column("pool_lead_seconds", sa.Integer, nullable=False, server_default="900"),
     sa.Column("pool_grace_seconds", sa.Integer, nullable=False, server_default="900"),
+    # Instructors may enter learners' workshops without each learner's consent (0045_helpers);
+    # learners are told when they join.
+    sa.Column("help_without_consent", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("classes_starts", "starts_at"),
 )
 

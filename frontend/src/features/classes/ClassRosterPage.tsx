@@ -1,6 +1,7 @@
 // The instructor's view of one class: every learner live (phase, time to Ready, time left,
-// failures, place in line), and the class-wide actions: extend everyone, end the class,
-// message it, download the report.
+// failures, place in line, help where the learner allows it), and the class-wide actions:
+// extend everyone, end the class, message it, download the report. Live through the
+// class's own stream (useClassLive), not by polling.
 import { useParams } from "react-router";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Loading } from "../../components/Loading";
@@ -9,11 +10,19 @@ import { formatDateTime } from "../../time/timestamps";
 import { ClassActions } from "./ClassActions";
 import { ClassMessageForm } from "./ClassMessageForm";
 import { LearnersTable } from "./LearnersTable";
+import { useClassLive } from "./useClassLive";
 import { useClassRoster } from "./useClasses";
+
+const LIVE_IN_WORDS = {
+  connecting: "Connecting to the class…",
+  live: "Live: changes show as they happen.",
+  reconnecting: "Reconnecting; the roster is read every minute meanwhile.",
+} as const;
 
 export function ClassRosterPage() {
   const { id = "" } = useParams();
   const roster = useClassRoster(id);
+  const live = useClassLive(id);
   if (roster.isPending) return <Loading what="the class" />;
   if (roster.isError)
     return <ErrorNotice error={roster.error} context="The class could not be read." />;
@@ -28,6 +37,12 @@ export function ClassRosterPage() {
         {klass.template}, {formatDateTime(klass.starts_at)} to {formatDateTime(klass.ends_at)}. Join
         code: <code className="join-code">{klass.join_code}</code>.{" "}
         {klass.ended_at ? <strong>Ended {formatDateTime(klass.ended_at)}.</strong> : null}
+      </p>
+      <p className="muted class-live" data-state={live}>
+        {LIVE_IN_WORDS[live]}{" "}
+        {klass.help_without_consent
+          ? "Instructors may open learners' workshops to help without asking."
+          : "You may open a learner's workshop to help once they allow it."}
       </p>
       <p role="status" aria-live="polite" className="class-counts">
         {roster.data.learners.length} of {klass.expected_size} expected joined

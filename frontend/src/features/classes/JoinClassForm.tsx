@@ -42,6 +42,12 @@ export function JoinClassForm() {
         </button>
       </form>
       {refusal && !refusal.signingIn ? <p role="alert">{refusal.message}</p> : null}
+      {joined?.class.help_without_consent ? (
+        <p className="muted">
+          In {joined.class.title}, the instructors may open your workshop to help without asking;
+          each time they do is recorded and shown on your session.
+        </p>
+      ) : null}
       {joined?.waiting ? (
         <WaitingRoomCard
           classId={joined.class.id}

@@ -16,6 +16,7 @@ export function LearnersTable({ learners }: { learners: ClassLearner[] }) {
           <th scope="col">Time to Ready</th>
           <th scope="col">Time left</th>
           <th scope="col">Problem</th>
+          <th scope="col">Help</th>
         </tr>
       </thead>
       <tbody>
@@ -33,6 +34,20 @@ export function LearnersTable({ learners }: { learners: ClassLearner[] }) {
               <td>{row.seconds_to_ready === null ? "–" : spanInWords(row.seconds_to_ready)}</td>
               <td>{session && live ? countdownText(session.expires_at, now) : "–"}</td>
               <td>{session?.phase === "Failed" ? (session.reason ?? "failed") : ""}</td>
+              <td>
+                {session && row.help ? (
+                  <a
+                    href={`/api/v1/instances/${encodeURIComponent(session.name)}/open`}
+                    target="_blank"
+                    rel="noopener"
+                    aria-label={`Open ${row.learner}'s workshop to help`}
+                  >
+                    Open (help)
+                  </a>
+                ) : (
+                  ""
+                )}
+              </td>
             </tr>
           );
         })}

@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../client/api";
 import { queryKeys } from "../../client/queryKeys";
 
-/** How often the instructor's roster is re-read: the instructor's own stream carries only
- * their own sessions, so the class's is read again every few seconds. */
-export const ROSTER_REFRESH_MS = 3000;
+/** How often the instructor's roster is re-read without being told: the class's live stream
+ * (useClassLive) says when something changed, so this is only a slow safety net. */
+export const ROSTER_REFRESH_MS = 60_000;
 
 export function useTaughtClasses() {
   return useQuery({

@@ -6,6 +6,7 @@ import type { Instance } from "../../client/types";
 import { routes } from "../../routes";
 import { formatDateTime } from "../../time/timestamps";
 import { DownloadWorkButton } from "../archives/DownloadWorkButton";
+import { HelpConsent } from "../classes/HelpConsent";
 import { EndSessionButton } from "./EndSessionButton";
 import { ExpiryWarningBanner } from "./ExpiryWarningBanner";
 import { IdleWarningBanner } from "./IdleWarningBanner";
@@ -47,6 +48,7 @@ export function SessionCard({ instance, now }: { instance: Instance; now: number
         <Link to={routes.session(instance.name)}>Session details</Link>
       </div>
       {running ? <ExtendControl instance={instance} now={now} /> : null}
+      {instance.phase === "Ready" ? <HelpConsent instance={instance} /> : null}
       <DownloadWorkButton instance={instance} />
       <EndSessionButton instance={instance} />
     </article>

@@ -70,6 +70,10 @@ class InstanceBody(BaseModel):
             "duration at launch); null for instances launched before it was recorded."
         )
     )
+    class_id: str | None = Field(
+        default=None,
+        description="The class it was launched for; its instructors may help, with consent.",
+    )
 
     @classmethod
     def of(cls, record: InstanceRecord, *, max_extensions: int) -> "InstanceBody":
@@ -95,6 +99,7 @@ class InstanceBody(BaseModel):
             terminate_requested_at=record.terminate_requested_at,
             extensions_left=max(0, max_extensions - record.extensions),
             latest_expires_at=latest,
+            class_id=record.class_id,
         )
 
 

@@ -100,6 +100,13 @@ class ClassCreateBody(BaseModel):
         description="Start instances before the class; absent: no warm pool. Templates "
         "with a persistent workspace cannot be pooled.",
     )
+    help_without_consent: bool = Field(
+        default=False,
+        description=(
+            "Instructors may open learners' workshops to help without asking each learner "
+            "first (learners are told when they join); every entry is still recorded."
+        ),
+    )
 
 
 class ClassSummaryBody(BaseModel):
@@ -111,6 +118,12 @@ class ClassSummaryBody(BaseModel):
     starts_at: datetime
     ends_at: datetime
     ended_at: datetime | None
+    help_without_consent: bool = Field(
+        description=(
+            "Whether the class's instructors may open a learner's workshop without the "
+            "learner's consent; otherwise the learner allows it, session by session."
+        )
+    )
 
     @classmethod
     def of(cls, klass: ClassRecord) -> "ClassSummaryBody":
@@ -121,6 +134,7 @@ class ClassSummaryBody(BaseModel):
             starts_at=klass.starts_at,
             ends_at=klass.ends_at,
             ended_at=klass.ended_at,
+            help_without_consent=klass.help_without_consent,
         )
 
 
@@ -207,6 +221,13 @@ class LearnerBody(BaseModel):
     sessions: int
     seconds_to_ready: float | None = Field(description="Of the latest session, once Ready.")
     waiting: PlaceBody | None
+    help: bool = Field(
+        default=False,
+        description=(
+            "An instructor may open the latest session to help now: it is Ready and the "
+            "learner consents (or the class lets instructors in without asking)."
+        ),
+    )
 
 
 class RosterBody(BaseModel):
@@ -239,6 +260,10 @@ class RosterBody(BaseModel):
                     if latest and latest.ready_at
                     else None,
                     waiting=waiting.get(member.owner),
+                    help=latest is not None
+                    and latest.phase == "Ready"
+                    and latest.terminate_requested_at is None
+                    and (roster.klass.help_without_consent or latest.name in roster.helped),
                 )
             )
         return cls(

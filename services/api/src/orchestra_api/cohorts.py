@@ -17,7 +17,7 @@ from orchestra_shared.tables import ACTIVE_PHASES_SQL
 CLASS_COLUMNS = """
     id, title, template_slug, starts_at, ends_at, expected_size, seats, session_tag,
     join_code, instructor_emails, instructor_groups, created_by, created_at, ended_at,
-    pool_size, pool_lead_seconds, pool_grace_seconds
+    pool_size, pool_lead_seconds, pool_grace_seconds, help_without_consent
 """
 TICKET_COLUMNS = "id, class_id, owner, enqueued_at, state, blocked_on, instance, reason"
 
@@ -43,6 +43,8 @@ class ClassRecord:
     pool_size: int = 0
     pool_lead_seconds: int = 900
     pool_grace_seconds: int = 900
+    help_without_consent: bool = False
+    """Instructors may enter learners' workshops without each one's consent (0045_helpers)."""
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "ClassRecord":
@@ -73,6 +75,7 @@ class NewClass:
     pool_size: int = 0
     pool_lead_seconds: int = 900
     pool_grace_seconds: int = 900
+    help_without_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,8 @@ async def insert_class(connection: Connection, new: NewClass) -> ClassRecord:
         f"""INSERT INTO classes (id, title, template_slug, starts_at, ends_at, expected_size,
                                  seats, session_tag, join_code, instructor_emails,
                                  instructor_groups, created_by, pool_size, pool_lead_seconds,
-                                 pool_grace_seconds)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                 pool_grace_seconds, help_without_consent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             RETURNING {CLASS_COLUMNS}""",
         new.id,
         new.title,
@@ -120,6 +123,7 @@ async def insert_class(connection: Connection, new: NewClass) -> ClassRecord:
         new.pool_size,
         new.pool_lead_seconds,
         new.pool_grace_seconds,
+        new.help_without_consent,
     )
     return ClassRecord.from_row(row)
 
@@ -166,14 +170,16 @@ async def fetch_classes_joined(connection: Connection, owner: str) -> list[Class
     return [ClassRecord.from_row(row) for row in rows]
 
 
-async def add_member(connection: Connection, class_id: str, owner: str, at: datetime) -> None:
-    await connection.execute(
+async def add_member(connection: Connection, class_id: str, owner: str, at: datetime) -> bool:
+    """True when ``owner`` is new to the class (a second join adds nothing)."""
+    added = await connection.fetchval(
         """INSERT INTO class_members (class_id, owner, joined_at) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING""",
+           ON CONFLICT DO NOTHING RETURNING true""",
         class_id,
         owner,
         at,
     )
+    return bool(added)
 
 
 async def fetch_members(connection: Connection, class_id: str) -> list[MemberRecord]:

@@ -37,8 +37,9 @@ from orchestra_api.problems import (
     NotFound,
 )
 from orchestra_api.queueing import Place, place_of, wait_in_line
-from orchestra_api.records import InstanceRecord
+from orchestra_api.records import InstanceRecord, add_to_outbox
 from orchestra_shared.catalogs import Catalog
+from orchestra_shared.events import RosterChanged
 from orchestra_shared.names import RANDOM_ALPHABET, random_suffix
 from orchestra_shared.owners import normalise_owner
 from orchestra_shared.templates import Template
@@ -71,6 +72,7 @@ class ClassRequest:
     instructor_emails: list[str]
     instructor_groups: list[str]
     warm_pool: WarmPoolRequest | None = None
+    help_without_consent: bool = False
 
 
 def plan_pool(
@@ -150,6 +152,7 @@ def plan_class(
         pool_size=pool_size,
         pool_lead_seconds=lead,
         pool_grace_seconds=grace,
+        help_without_consent=request.help_without_consent,
     )
 
 
@@ -217,7 +220,13 @@ async def join(
         raise NotFound("no class has that join code", field="code")
     if not klass.is_open(now):
         raise ClassClosed(f"the class {klass.title!r} has ended")
-    await add_member(pool, klass.id, user.email, now)
+    async with pool.acquire() as connection, connection.transaction():
+        if await add_member(connection, klass.id, user.email, now):
+            # The instructors' live view hears of a newcomer (docs/src/content/docs/decisions/0070).
+            await add_to_outbox(
+                connection,
+                RosterChanged(owner=user.email, class_id=klass.id, occurred_at=now, what="joined"),
+            )
     waiting = await fetch_waiting_ticket(pool, klass.id, user.email)
     if waiting is not None:
         return Joined(

@@ -7,6 +7,7 @@ relay runs as a task of the same process.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import sys
@@ -36,14 +37,17 @@ from orchestra_api.refreshing import JwksFetcher
 from orchestra_api.routes import (
     admin,
     archives,
+    class_events,
     classes,
     events,
+    helpers,
     history,
     instances,
     system,
     templates,
 )
 from orchestra_api.streaming import Hub
+from orchestra_api.supervising import ClassIndex, RosterNudge, nudges
 from orchestra_api.timing import TimingMiddleware
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import TokenVerifier
@@ -112,6 +116,7 @@ def create_app(
         hub = Hub(
             nats_options=nats_options(settings),
             queue_size=settings.events_queue_size,
+            nudges=functools.partial(nudges, index=ClassIndex(pool)),
         )
         store = open_store(settings.archives)
         verifier = None
@@ -201,6 +206,8 @@ ROUTERS = (
     admin.router,
     archives.router,
     classes.router,
+    class_events.router,
+    helpers.router,
 )
 
 
@@ -219,6 +226,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             IdleWarning,
             ClassMessage,
             WaitingChanged,
+            RosterNudge,
         ):
             schema = model.model_json_schema(
                 ref_template="#/components/schemas/{model}",

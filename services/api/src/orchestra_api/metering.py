@@ -1,9 +1,14 @@
 """Prometheus metrics of the api: a registry per app, so tests and replicas never share one.
 
-Launches by template and outcome, request durations, the outbox backlog.
-``launching`` counts outcomes; ``timing`` observes every request's duration;
-``/metrics`` refreshes the backlog gauge from Postgres when scraped.
+Launches by template and outcome, request durations, the outbox backlog, and classes
+(docs/src/content/docs/decisions/0070): open classes, their members, the waiting room,
+admissions from it, instructors' help. ``launching`` counts outcomes; ``timing`` observes
+every request's duration; the admitter counts admissions, ``opening`` instructors'
+tickets; ``/metrics`` refreshes the gauges from Postgres when scraped. No label ever
+holds a class id, an instance name or an email: those would mint a series each.
 """
+
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -14,6 +19,16 @@ UNMATCHED_ROUTE = "(unmatched)"
 # Seconds; from a millisecond (a read answered from the pool) to the 10 s a launch must never take.
 WARM_STATES = ("warming", "ready", "claimed", "discarded")
 DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+@dataclass(frozen=True)
+class ClassCounts:
+    """What the class gauges show, read from Postgres when scraped (``tallying``)."""
+
+    active: int
+    members: int
+    waiting: int
+    helper_accesses: int
 
 
 class Metrics:
@@ -59,6 +74,39 @@ class Metrics:
             ["state"],
             registry=self.registry,
         )
+        self.classes_active = Gauge(
+            "orchestra_api_classes_active",
+            "Classes open now: started, not past their end, not ended (read when scraped).",
+            registry=self.registry,
+        )
+        self.class_members = Gauge(
+            "orchestra_api_class_members",
+            "Learners who joined a class that is open now (read when scraped).",
+            registry=self.registry,
+        )
+        self.waiting_room = Gauge(
+            "orchestra_api_waiting_room_length",
+            "Learners waiting in line for a seat or capacity, all classes (read when scraped).",
+            registry=self.registry,
+        )
+        self.waiting_admissions = Counter(
+            "orchestra_api_waiting_room_admissions",
+            "Learners admitted from a waiting room into a session (by this process).",
+            registry=self.registry,
+        )
+        self.helper_opens = Counter(
+            "orchestra_api_helper_opens",
+            "Instructors' requests to open a learner's workshop, by outcome (issued: a ticket; "
+            "refused: no consent, or not their class).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.helper_accesses = Gauge(
+            "orchestra_api_helper_accesses",
+            "Entries of instructors into learners' workshops the gate has recorded (read "
+            "when scraped).",
+            registry=self.registry,
+        )
 
     def launched(self, template: str | None, outcome: str) -> None:
         # Only catalog slugs become label values: user input must not mint time series.
@@ -75,14 +123,21 @@ class Metrics:
         *,
         outbox_backlog: tuple[int, int] | None,
         nats_connected: bool,
+        classes: ClassCounts | None = None,
         warm_instances: dict[str, int] | None = None,
     ) -> bytes:
-        """``outbox_backlog`` is (waiting, set aside), or None when Postgres did not answer;
-        ``warm_instances`` counts them by state, None likewise."""
+        """``outbox_backlog`` is (waiting, set aside), ``classes`` the class gauges,
+        ``warm_instances`` the pools' instances by state; each is None when Postgres did not
+        answer (the gauges then keep their last value)."""
         self.nats_connected.set(1 if nats_connected else 0)
         if warm_instances is not None:
             for state in WARM_STATES:
                 self.warm_instances.labels(state=state).set(warm_instances.get(state, 0))
+        if classes is not None:
+            self.classes_active.set(classes.active)
+            self.class_members.set(classes.members)
+            self.waiting_room.set(classes.waiting)
+            self.helper_accesses.set(classes.helper_accesses)
         if outbox_backlog is not None:
             self.outbox_backlog.set(outbox_backlog[0])
             self.outbox_set_aside.set(outbox_backlog[1])

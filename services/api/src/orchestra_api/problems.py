@@ -117,6 +117,18 @@ class ClassClosed(Conflict):
     slug, title = "class-closed", "The class has ended"
 
 
+class NoConsent(Forbidden):
+    """An instructor of the workshop's class, but the learner has not let instructors in."""
+
+    slug, title = "no-consent", "The learner has not asked for help"
+
+
+class NotInAClass(Conflict):
+    """Help is for sessions of a class; this one was launched on its own."""
+
+    slug, title = "not-in-a-class", "The workshop is not part of a class"
+
+
 class Unavailable(ProblemError):
     status, slug, title = 503, "unavailable", "Temporarily unavailable"
 

@@ -257,6 +257,8 @@ class Admitter:
             for klass in moved.values():
                 await announce_places(connection, klass, now)
         self.passes += 1
+        if admitted:
+            self.metrics.waiting_admissions.inc(admitted)
         return admitted
 
     async def _admit(

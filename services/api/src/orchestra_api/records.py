@@ -21,7 +21,7 @@ from orchestra_shared.telemetry import inject_context
 INSTANCE_COLUMNS = """
     name, owner, template_slug, template_name, phase, reason, message, url,
     created_at, expires_at, ready_at, terminated_at, extensions,
-    max_duration_seconds, terminate_requested_at
+    max_duration_seconds, terminate_requested_at, class_id
 """
 
 
@@ -42,6 +42,8 @@ class InstanceRecord:
     extensions: int
     max_duration_seconds: int | None
     terminate_requested_at: datetime | None
+    class_id: str | None = None
+    """The class it was launched for (docs/src/content/docs/decisions/0070), or None."""
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "InstanceRecord":

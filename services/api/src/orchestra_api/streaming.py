@@ -15,13 +15,18 @@ nats-py's ordered consumer resumes from its own last sequence after a NATS
 reconnect, so the hub itself misses nothing in a blip either (ADR 0042).
 Started by ``main``'s lifespan; ``routes.events`` turns a listener into an SSE
 response.
+
+A class's instructors listen by class (``listen_class``): the same consumer also reads
+``roster changed`` notices and the gate's activity reports, and ``supervising`` turns
+every event about a learner of a class into a short ``roster`` notice for that class's
+instructors (docs/src/content/docs/decisions/0070). ``routes.class_events`` serves them.
 """
 
 import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -44,9 +49,11 @@ from orchestra_shared.retrying import Backoff
 from orchestra_shared.settings import NatsOptions
 from orchestra_shared.streaming import ensure_stream
 from orchestra_shared.subjects import (
+    ACTIVITY_REPORTED,
     CLASS_MESSAGE,
     EXPIRING,
     IDLE_WARNING,
+    ROSTER_CHANGED,
     STATUS_CHANGED,
     STREAM,
     WAITING_CHANGED,
@@ -61,6 +68,9 @@ PUSHED_SUBJECTS = {
     CLASS_MESSAGE: "class-message",
     WAITING_CHANGED: "waiting",
 }
+# What the hub's one consumer reads: the learners' notices, and for instructors' views
+# also the roster notices and the gate's activity reports (no learner is sent those).
+CONSUMED_SUBJECTS = [*PUSHED_SUBJECTS, ROSTER_CHANGED, ACTIVITY_REPORTED]
 RESYNC = "resync"
 HELLO = "hello"
 
@@ -73,6 +83,8 @@ class Notice:
     seq: int
     owner: str
     data: str
+    class_id: str | None = None
+    """Set on the notices for a class's instructors (``supervising``)."""
 
     def sse(self) -> str:
         return f"id: {self.seq}\nevent: {self.kind}\ndata: {self.data}\n\n"
@@ -108,21 +120,31 @@ def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
 
 @dataclass(eq=False)
 class Listener:
-    """One connected client: whose events it gets (None: everyone's) and its queue."""
+    """One connected client: whose events it gets (None: everyone's), or which class's
+    (an instructor's view), and its queue."""
 
     owner: str | None
     queue: asyncio.Queue[Notice | None] = field(repr=False)
+    class_id: str | None = None
 
     def concerns(self, notice: Notice) -> bool:
         return self.owner is None or self.owner == notice.owner
 
 
+# Turns one stream message into the notices for classes' instructors (``supervising``).
+Nudges = Callable[[str, bytes, int], Awaitable[list[Notice]]]
+
+
 class Hub:
-    def __init__(self, *, nats_options: NatsOptions, queue_size: int) -> None:
+    def __init__(
+        self, *, nats_options: NatsOptions, queue_size: int, nudges: Nudges | None = None
+    ) -> None:
         self.nats_options = nats_options
         self.queue_size = queue_size
+        self.nudges = nudges
         self._by_owner: dict[str, set[Listener]] = defaultdict(set)
         self._everyone: set[Listener] = set()
+        self._by_class: dict[str, set[Listener]] = defaultdict(set)
         self._client: Client | None = None
         # nats-py can swallow a cancellation that lands inside connect(); shutdown therefore
         # also sets this event, which the loop checks after every step.
@@ -144,7 +166,11 @@ class Hub:
 
     @property
     def listeners(self) -> int:
-        return len(self._everyone) + sum(len(s) for s in self._by_owner.values())
+        return (
+            len(self._everyone)
+            + sum(len(s) for s in self._by_owner.values())
+            + sum(len(s) for s in self._by_class.values())
+        )
 
     async def run(self) -> None:
         """Connect and subscribe once, then serve until cancelled; the ordered consumer
@@ -170,7 +196,7 @@ class Hub:
                         cb=self._on_message,
                         ordered_consumer=True,
                         config=ConsumerConfig(
-                            filter_subjects=list(PUSHED_SUBJECTS),
+                            filter_subjects=CONSUMED_SUBJECTS,
                             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                             opt_start_seq=end + 1,
                         ),
@@ -195,7 +221,11 @@ class Hub:
     def end_streams(self) -> None:
         """End every open stream now (shutdown): each client gets the end of its response,
         reconnects elsewhere with its Last-Event-ID, and loses nothing."""
-        for listener in [*self._everyone, *(x for s in self._by_owner.values() for x in s)]:
+        for listener in [
+            *self._everyone,
+            *(x for s in self._by_owner.values() for x in s),
+            *(x for s in self._by_class.values() for x in s),
+        ]:
             self.forget(listener)
             self._end(listener)
 
@@ -207,8 +237,22 @@ class Hub:
             self._by_owner[owner].add(listener)
         return listener
 
+    def listen_class(self, class_id: str) -> Listener:
+        """An instructor's view of one class: the ``roster`` notices of that class only."""
+        listener = Listener(
+            owner=None, class_id=class_id, queue=asyncio.Queue(maxsize=self.queue_size)
+        )
+        self._by_class[class_id].add(listener)
+        return listener
+
     def forget(self, listener: Listener) -> None:
-        if listener.owner is None:
+        if listener.class_id is not None:
+            listeners = self._by_class.get(listener.class_id)
+            if listeners is not None:
+                listeners.discard(listener)
+                if not listeners:
+                    del self._by_class[listener.class_id]
+        elif listener.owner is None:
             self._everyone.discard(listener)
         else:
             owners = self._by_owner.get(listener.owner)
@@ -219,7 +263,11 @@ class Hub:
 
     def publish(self, notice: Notice) -> None:
         """Hand a notice to every listener it concerns (the fan-out; also used by tests)."""
-        for listener in [*self._by_owner.get(notice.owner, ()), *self._everyone]:
+        if notice.class_id is not None:
+            targets = [*self._by_class.get(notice.class_id, ())]
+        else:
+            targets = [*self._by_owner.get(notice.owner, ()), *self._everyone]
+        for listener in targets:
             try:
                 listener.queue.put_nowait(notice)
             except asyncio.QueueFull:
@@ -239,6 +287,15 @@ class Hub:
         self.position = max(self.position or 0, sequence)
         if notice is not None:
             self.publish(notice)
+        if self._by_class and self.nudges is not None:
+            try:
+                nudges = await self.nudges(message.subject, message.data, sequence)
+            except Exception:  # a lookup that failed costs instructors one nudge, never the hub
+                log.warning("could not tell instructors of an event", exc_info=True)
+                return
+            for nudge in nudges:
+                if nudge.class_id in self._by_class:
+                    self.publish(nudge)
 
 
 async def event_stream(

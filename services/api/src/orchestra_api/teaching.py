@@ -24,6 +24,7 @@ from orchestra_api.cohorts import (
     mark_class_ended,
 )
 from orchestra_api.extending import EXTENDABLE_PHASES, extend_locked, extension_length
+from orchestra_api.helping import helped_instances
 from orchestra_api.identities import Identity
 from orchestra_api.problems import NotAnInstructor, NotFound, ProblemError
 from orchestra_api.queueing import Place, places, refuse_waiting
@@ -58,14 +59,18 @@ class Roster:
     members: list[MemberRecord]
     sessions: list[InstanceRecord]
     waiting: list[Place]
+    helped: frozenset[str] = frozenset()
+    """Sessions whose learner lets the instructors in (``helping``)."""
 
 
 async def roster(pool: asyncpg.Pool, klass: ClassRecord, now: datetime) -> Roster:
+    sessions = await fetch_class_instances(pool, klass.id)
     return Roster(
         klass=klass,
         members=await fetch_members(pool, klass.id),
-        sessions=await fetch_class_instances(pool, klass.id),
+        sessions=sessions,
         waiting=await places(pool, klass, now),
+        helped=frozenset(await helped_instances(pool, [s.name for s in sessions])),
     )
 
 

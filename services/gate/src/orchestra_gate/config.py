@@ -88,6 +88,15 @@ class GateSettings(DatabaseSettings, MetricsSettings, NatsSettings, TelemetrySet
             "through the open flow again, which checks they still may enter."
         ),
     )
+    help_recheck_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "How long the answer to 'may instructors still be in this workshop?' is kept "
+            "before Postgres is asked again: a learner's withdrawn consent shuts an open "
+            "instructor's session within this many seconds. 0: ask on every request."
+        ),
+    )
     upstream_connect_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for the application to accept."
     )

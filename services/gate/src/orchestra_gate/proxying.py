@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -121,9 +122,12 @@ async def proxy_websocket(
     client: aiohttp.ClientSession,
     cookie_name: str,
     on_message: Callable[[bool], None],
+    until_refused: Callable[[], Coroutine[Any, Any, None]] | None = None,
 ) -> web.StreamResponse:
     """Relay both ways; ``on_message(counted)`` on every message, ``counted`` for the
-    browser's own data messages only (what a person types; docs/src/content/docs/decisions/0060)."""
+    browser's own data messages only (what a person types; docs/src/content/docs/decisions/0060).
+    When ``until_refused`` returns (an instructor's consent was withdrawn), both sides
+    are closed with 1008, policy violation."""
     offered = [
         p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()
     ]
@@ -170,8 +174,16 @@ async def proxy_websocket(
             asyncio.create_task(pump(downstream, upstream, True)),
             asyncio.create_task(pump(upstream, downstream, False)),
         ]
+        watch = asyncio.create_task(until_refused()) if until_refused is not None else None
+        if watch is not None:
+            tasks.append(watch)
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if watch is not None and watch in done:
+                await downstream.close(
+                    code=aiohttp.WSCloseCode.POLICY_VIOLATION,
+                    message=b"the learner no longer lets instructors in",
+                )
         finally:
             for task in tasks:
                 task.cancel()

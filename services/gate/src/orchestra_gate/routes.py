@@ -2,8 +2,10 @@
 
 ``authorizing.decide`` says what to do; this module does it: redeem a ticket in
 Postgres (single use), set the host-only session cookie, redirect, refuse, or
-hand the request to ``proxying``. Refusals are short pages (a browser shows
-them), never the application's content.
+hand the request to ``proxying``. Anyone but the owner (an instructor helping) is
+let in only while ``consenting`` says the learner still allows it, on redemption
+and on every later request. Refusals are short pages (a browser shows them),
+never the application's content.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from orchestra_gate.authorizing import (
     decide,
 )
 from orchestra_gate.config import GateSettings
+from orchestra_gate.consenting import Consents
 from orchestra_gate.proxying import is_websocket, proxy_http, proxy_websocket
 from orchestra_gate.redeeming import redeem
-from orchestra_shared.passes import NEXT_PARAMETER, TICKET_PARAMETER
+from orchestra_shared.passes import NEXT_PARAMETER, TICKET_PARAMETER, Pass
 
 # The ticket is in the URL of the open path: it must not leak to another site by Referer.
 _NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -47,6 +50,7 @@ class Gate:
 
     def __post_init__(self) -> None:
         self._ignored = tuple(re.compile(p) for p in self.settings.activity_ignored_paths)
+        self.consents = Consents(self.pool, recheck=self.settings.help_recheck_seconds)
 
     @property
     def keys(self) -> Keys:
@@ -71,6 +75,15 @@ class Gate:
             keys=keys,
             now=now,
         )
+        if isinstance(decision, Redeem | Proxy):
+            admitted = decision.ticket if isinstance(decision, Redeem) else decision.admitted
+            refusal = await self._still_allowed(admitted)
+            if refusal is not None:
+                REQUESTS.labels("refused").inc()
+                response = _refusal(refusal)
+                if isinstance(decision, Proxy):  # coming back takes a new (recorded) ticket
+                    response.del_cookie(self.settings.cookie_name, path="/")
+                return response
         if isinstance(decision, Redeem):
             if not await redeem(self.pool, decision.ticket, now=datetime.now(UTC)):
                 REQUESTS.labels("replayed").inc()
@@ -85,6 +98,18 @@ class Gate:
                 REQUESTS.labels("redirected").inc()
             return self._redirect(decision)
         return await self._proxy(request, decision)
+
+    async def _still_allowed(self, admitted: Pass) -> Refuse | None:
+        """None for the owner, and for an instructor while the learner lets them in."""
+        if admitted.role == "owner":
+            return None
+        try:
+            allowed = await self.consents.allowed(admitted.instance)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return Refuse(503, "the learner's consent cannot be checked just now; try again")
+        if allowed:
+            return None
+        return Refuse(403, "the learner no longer lets instructors into this workshop")
 
     def _redirect(self, decision: Redirect) -> web.StreamResponse:
         response = web.Response(status=303, headers={"Location": decision.location, **_NO_REFERRER})
@@ -117,6 +142,9 @@ class Gate:
                 client=self.client,
                 cookie_name=self.settings.cookie_name,
                 on_message=lambda counted: self._on_message(admitted.instance, counted),
+                until_refused=None
+                if admitted.role == "owner"
+                else lambda: self.consents.until_withdrawn(admitted.instance),
             )
         return await proxy_http(
             request,

@@ -67,6 +67,7 @@ async def create(body: ClassCreateBody, state: StateDep, user: CurrentUser) -> C
             )
             if body.warm_pool
             else None,
+            help_without_consent=body.help_without_consent,
         ),
         user=user,
         settings=state.settings,

@@ -34,7 +34,7 @@ SSE_DESCRIPTION = f"""Server-sent events, newest state pushed as it happens.
 event after it is sent first, in order; then the stream goes on live."""
 
 
-def _sse_event(name: str, data_schema: dict[str, Any], *, with_id: bool) -> dict[str, Any]:
+def sse_event(name: str, data_schema: dict[str, Any], *, with_id: bool) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "event": {"const": name},
         "data": {
@@ -56,10 +56,10 @@ def _sse_event(name: str, data_schema: dict[str, Any], *, with_id: bool) -> dict
 
 EVENT_SCHEMA = {
     "oneOf": [
-        _sse_event("status", {"$ref": "#/components/schemas/StatusChanged"}, with_id=True),
-        _sse_event("expiring", {"$ref": "#/components/schemas/Expiring"}, with_id=True),
-        _sse_event("idle", {"$ref": "#/components/schemas/IdleWarning"}, with_id=True),
-        _sse_event(
+        sse_event("status", {"$ref": "#/components/schemas/StatusChanged"}, with_id=True),
+        sse_event("expiring", {"$ref": "#/components/schemas/Expiring"}, with_id=True),
+        sse_event("idle", {"$ref": "#/components/schemas/IdleWarning"}, with_id=True),
+        sse_event(
             HELLO,
             {
                 "type": "object",
@@ -68,7 +68,7 @@ EVENT_SCHEMA = {
             },
             with_id=True,
         ),
-        _sse_event(
+        sse_event(
             RESYNC,
             {
                 "type": "object",

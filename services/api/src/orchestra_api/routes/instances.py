@@ -191,7 +191,7 @@ NextPath = Annotated[
     "/{name}/open",
     operation_id="openInstance",
     response_model=OpenBody,
-    summary="A single-use ticket into my workshop, for its gate",
+    summary="A single-use ticket into my workshop (or a learner's, to help), for its gate",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def open_instance_ticket(
@@ -204,6 +204,7 @@ async def open_instance_ticket(
         next_path=next,
         settings=state.settings,
         now=datetime.now(UTC),
+        metrics=state.metrics,
     )
     return OpenBody(url=url, expires_at=expires_at)
 
@@ -234,6 +235,7 @@ async def open_instance_redirect(
         next_path=next,
         settings=state.settings,
         now=datetime.now(UTC),
+        metrics=state.metrics,
     )
     return RedirectResponse(
         url,

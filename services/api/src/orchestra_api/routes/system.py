@@ -2,6 +2,7 @@
 
 import asyncio
 from contextlib import suppress
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response, status
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -11,6 +12,7 @@ from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.metering import CONTENT_TYPE
 from orchestra_api.pools import count_by_state
 from orchestra_api.problems import problem_responses
+from orchestra_api.tallying import class_counts
 from orchestra_shared import relaying
 
 router = APIRouter(tags=["system"])
@@ -72,8 +74,16 @@ async def metrics(state: StateDep) -> Response:
     warm = None
     with suppress(Exception), suppress_instrumentation():
         warm = await asyncio.wait_for(count_by_state(state.pool), timeout=CHECK_TIMEOUT)
+    classes = None
+    with suppress(Exception), suppress_instrumentation():
+        classes = await asyncio.wait_for(
+            class_counts(state.pool, datetime.now(UTC)), timeout=CHECK_TIMEOUT
+        )
     rendered = state.metrics.render(
-        outbox_backlog=backlog, nats_connected=state.hub.connected, warm_instances=warm
+        outbox_backlog=backlog,
+        nats_connected=state.hub.connected,
+        classes=classes,
+        warm_instances=warm,
     )
     return Response(rendered, media_type=CONTENT_TYPE)
 
