@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from orchestra_api import workspacing
 from orchestra_api.admitting import Refusal, Rules, refusal
 from orchestra_api.bodies import InstanceBody
 from orchestra_api.cohorts import (
@@ -247,6 +248,8 @@ async def _launch(
                 if for_class is not None:
                     await _take_seat(connection, for_class)
                 record = await insert_instance_with_event(connection, plan.instance, plan.event)
+                if workspacing.has_workspace(template):
+                    await workspacing.touch(connection, owner, template.slug, now)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
                 # Only reachable across databases' lock scopes; the key still wins.

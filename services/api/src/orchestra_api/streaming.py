@@ -38,6 +38,7 @@ from orchestra_shared.events import (
     IdleWarning,
     StatusChanged,
     WaitingChanged,
+    WorkspaceExpiring,
     parse_streamed,
 )
 from orchestra_shared.retrying import Backoff
@@ -50,6 +51,7 @@ from orchestra_shared.subjects import (
     STATUS_CHANGED,
     STREAM,
     WAITING_CHANGED,
+    WORKSPACE_EXPIRING,
 )
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ PUSHED_SUBJECTS = {
     IDLE_WARNING: "idle",
     CLASS_MESSAGE: "class-message",
     WAITING_CHANGED: "waiting",
+    WORKSPACE_EXPIRING: "workspace",
 }
 RESYNC = "resync"
 HELLO = "hello"
@@ -100,7 +103,8 @@ def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
         log.warning("unreadable event on %s; not streamed", subject)
         return None
     if not isinstance(
-        event, StatusChanged | Expiring | IdleWarning | ClassMessage | WaitingChanged
+        event,
+        StatusChanged | Expiring | IdleWarning | ClassMessage | WaitingChanged | WorkspaceExpiring,
     ):
         return None
     return Notice(kind=kind, seq=seq, owner=event.owner, data=event.model_dump_json())

@@ -189,6 +189,7 @@ async def extend(
         state.pool,
         state.catalog,
         klass,
+        user=user,
         by_text=body.by,
         only=body.instances,
         now=_now(),
