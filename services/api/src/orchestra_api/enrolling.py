@@ -15,6 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
+from orchestra_api import journaling
 from orchestra_api.cohorts import (
     ClassRecord,
     NewClass,
@@ -24,7 +25,6 @@ from orchestra_api.cohorts import (
     insert_class,
     waiting_ahead,
 )
-from orchestra_api import journaling
 from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity
 from orchestra_api.launching import ForClass, launch

@@ -82,8 +82,13 @@ async def record(
         target_kind,
         target,
         subject,
-        json.dumps(details or {}, default=str),
+        json.dumps(details or {}, default=_plain),
     )
+
+
+def _plain(value: Any) -> str:
+    """Times as ISO 8601 (what the api answers everywhere), anything else as text."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 @dataclass(frozen=True)
@@ -158,9 +163,7 @@ WHERE id IN (SELECT id FROM audit_entries WHERE occurred_at <= $1 ORDER BY id LI
 """
 
 
-async def reap_audit(
-    pool: asyncpg.Pool, *, keep_for: timedelta, now: datetime, batch: int
-) -> int:
+async def reap_audit(pool: asyncpg.Pool, *, keep_for: timedelta, now: datetime, batch: int) -> int:
     """Delete every entry older than ``keep_for``, ``batch`` rows per statement; idempotent
     (two replicas delete each row once: a row already gone is simply not counted)."""
     deleted = 0

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 
@@ -83,7 +83,9 @@ def plan(
     return used, warning_at, deletes_at, warned
 
 
-async def touch(connection: asyncpg.Connection, owner: str, template_slug: str, at: datetime) -> None:
+async def touch(
+    connection: asyncpg.Connection, owner: str, template_slug: str, at: datetime
+) -> None:
     """Mark the workspace used at ``at`` (created if new); a later use is never undone."""
     await connection.execute(
         """INSERT INTO workspaces (owner, template_slug, last_used_at) VALUES ($1, $2, $3)
@@ -135,7 +137,7 @@ async def keep(
     retention: RetentionSettings,
     now: datetime,
 ) -> Workspace:
-    """"Keep my workspace": used now, so its retention starts again (the warning is void)."""
+    """ "Keep my workspace": used now, so its retention starts again (the warning is void)."""
     row = await pool.fetchrow(
         f"""UPDATE workspaces w SET last_used_at = GREATEST(w.last_used_at, $3)
             WHERE w.owner = $1 AND w.template_slug = $2

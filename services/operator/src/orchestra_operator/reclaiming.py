@@ -47,9 +47,7 @@ async def delete_workspace(
         and not w["metadata"].get("deletionTimestamp")
         for w in workshops
     ):
-        log.info(
-            "workspace in use again; kept", extra={"claim": claim, "namespace": namespace}
-        )
+        log.info("workspace in use again; kept", extra={"claim": claim, "namespace": namespace})
         return False
     deleted = await cluster.delete(
         PVCS, claim, namespace, resource_version=meta.get("resourceVersion")

@@ -194,7 +194,9 @@ async def list_audit(
         before = int(cursor)
     page, after = await entries(
         state.pool,
-        Filters(actor=actor, action=action, target=target, subject=subject, since=since, until=until),
+        Filters(
+            actor=actor, action=action, target=target, subject=subject, since=since, until=until
+        ),
         before=before,
         limit=limit,
     )

@@ -23,9 +23,9 @@ from orchestra_api.keeping import IdleState, idle_states, keep
 from orchestra_api.launching import launch
 from orchestra_api.opening import open_instance
 from orchestra_api.problems import problem_responses
+from orchestra_api.records import InstanceRecord
 from orchestra_api.terminating import terminate
 from orchestra_api.tracing import annotate_span
-from orchestra_api.records import InstanceRecord
 from orchestra_api.viewing import instance_history, my_instances, visible_instance
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
