@@ -29,6 +29,11 @@ export type ClassLearner = Schemas["LearnerBody"];
 export type Place = Schemas["PlaceBody"];
 export type Joined = Schemas["JoinedBody"];
 export type Outcomes = Schemas["OutcomesBody"];
+export type IdleState = Schemas["IdleStateBody"];
+export type Workspace = Schemas["WorkspaceBody"];
+export type WorkspaceExpiring = Schemas["WorkspaceExpiring"];
+export type AuditEntry = Schemas["AuditEntryBody"];
+export type AuditPage = Schemas["AuditPage"];
 
 /** Every phase, in the order an instance goes through them. */
 export const PHASES: readonly Phase[] = [
