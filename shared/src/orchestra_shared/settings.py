@@ -227,7 +227,9 @@ class RetentionSettings(BaseSettings):
         default=500, ge=1, description="Rows or objects deleted per statement of a reaper."
     )
 
-    @field_validator("history", "archives", "workspaces", "workspace_warning", "audit", mode="before")
+    @field_validator(
+        "history", "archives", "workspaces", "workspace_warning", "audit", mode="before"
+    )
     @classmethod
     def _seconds(cls, value: object) -> object:
         """A number of seconds given as text (an environment variable: ``7776000``)."""

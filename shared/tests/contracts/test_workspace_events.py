@@ -23,7 +23,9 @@ from orchestra_shared.events import (
 from orchestra_shared.permissions import PERMISSIONS
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-DELETE = WorkspaceDeleteRequested(owner="ada@example.org", template_slug="jupyter", last_used_at=NOW)
+DELETE = WorkspaceDeleteRequested(
+    owner="ada@example.org", template_slug="jupyter", last_used_at=NOW
+)
 WARNING = WorkspaceExpiring(
     owner="ada@example.org",
     template_slug="jupyter",

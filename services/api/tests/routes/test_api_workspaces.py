@@ -5,7 +5,6 @@ deleted (the operator's command, in the outbox), "Keep my workspace" starts it a
 and the dashboard's list says when each goes."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """The api's test catalog plus one template whose sessions share a per-user workspace."""
     directory: Path = write_catalog(tmp_path_factory.mktemp("catalog"))
     text = (directory / "alpha.yaml").read_text()
@@ -29,7 +28,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
         text.replace("slug: alpha", "slug: notebook").replace("Template Alpha", "Notebook")
         + "storage:\n  size: 1Gi\n  workspace:\n    persist: per-user\n"
     )
-    yield load_catalog(directory)
+    return load_catalog(directory)
 
 
 async def outbox(api: Api, subject: str) -> list[dict[str, Any]]:
@@ -62,7 +61,11 @@ async def test_an_unused_workspace_is_warned_then_deleted_and_nothing_else_is(
     await api.launched(learner(ADA), "alpha")  # no workspace: never recorded
     kept = await api.launched(learner(BOB), "notebook")
     [mine] = await workspaces(api, learner(ADA))
-    assert (mine["template"], mine["template_name"], mine["in_use"]) == ("notebook", "Notebook", True)
+    assert (mine["template"], mine["template_name"], mine["in_use"]) == (
+        "notebook",
+        "Notebook",
+        True,
+    )
     assert await workspaces(api, learner("carol@example.org")) == []
     now = datetime.now(UTC)
     # Ada's session ended 23 days ago: her warning is due now; Bob's still runs (running is
@@ -125,7 +128,9 @@ async def test_the_deletion_waits_for_a_warning_period_after_a_late_warning(api:
 
 
 async def test_keeping_or_launching_starts_the_period_again(run_api: AppRunner) -> None:
-    retention = RetentionSettings(workspaces=timedelta(days=10), workspace_warning=timedelta(days=2))
+    retention = RetentionSettings(
+        workspaces=timedelta(days=10), workspace_warning=timedelta(days=2)
+    )
     async with run_api(retention=retention) as api:
         first = await api.launched(learner(ADA), "notebook")
         now = datetime.now(UTC)
