@@ -9,6 +9,7 @@ import { AppError, PageError } from "./components/RouteError";
 import { AdminCatalogPage } from "./features/admin/AdminCatalogPage";
 import { AdminLayout } from "./features/admin/AdminLayout";
 import { AllSessionsPage } from "./features/admin/AllSessionsPage";
+import { AuditPage } from "./features/admin/AuditPage";
 import { StatisticsPage } from "./features/admin/StatisticsPage";
 import { CatalogPage } from "./features/catalog/CatalogPage";
 import { ClassesPage } from "./features/classes/ClassesPage";
@@ -42,6 +43,7 @@ export function createRouter() {
                 { index: true, element: <AllSessionsPage /> },
                 { path: "stats", element: <StatisticsPage /> },
                 { path: "catalog", element: <AdminCatalogPage /> },
+                { path: "audit", element: <AuditPage /> },
               ],
             },
             { path: "*", element: <NotFoundPage /> },

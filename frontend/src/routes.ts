@@ -9,6 +9,7 @@ export const routePatterns = {
   admin: "/admin",
   adminStats: "/admin/stats",
   adminCatalog: "/admin/catalog",
+  adminAudit: "/admin/audit",
   classes: "/classes",
   classRoster: "/classes/:id",
 } as const;
@@ -21,6 +22,7 @@ export const routes = {
   admin: (): string => routePatterns.admin,
   adminStats: (): string => routePatterns.adminStats,
   adminCatalog: (): string => routePatterns.adminCatalog,
+  adminAudit: (): string => routePatterns.adminAudit,
   classes: (): string => routePatterns.classes,
   classRoster: (id: string): string => `/classes/${encodeURIComponent(id)}`,
 };

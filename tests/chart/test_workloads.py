@@ -79,6 +79,17 @@ def test_every_service_is_probed_on_its_health_endpoint(rendered: Rendered) -> N
         assert container["readinessProbe"]["httpGet"]["port"] in ports
 
 
+def shared_groups(settings: type[BaseSettings]) -> dict[str, type[BaseSettings]]:
+    """The settings groups a service holds that read their own prefix (``retention`` reads
+    ORCHESTRA_RETENTION_*, ``archives`` ORCHESTRA_ARCHIVES_*), by that prefix."""
+    groups: dict[str, type[BaseSettings]] = {}
+    for field in settings.model_fields.values():
+        group = field.annotation
+        if isinstance(group, type) and issubclass(group, BaseSettings):
+            groups[str(group.model_config.get("env_prefix", ""))] = group
+    return groups
+
+
 def test_every_variable_is_a_setting_of_that_service(rendered: Rendered) -> None:
     seen = set()
     for service, container in orchestra_containers(rendered):
@@ -88,13 +99,60 @@ def test_every_variable_is_a_setting_of_that_service(rendered: Rendered) -> None
             continue
         settings = SETTINGS[service]
         prefix = str(settings.model_config.get("env_prefix", ""))
+        groups = shared_groups(settings)
         for variable in env_of(container):
             if variable.startswith("OTEL_"):
                 continue  # the OpenTelemetry SDK's own (TelemetrySettings reads the endpoint)
-            assert variable.startswith(prefix), f"{variable} is not for {service}"
-            field = variable.removeprefix(prefix).lower()
-            assert field in settings.model_fields, f"{variable} matches no setting of {service}"
+            owner, start = settings, prefix
+            for group_prefix, group in groups.items():
+                if variable.startswith(group_prefix):
+                    owner, start = group, group_prefix
+            assert variable.startswith(start), f"{variable} is not for {service}"
+            field = variable.removeprefix(start).lower()
+            assert field in owner.model_fields, f"{variable} matches no setting of {service}"
     assert seen == {*SETTINGS, "dashboard"}
+
+
+def test_every_retention_period_reaches_each_service_that_enforces_one(
+    rendered: Rendered,
+) -> None:
+    from orchestra_shared.settings import RetentionSettings
+
+    periods = {f"ORCHESTRA_RETENTION_{name.upper()}" for name in RetentionSettings.model_fields}
+    for service in ("api", "operator", "sync"):
+        env = env_of(rendered.container(service))
+        assert periods <= set(env), f"{service} lacks {sorted(periods - set(env))}"
+
+
+def test_the_archive_store_reaches_the_api_and_the_operator_with_its_credentials(
+    rendered_by: Callable[[str], Rendered],
+) -> None:
+    production, minimal = rendered_by("production"), rendered_by("minimal")
+    for service in ("api", "operator"):
+        env = env_of(production.container(service))
+        assert env["ORCHESTRA_ARCHIVES_BACKEND"]["value"] == "s3"
+        assert env["ORCHESTRA_ARCHIVES_ENDPOINT_URL"]["value"] == "https://s3.university.example"
+        for variable, key in (
+            ("ORCHESTRA_ARCHIVES_ACCESS_KEY_ID", "accessKeyId"),
+            ("ORCHESTRA_ARCHIVES_SECRET_ACCESS_KEY", "secretAccessKey"),
+        ):
+            assert env[variable]["valueFrom"]["secretKeyRef"] == {
+                "name": "orchestra-archives-s3",
+                "key": key,
+            }
+        policy = production.find("NetworkPolicy", f"{RELEASE}-{service}")["spec"]
+        assert {"ipBlock": {"cidr": "10.20.30.0/24"}} in [
+            peer for rule in policy["egress"] for peer in rule.get("to", [])
+        ], f"{service} cannot reach the S3 store"
+        # The filesystem store: one ReadWriteMany claim, mounted where the setting says.
+        spec = minimal.find("Deployment", f"{RELEASE}-{service}")["spec"]["template"]["spec"]
+        [volume] = [v for v in spec["volumes"] if v["name"] == "archives"]
+        [mount] = [m for m in spec["containers"][0]["volumeMounts"] if m["name"] == "archives"]
+        env = env_of(spec["containers"][0])
+        assert env["ORCHESTRA_ARCHIVES_DIRECTORY"]["value"] == mount["mountPath"]
+        claim = minimal.find("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"])
+        assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert "ORCHESTRA_ARCHIVES_BACKEND" not in env_of(production.container("sync"))
 
 
 def test_secrets_come_from_secrets_only(rendered: Rendered) -> None:

@@ -64,6 +64,11 @@ _REREAD = (
 UNEXERCISED: dict[Right, str] = {
     Right("operator", "get", "", "persistentvolumeclaims"): _REREAD,
     Right("operator", "get", "networking.k8s.io", "ingresses"): _REREAD,
+    Right("operator", "delete", "", "persistentvolumeclaims"): (
+        "reclaiming deletes a learner's persistent workspace when the api's retention rule "
+        "asks, days after its last use (services/operator/tests/integration/test_reclaiming.py); "
+        "the journey's templates have no persistent workspace, and it lasts seconds."
+    ),
 }
 """Rights granted for a path the journey may not take, each with that path."""
 

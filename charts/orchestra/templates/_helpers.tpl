@@ -201,3 +201,64 @@ readinessProbe:
   periodSeconds: 10
   timeoutSeconds: 5
 {{- end -}}
+
+{{/* Every retention period (ORCHESTRA_RETENTION_*: a group shared by the services that
+enforce one; the names are the settings', not the service's). */}}
+{{- define "orchestra.retentionEnv" -}}
+{{- with .root.Values.retention }}
+- {name: ORCHESTRA_RETENTION_HISTORY, value: {{ .history | toString | quote }}}
+- {name: ORCHESTRA_RETENTION_ARCHIVES, value: {{ .archives | toString | quote }}}
+- {name: ORCHESTRA_RETENTION_WORKSPACES, value: {{ .workspaces | toString | quote }}}
+- {name: ORCHESTRA_RETENTION_WORKSPACE_WARNING, value: {{ .workspaceWarning | toString | quote }}}
+- {name: ORCHESTRA_RETENTION_AUDIT, value: {{ .audit | toString | quote }}}
+- {name: ORCHESTRA_RETENTION_REAP_INTERVAL, value: {{ .reapInterval | toString | quote }}}
+- {name: ORCHESTRA_RETENTION_REAP_BATCH, value: {{ .reapBatch | toString | quote }}}
+{{- end }}
+{{- end -}}
+
+{{/* The archive store (ORCHESTRA_ARCHIVES_*, the api and the operator); S3 credentials
+only from a Secret. */}}
+{{- define "orchestra.archivesEnv" -}}
+{{- with .root.Values.archives }}
+- {name: ORCHESTRA_ARCHIVES_BACKEND, value: {{ .backend | quote }}}
+- {name: ORCHESTRA_ARCHIVES_MAX_BYTES, value: {{ .maxBytes | int64 | toString | quote }}}
+{{- if eq .backend "filesystem" }}
+- {name: ORCHESTRA_ARCHIVES_DIRECTORY, value: {{ .filesystem.mountPath | quote }}}
+{{- end }}
+{{- if eq .backend "s3" }}
+- {name: ORCHESTRA_ARCHIVES_BUCKET, value: {{ required "archives.s3.bucket is required for the s3 backend" .s3.bucket | quote }}}
+- {name: ORCHESTRA_ARCHIVES_PREFIX, value: {{ .s3.prefix | quote }}}
+- {name: ORCHESTRA_ARCHIVES_REGION, value: {{ .s3.region | quote }}}
+{{- with .s3.endpointUrl }}
+- {name: ORCHESTRA_ARCHIVES_ENDPOINT_URL, value: {{ . | quote }}}
+{{- end }}
+{{- with .s3.secretName }}
+- name: ORCHESTRA_ARCHIVES_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: {{ $.root.Values.archives.s3.accessKeyIdKey }}}
+- name: ORCHESTRA_ARCHIVES_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: {{ $.root.Values.archives.s3.secretAccessKeyKey }}}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "orchestra.archivesClaim" -}}
+{{- .Values.archives.filesystem.existingClaim | default (printf "%s-archives" .Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "orchestra.archivesVolume" -}}
+{{- if eq .Values.archives.backend "filesystem" }}
+- name: archives
+  persistentVolumeClaim:
+    claimName: {{ include "orchestra.archivesClaim" . }}
+{{- end }}
+{{- end -}}
+
+{{- define "orchestra.archivesMount" -}}
+{{- if eq .Values.archives.backend "filesystem" }}
+- name: archives
+  mountPath: {{ .Values.archives.filesystem.mountPath }}
+{{- end }}
+{{- end -}}

@@ -13,12 +13,15 @@ export const queryKeys = {
   /** The learner's saved work folders, all or one instance's. */
   archives: (instance?: string) => ["archives", instance ?? "all"] as const,
   retention: ["retention"] as const,
+  /** The learner's persistent workspaces (docs/src/content/docs/decisions/0062). */
+  workspaces: ["workspaces"] as const,
   /** Prefix of every admin query. */
   admin: ["admin"] as const,
   adminInstances: ["admin", "instances"] as const,
   adminStats: ["admin", "stats"] as const,
   adminIdle: ["admin", "idle"] as const,
   adminTemplates: ["admin", "templates"] as const,
+  adminAudit: (filters: string) => ["admin", "audit", filters] as const,
   /** Prefix of every class query (taught, joined, a roster, a place in line). */
   classes: ["classes"] as const,
   classesTaught: ["classes", "taught"] as const,

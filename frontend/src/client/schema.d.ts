@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What admins and instructors did, newest first, filtered
+         * @description Every admin or instructor action on what is not theirs (ending or extending a learner's session, creating, extending, ending or messaging a class), recorded with the action itself; kept for `ORCHESTRA_RETENTION_AUDIT`.
+         */
+        get: operations["adminListAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/idle-sessions": {
         parameters: {
             query?: never;
@@ -591,6 +611,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My persistent workspaces, with when retention deletes each */
+        get: operations["listMyWorkspaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{template}/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep my workspace: counts as a use now, so its retention starts again
+         * @description What 'Keep my workspace' sends after a deletion warning; launching a session of the template does the same. The caller's own workspace only.
+         */
+        post: operations["keepWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -707,6 +764,69 @@ export interface components {
              * @description Bytes of the archive (compressed).
              */
             size: number;
+        };
+        /**
+         * AuditEntryBody
+         * @description One admin or instructor action: who did what to what, and when.
+         */
+        AuditEntryBody: {
+            /**
+             * Action
+             * @description instance.terminate, instance.extend, class.create, class.extend, class.end or class.message.
+             */
+            action: string;
+            /**
+             * Actor
+             * @description Who acted (their email).
+             */
+            actor: string;
+            /**
+             * Details
+             * @description What the action said (the extension, ...).
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * Role
+             * @description 'admin' or 'instructor'.
+             */
+            role: string;
+            /**
+             * Subject
+             * @description The learner concerned, when there is one.
+             */
+            subject: string | null;
+            /**
+             * Target
+             * @description The instance's name or the class's id.
+             */
+            target: string;
+            /**
+             * Target Kind
+             * @description 'instance' or 'class'.
+             */
+            target_kind: string;
+        };
+        /**
+         * AuditPage
+         * @description One page of the audit, newest first; pass ``next`` as ``cursor`` for the following one.
+         */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditEntryBody"][];
+            /**
+             * Next
+             * @description Cursor of the next page; null on the last page.
+             */
+            next: string | null;
         };
         /**
          * ClassBody
@@ -1087,6 +1207,35 @@ export interface components {
             warning_at: string;
         };
         /**
+         * IdleStateBody
+         * @description Where a running session stands with its template's idle rule (docs/src/content/docs/decisions/0060).
+         */
+        IdleStateBody: {
+            /**
+             * Ends At
+             * Format: date-time
+             * @description When it ends with reason 'idle' unless kept.
+             */
+            ends_at: string;
+            /**
+             * Last Active At
+             * Format: date-time
+             * @description Its last activity (or when it became Ready).
+             */
+            last_active_at: string;
+            /**
+             * Warned
+             * @description The idle warning went out for this idle period: show 'Keep my session'.
+             */
+            warned: boolean;
+            /**
+             * Warning At
+             * Format: date-time
+             * @description When its learner is (or was) warned.
+             */
+            warning_at: string;
+        };
+        /**
          * IdleWarning
          * @description expiry → api: no activity since ``idle_since``; the session ends at ``ends_at`` unless
          *     the learner keeps it (or works in it) before then (docs/src/content/docs/decisions/0060).
@@ -1169,6 +1318,8 @@ export interface components {
              * @description How many more times it may be extended (the platform's limit).
              */
             extensions_left: number;
+            /** @description The idle rule's state while the session runs, so a reloaded dashboard still shows a warning; null when its template has no idle timeout or it is not Ready. */
+            idle?: components["schemas"]["IdleStateBody"] | null;
             /**
              * Latest Expires At
              * @description The latest deadline an extension can reach (launch + the template's maximum duration at launch); null for instances launched before it was recorded.
@@ -1841,6 +1992,94 @@ export interface components {
             /** Size */
             size: number;
         };
+        /**
+         * WorkspaceBody
+         * @description One of the caller's persistent workspaces (a volume kept across sessions of a template).
+         */
+        WorkspaceBody: {
+            /**
+             * Deletes At
+             * Format: date-time
+             * @description When retention deletes it unless a session uses it or it is kept first.
+             */
+            deletes_at: string;
+            /**
+             * In Use
+             * @description A session of the template is running or starting.
+             */
+            in_use: boolean;
+            /**
+             * Last Used At
+             * Format: date-time
+             * @description When a session last used it (running now counts as now) or it was kept.
+             */
+            last_used_at: string;
+            /**
+             * Template
+             * @description The template whose sessions mount it.
+             */
+            template: string;
+            /**
+             * Template Name
+             * @description Its display name; null if it left the catalog.
+             */
+            template_name: string | null;
+            /**
+             * Warned
+             * @description Whether the deletion warning was sent for this last use.
+             */
+            warned: boolean;
+            /**
+             * Warning At
+             * Format: date-time
+             * @description When its learner is (or was) warned.
+             */
+            warning_at: string;
+        };
+        /**
+         * WorkspaceExpiring
+         * @description api → the learner: their workspace has not been used for a while and is deleted at
+         *     ``deletes_at`` unless they launch a session of its template or keep it before then.
+         */
+        WorkspaceExpiring: {
+            /**
+             * Deletes At
+             * Format: date-time
+             */
+            deletes_at: string;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            /**
+             * Last Used At
+             * Format: date-time
+             * @description When a session last used the workspace (or its learner kept it).
+             */
+            last_used_at: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Owner */
+            owner: string;
+            /** Template Slug */
+            template_slug: string;
+            /**
+             * Type
+             * @default workspace.expiring
+             * @constant
+             */
+            type: "workspace.expiring";
+            /**
+             * Version
+             * @default 1
+             * @constant
+             */
+            version: 1;
+        };
     };
     responses: never;
     parameters: never;
@@ -1850,6 +2089,70 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    adminListAudit: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the previous page. */
+                cursor?: string | null;
+                /** @description Who acted. */
+                actor?: string | null;
+                /** @description One of: instance.terminate, instance.extend, class.create, class.extend, class.end, class.message. */
+                action?: string | null;
+                /** @description An instance's name or a class's id. */
+                target?: string | null;
+                /** @description The learner concerned. */
+                subject?: string | null;
+                /** @description From this time (ISO 8601). */
+                since?: string | null;
+                /** @description Before this time (ISO 8601). */
+                until?: string | null;
+                /** @description Items per page. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     adminListIdleSessions: {
         parameters: {
             query?: {
@@ -4132,6 +4435,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listMyWorkspaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBody"][];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    keepWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBody"];
                 };
             };
             /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */

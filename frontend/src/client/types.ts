@@ -32,6 +32,11 @@ export type Outcomes = Schemas["OutcomesBody"];
 export type Help = Schemas["HelpBody"];
 export type HelpAccess = Schemas["AccessBody"];
 export type RosterNudge = Schemas["RosterNudge"];
+export type IdleState = Schemas["IdleStateBody"];
+export type Workspace = Schemas["WorkspaceBody"];
+export type WorkspaceExpiring = Schemas["WorkspaceExpiring"];
+export type AuditEntry = Schemas["AuditEntryBody"];
+export type AuditPage = Schemas["AuditPage"];
 
 /** Every phase, in the order an instance goes through them. */
 export const PHASES: readonly Phase[] = [

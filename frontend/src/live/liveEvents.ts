@@ -13,6 +13,7 @@ import type {
   IdleWarning,
   StatusChanged,
   WaitingChanged,
+  WorkspaceExpiring,
 } from "../client/types";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
@@ -34,6 +35,8 @@ export type LiveMessage =
   | { kind: "class-message"; id: string | null; event: ClassMessage }
   /** The learner's place in a class's waiting room moved, or their wait ended. */
   | { kind: "waiting"; id: string | null; event: WaitingChanged }
+  /** The learner's unused persistent workspace will be deleted unless they keep it. */
+  | { kind: "workspace"; id: string | null; event: WorkspaceExpiring }
   | { kind: "resync" }
   /** The first event of a new stream: its id is where the stream starts. */
   | { kind: "hello"; id: string | null };
@@ -99,6 +102,13 @@ export function readMessage(type: string, event: MessageEvent<string>): LiveMess
   if (type === "waiting" && typeof data.class_id === "string" && typeof data.state === "string") {
     return { kind: "waiting", id, event: data as unknown as WaitingChanged };
   }
+  if (
+    type === "workspace" &&
+    typeof data.template_slug === "string" &&
+    typeof data.deletes_at === "string"
+  ) {
+    return { kind: "workspace", id, event: data as unknown as WorkspaceExpiring };
+  }
   if (typeof data.instance !== "string") return null;
   if (type === "status" && typeof data.phase === "string") {
     return { kind: "status", id, event: data as unknown as StatusChanged };
@@ -119,6 +129,7 @@ const EVENT_TYPES = [
   "idle",
   "class-message",
   "waiting",
+  "workspace",
   "resync",
 ] as const;
 

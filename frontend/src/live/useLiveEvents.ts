@@ -64,6 +64,8 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
             setWaiting((current) => new Map(current).set(event.class_id, event));
             void client.invalidateQueries({ queryKey: queryKeys.myPlace(event.class_id) });
             if (event.state === "admitted") refreshInstances(client);
+          } else if (message.kind === "workspace") {
+            void client.invalidateQueries({ queryKey: queryKeys.workspaces });
           } else if (message.kind === "resync") {
             clock.forget();
             resyncEverything(client);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { countdownText, elapsedText, formatClock, secondsUntil, spanInWords } from "./countdowns";
+import {
+  countdownText,
+  elapsedText,
+  formatClock,
+  periodInWords,
+  secondsUntil,
+  spanInWords,
+} from "./countdowns";
 
 const DEADLINE = "2025-09-01T11:00:00Z";
 const at = (iso: string) => Date.parse(iso);
@@ -56,5 +63,14 @@ describe("spanInWords", () => {
     expect(spanInWords(12 * 60)).toBe("12 min");
     expect(spanInWords(2 * 3600 + 5 * 60)).toBe("2 h 5 min");
     expect(spanInWords(3 * 3600)).toBe("3 h");
+  });
+});
+
+describe("retention periods in words", () => {
+  it("says days from a day on, and a span below", () => {
+    expect(periodInWords(30 * 86400)).toBe("30 days");
+    expect(periodInWords(86400)).toBe("1 day");
+    expect(periodInWords(1.5 * 86400)).toBe("1.5 days");
+    expect(periodInWords(2 * 3600)).toBe("2 h");
   });
 });

@@ -39,3 +39,11 @@ export function spanInWords(totalSeconds: number): string {
   const rest = minutes % 60;
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
+
+/** A retention period in words: days when it is a day or more ("30 days"), else as a span. */
+export function periodInWords(totalSeconds: number): string {
+  const days = totalSeconds / 86400;
+  if (days < 1) return spanInWords(totalSeconds);
+  const whole = Math.round(days * 10) / 10;
+  return whole === 1 ? "1 day" : `${String(whole)} days`;
+}

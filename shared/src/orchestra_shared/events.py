@@ -223,6 +223,40 @@ class RosterChanged(ClassNotice):
     instance: str | None = None
 
 
+class WorkspaceEvent(BaseModel):
+    """Fields of the events about a learner's persistent workspace (one volume per learner
+    and template, kept across sessions; docs/src/content/docs/decisions/0062): they concern a
+    learner and a template, not an instance."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    version: Literal[1] = SCHEMA_VERSION
+    occurred_at: AwareDatetime = Field(default_factory=_now)
+    owner: str = Field(min_length=1)
+    template_slug: Slug
+    last_used_at: AwareDatetime = Field(
+        description="When a session last used the workspace (or its learner kept it)."
+    )
+
+
+class WorkspaceExpiring(WorkspaceEvent):
+    """api → the learner: their workspace has not been used for a while and is deleted at
+    ``deletes_at`` unless they launch a session of its template or keep it before then."""
+
+    type: Literal["workspace.expiring"] = "workspace.expiring"
+    deletes_at: AwareDatetime
+
+
+class WorkspaceDeleteRequested(WorkspaceEvent):
+    """api → operator: the workspace's retention period passed (its learner was warned);
+    delete the volume. The operator refuses while a workshop of the template still runs."""
+
+    type: Literal["workspace.delete-requested"] = "workspace.delete-requested"
+
+
 AnyEvent = Annotated[
     LaunchRequested
     | ClaimRequested
@@ -250,10 +284,29 @@ AnyStreamed = Annotated[
     | ActivityKept
     | ClassMessage
     | WaitingChanged
-    | RosterChanged,
+    | RosterChanged
+    | WorkspaceExpiring,
     Field(discriminator="type"),
 ]
 STREAMED_ADAPTER: TypeAdapter[AnyStreamed] = TypeAdapter(AnyStreamed)
+
+
+# What the operator's one consumer of ``orchestra.commands.>`` reads: the instance commands and
+# the workspace deletion (the only command without an instance).
+AnyCommand = Annotated[
+    LaunchRequested
+    | ClaimRequested
+    | TerminateRequested
+    | ExtendRequested
+    | StatusChanged
+    | Expiring
+    | IdleWarning
+    | ActivityKept
+    | ExportRequested
+    | WorkspaceDeleteRequested,
+    Field(discriminator="type"),
+]
+COMMAND_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 
 
 class DeadLetter(BaseModel):
@@ -284,10 +337,15 @@ def parse_streamed(data: bytes | str) -> AnyStreamed:
     return STREAMED_ADAPTER.validate_json(data)
 
 
-def encode_event(event: Event | ClassNotice) -> bytes:
+def parse_command(data: bytes | str) -> AnyCommand:
+    """Parse what arrives on ``orchestra.commands.>``; raises ``pydantic.ValidationError``."""
+    return COMMAND_ADAPTER.validate_json(data)
+
+
+def encode_event(event: Event | ClassNotice | WorkspaceEvent) -> bytes:
     return event.model_dump_json().encode()
 
 
-def event_json(event: Event | ClassNotice) -> dict[str, Any]:
+def event_json(event: Event | ClassNotice | WorkspaceEvent) -> dict[str, Any]:
     """The JSON-compatible form stored in the outbox."""
     return event.model_dump(mode="json")

@@ -119,6 +119,8 @@ PERMISSIONS: Mapping[str, Permissions] = {
         subjects.CLASS_MESSAGE,
         subjects.WAITING_CHANGED,
         subjects.ROSTER_CHANGED,
+        subjects.WORKSPACE_EXPIRING,
+        subjects.WORKSPACE_DELETE_REQUESTED,
         _ordered_consumers(),
     ),
     # Carries out commands; publishes nothing but its dead letters.

@@ -1,8 +1,8 @@
 """The retention reapers' common loop and their one metric (docs/src/content/docs/decisions/0060).
 
 Each retention rule has one reaper, in the service that owns what it deletes (sync:
-ended sessions' history; api: exported archives; operator: unused persistent
-workspaces). A reaper is a function that deletes what is past its period in small
+ended sessions' history; api: exported archives and the audit; api deciding and the
+operator deleting: unused persistent workspaces, docs/src/content/docs/decisions/0062). A reaper is a function that deletes what is past its period in small
 idempotent steps and returns how many things it deleted; ``reap_forever`` runs it every
 ``RetentionSettings.reap_interval`` and survives its failures (the next round finishes
 the work). Every deletion counts in ``orchestra_retention_deleted_total{rule}``.
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 DELETED = Counter(
     "orchestra_retention_deleted_total",
     "Things deleted because their retention period passed, by rule (history, archives, "
-    "workspaces).",
+    "workspaces, audit).",
     ["rule"],
 )
 

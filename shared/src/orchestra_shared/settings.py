@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from orchestra_shared.permissions import inbox_prefix
@@ -196,21 +196,23 @@ class RetentionSettings(BaseSettings):
         default=timedelta(days=30),
         description=(
             "How long a persistent workspace (a per-user volume) is kept after the last "
-            "session that used it ended; the operator deletes the volume then."
+            "session that used it ended (or its learner kept it); the api decides, the "
+            "operator deletes the volume then (docs/src/content/docs/decisions/0062)."
         ),
     )
     workspace_warning: timedelta = Field(
         default=timedelta(days=7),
         description=(
             "How long before deleting a workspace its learner is warned (on the live "
-            "stream and in the workspace's Kubernetes Events); shorter than ``workspaces``."
+            "stream and in the dashboard); the deletion is never sooner than this after the "
+            "warning went out. Shorter than ``workspaces``."
         ),
     )
     audit: timedelta = Field(
         default=timedelta(days=365),
         description=(
-            "How long the audit of admin and instructor actions is kept. No such audit "
-            "table exists yet: nothing enforces this until one does (docs/src/content/docs/learners/end-of-a-session.md)."
+            "How long the audit of admin and instructor actions (``audit_entries``) is "
+            "kept; the api deletes older entries. 365 days: a year of courses to look back on."
         ),
     )
     reap_interval: float = Field(
@@ -224,6 +226,16 @@ class RetentionSettings(BaseSettings):
     reap_batch: int = Field(
         default=500, ge=1, description="Rows or objects deleted per statement of a reaper."
     )
+
+    @field_validator(
+        "history", "archives", "workspaces", "workspace_warning", "audit", mode="before"
+    )
+    @classmethod
+    def _seconds(cls, value: object) -> object:
+        """A number of seconds given as text (an environment variable: ``7776000``)."""
+        if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+            return float(value)
+        return value
 
     @model_validator(mode="after")
     def _warning_before_deletion(self) -> "RetentionSettings":

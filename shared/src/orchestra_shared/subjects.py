@@ -21,10 +21,14 @@ EXTEND_REQUESTED = f"{PREFIX}.commands.extend"
 EXPORT_REQUESTED = f"{PREFIX}.commands.export"
 # A learner took a warm instance of a class's pool (docs/src/content/docs/decisions/0070); after its launch, in order.
 CLAIM_REQUESTED = f"{PREFIX}.commands.claim"
+# The retention rule's word that a learner's unused persistent workspace goes (api → operator;
+# docs/src/content/docs/decisions/0062); in the commands' order, so it never overtakes a launch.
+WORKSPACE_DELETE_REQUESTED = f"{PREFIX}.commands.workspace-delete"
 # Facts for whoever listens: the dashboard's live stream, expiry.
 STATUS_CHANGED = f"{PREFIX}.status.changed"
 EXPIRING = f"{PREFIX}.notices.expiring"
 IDLE_WARNING = f"{PREFIX}.notices.idle"
+WORKSPACE_EXPIRING = f"{PREFIX}.notices.workspace"
 # Notices about a class, one per learner it concerns (docs/src/content/docs/decisions/0070).
 CLASS_MESSAGE = f"{PREFIX}.notices.class"
 WAITING_CHANGED = f"{PREFIX}.notices.waiting"
@@ -48,6 +52,8 @@ SUBJECT_BY_TYPE: dict[str, str] = {
     "status.changed": STATUS_CHANGED,
     "expiry.expiring": EXPIRING,
     "idle.warning": IDLE_WARNING,
+    "workspace.expiring": WORKSPACE_EXPIRING,
+    "workspace.delete-requested": WORKSPACE_DELETE_REQUESTED,
     "activity.kept": ACTIVITY_KEPT,
     "class.message": CLASS_MESSAGE,
     "waiting.changed": WAITING_CHANGED,

@@ -25,6 +25,8 @@ test compares them). One writer per fact:
   learners, their waiting room and their messages, written only by the api (docs/src/content/docs/decisions/0070).
 - ``warm_instances``: the instances a class's warm pool started and who claimed each,
   written only by the api (docs/src/content/docs/decisions/0070).
+- ``audit_entries`` and ``workspaces``: the audit of admin and instructor actions and the
+  learners' persistent workspaces' last use, written only by the api (docs/src/content/docs/decisions/0062).
 
 Services use asyncpg with plain SQL at run time; these definitions serve the
 migrations, the tests and readers of the schema.
@@ -382,4 +384,44 @@ warm_instances = sa.Table(
     sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("reason", sa.Text, nullable=True),
     sa.Index("warm_instances_class_state", "class_id", "state"),
+)
+
+# The audit of admin and instructor actions (migration 0040_audit, docs/src/content/docs/decisions/0062),
+# written only by the api, in the transaction of the action it records: who (``actor``, in
+# which ``role``) did what (``action``) to what (``target_kind``, ``target``; ``subject``
+# is the learner concerned, when there is one) and when. Deleted after
+# ``RetentionSettings.audit`` by the api's reaper.
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target_kind", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=True),
+    sa.Column("details", JSONB, nullable=False, server_default="{}"),
+    sa.Index("audit_entries_occurred", "occurred_at", "id"),
+    sa.Index("audit_entries_actor", "actor"),
+    sa.Index("audit_entries_target", "target"),
+)
+
+# The learners' persistent workspaces (migration 0040_audit, docs/src/content/docs/decisions/0062), written
+# only by the api: when each (learner, template) volume was last used (a launch, a session
+# still running or its end, "Keep my workspace"), and the use its deletion warning was sent
+# for. The operator, which owns the volume, deletes it when the api asks.
+workspaces = sa.Table(
+    "workspaces",
+    metadata,
+    sa.Column("owner", sa.Text, primary_key=True),
+    sa.Column("template_slug", sa.Text, primary_key=True),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("warned_for", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("warned_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.Index("workspaces_last_used", "last_used_at"),
 )

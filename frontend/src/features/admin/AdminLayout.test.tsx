@@ -46,7 +46,7 @@ describe("the admin console", () => {
       await screen.findByRole("heading", { level: 1, name: "Statistics" }),
     ).toBeInTheDocument();
     const nav = screen.getByRole("navigation", { name: "Admin" });
-    expect(nav).toHaveTextContent("SessionsStatisticsCatalog");
+    expect(nav).toHaveTextContent("SessionsStatisticsCatalogAudit");
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("Admins only.");
     expect(alert).toHaveTextContent("Quote this id if you ask for help: trace-403");

@@ -55,6 +55,9 @@ export function AdminLayout() {
           <li>
             <NavLink to={routes.adminCatalog()}>Catalog</NavLink>
           </li>
+          <li>
+            <NavLink to={routes.adminAudit()}>Audit</NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet />

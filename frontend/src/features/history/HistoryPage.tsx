@@ -9,6 +9,7 @@ import { ScrollRegion } from "../../components/ScrollRegion";
 import { routes } from "../../routes";
 import { spanInWords } from "../../time/countdowns";
 import { formatDateTime } from "../../time/timestamps";
+import { RetentionPeriods } from "../archives/RetentionPeriods";
 import { SavedWork } from "../archives/SavedWork";
 import { useArchives, useRetention } from "../archives/useArchives";
 import { howItEnded } from "./endings";
@@ -106,6 +107,7 @@ export function HistoryPage() {
           </div>
         </>
       ) : null}
+      <RetentionPeriods />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { Loading } from "../../components/Loading";
 import { PageHeading } from "../../components/PageHeading";
 import { routes } from "../../routes";
 import { useNow } from "../../time/useNow";
+import { WorkspacesPanel } from "../workspaces/WorkspacesPanel";
 import { SessionCard } from "./SessionCard";
 import { useMySessions } from "./useMySessions";
 
@@ -37,6 +38,7 @@ export function MySessionsPage() {
           ))}
         </div>
       ) : null}
+      <WorkspacesPanel />
     </>
   );
 }

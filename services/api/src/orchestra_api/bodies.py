@@ -42,6 +42,17 @@ INSTANCE_EXAMPLE: JsonDict = {
 }
 
 
+class IdleStateBody(BaseModel):
+    """Where a running session stands with its template's idle rule (docs/src/content/docs/decisions/0060)."""
+
+    last_active_at: datetime = Field(description="Its last activity (or when it became Ready).")
+    warning_at: datetime = Field(description="When its learner is (or was) warned.")
+    ends_at: datetime = Field(description="When it ends with reason 'idle' unless kept.")
+    warned: bool = Field(
+        description="The idle warning went out for this idle period: show 'Keep my session'."
+    )
+
+
 class InstanceBody(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [INSTANCE_EXAMPLE]})
 
@@ -74,9 +85,18 @@ class InstanceBody(BaseModel):
         default=None,
         description="The class it was launched for; its instructors may help, with consent.",
     )
+    idle: IdleStateBody | None = Field(
+        default=None,
+        description=(
+            "The idle rule's state while the session runs, so a reloaded dashboard still "
+            "shows a warning; null when its template has no idle timeout or it is not Ready."
+        ),
+    )
 
     @classmethod
-    def of(cls, record: InstanceRecord, *, max_extensions: int) -> "InstanceBody":
+    def of(
+        cls, record: InstanceRecord, *, max_extensions: int, idle: IdleStateBody | None = None
+    ) -> "InstanceBody":
         latest = (
             record.created_at + timedelta(seconds=record.max_duration_seconds)
             if record.max_duration_seconds is not None
@@ -100,6 +120,7 @@ class InstanceBody(BaseModel):
             extensions_left=max(0, max_extensions - record.extensions),
             latest_expires_at=latest,
             class_id=record.class_id,
+            idle=idle,
         )
 
 

@@ -5,7 +5,8 @@ complete class (random id, join code, session tag) or an ``InvalidRequest`` out.
 ``join`` makes the learner a member and then either launches their session of the
 class's template (``launching.launch`` with the class's session tag and seats) or, when
 the seats or the platform's capacity are taken (or someone is already waiting), gives
-them a place in the waiting room (``queueing``). Called by ``routes.classes``.
+them a place in the waiting room (``queueing``). A class's creation is audited
+(``journaling``) with its insert. Called by ``routes.classes``.
 """
 
 import re
@@ -14,6 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
+from orchestra_api import journaling
 from orchestra_api.cohorts import (
     ClassRecord,
     NewClass,
@@ -180,7 +182,19 @@ async def create_class(
             pool_max=settings.warm_pool_max,
         )
         try:
-            return await insert_class(pool, new)
+            async with pool.acquire() as connection, connection.transaction():
+                klass = await insert_class(connection, new)
+                await journaling.record(
+                    connection,
+                    actor=user.email,
+                    role="admin" if user.is_admin else "instructor",
+                    action="class.create",
+                    target_kind="class",
+                    target=klass.id,
+                    at=now,
+                    details={"title": klass.title, "template": klass.template_slug},
+                )
+            return klass
         except asyncpg.UniqueViolationError as error:
             if request.session_tag and "session_tag" in (error.constraint_name or ""):
                 raise InvalidRequest(

@@ -10,13 +10,15 @@ instance was launched (``instances.max_duration_seconds``; see ADR 0040).
 calls are serialised and the second one is judged on the first one's result;
 it then writes the new deadline and the ``extend requested`` event (with the
 extension's number, which expiry uses as the schedule's revision) in the same
-transaction. Called by ``routes.instances``.
+transaction (and, when an admin extends someone else's session, its audit entry).
+Called by ``routes.instances``.
 """
 
 from datetime import datetime, timedelta
 
 import asyncpg
 
+from orchestra_api import journaling
 from orchestra_api.identities import Identity
 from orchestra_api.problems import (
     ExtensionsExhausted,
@@ -105,6 +107,18 @@ async def extend(
         extended = await extend_locked(
             connection, record, by, catalog=catalog, now=now, max_extensions=max_extensions
         )
+        if record.owner != user.email:  # an admin's extension of a learner's session
+            await journaling.record(
+                connection,
+                actor=user.email,
+                role="admin",
+                action="instance.extend",
+                target_kind="instance",
+                target=record.name,
+                subject=record.owner,
+                at=now,
+                details={"by": format_duration(by), "expires_at": extended.expires_at},
+            )
     return extended
 
 

@@ -5,8 +5,10 @@ the template's idle timeout minus its warning period, and ends the session at th
 timeout. "Keep my session" in the dashboard is ``keep``: it checks the caller is
 the owner of a running instance and queues ``activity kept`` in the outbox, which
 expiry counts as activity at that moment. The api decides nothing about idleness;
-it reads expiry's idle columns of ``expiry_schedule`` (``idle_sessions``) for the
-admin console and never writes them. Called by ``routes.instances`` and ``routes.admin``.
+it reads expiry's idle columns of ``expiry_schedule`` for the admin console
+(``idle_sessions``) and for the learner's instance views (``idle_states``: a reloaded
+dashboard still shows the warning), and never writes them. Called by
+``routes.instances`` and ``routes.admin``.
 """
 
 from __future__ import annotations
@@ -69,6 +71,42 @@ WHERE s.idle_timeout_seconds IS NOT NULL AND s.last_active_at IS NOT NULL
 ORDER BY ends_at, s.instance
 LIMIT $2
 """
+
+
+_STATE_SQL = """
+SELECT s.instance, s.last_active_at, s.idle_warned_for,
+       s.last_active_at + make_interval(secs => s.idle_timeout_seconds - s.idle_warning_seconds)
+           AS warning_at,
+       s.last_active_at + make_interval(secs => s.idle_timeout_seconds) AS ends_at
+FROM expiry_schedule s
+WHERE s.instance = ANY($1::text[]) AND s.idle_timeout_seconds IS NOT NULL
+  AND s.last_active_at IS NOT NULL AND s.fired_at IS NULL AND s.cancelled_at IS NULL
+"""
+
+
+@dataclass(frozen=True)
+class IdleState:
+    last_active_at: datetime
+    warning_at: datetime
+    ends_at: datetime
+    warned: bool
+
+
+async def idle_states(pool: asyncpg.Pool, names: list[str]) -> dict[str, IdleState]:
+    """The idle rule's state of each of ``names`` that has one (expiry's columns, read only),
+    for the instance views: a reloaded dashboard learns of a warning from here."""
+    if not names:
+        return {}
+    rows = await pool.fetch(_STATE_SQL, names)
+    return {
+        row["instance"]: IdleState(
+            last_active_at=row["last_active_at"],
+            warning_at=row["warning_at"],
+            ends_at=row["ends_at"],
+            warned=row["idle_warned_for"] == row["last_active_at"],
+        )
+        for row in rows
+    }
 
 
 async def idle_sessions(

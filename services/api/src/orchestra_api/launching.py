@@ -16,6 +16,7 @@ from typing import Literal
 
 import asyncpg
 
+from orchestra_api import workspacing
 from orchestra_api.admitting import Refusal, Rules, refusal
 from orchestra_api.bodies import InstanceBody
 from orchestra_api.cohorts import (
@@ -274,6 +275,8 @@ async def _launch(
                         connection, refused, template, owner, now, rules, settings.max_extensions
                     )
                 record = await insert_instance_with_event(connection, plan.instance, plan.event)
+                if workspacing.has_workspace(template):
+                    await workspacing.touch(connection, owner, template.slug, now)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
                 # Only reachable across databases' lock scopes; the key still wins.

@@ -29,6 +29,7 @@ from orchestra_api.bodies import ProblemBody
 from orchestra_api.config import ApiSettings
 from orchestra_api.deps import AppState
 from orchestra_api.exporting import reap_archives
+from orchestra_api.journaling import reap_audit
 from orchestra_api.metering import Metrics
 from orchestra_api.pooling import Keeper
 from orchestra_api.problems import install_problem_handlers
@@ -45,12 +46,14 @@ from orchestra_api.routes import (
     instances,
     system,
     templates,
+    workspaces,
 )
 from orchestra_api.streaming import Hub
 from orchestra_api.supervising import ClassIndex, RosterNudge, nudges
 from orchestra_api.timing import TimingMiddleware
 from orchestra_api.tracing import TraceIdMiddleware
 from orchestra_api.verifying import TokenVerifier
+from orchestra_api.workspacing import reap_workspaces
 from orchestra_shared import streaming
 from orchestra_shared.archiving import open_store
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
@@ -60,6 +63,7 @@ from orchestra_shared.events import (
     IdleWarning,
     StatusChanged,
     WaitingChanged,
+    WorkspaceExpiring,
 )
 from orchestra_shared.migrating import upgrade_database, wait_for_schema
 from orchestra_shared.reaping import reap_forever
@@ -92,6 +96,35 @@ async def keep_session(connection: asyncpg.Connection) -> None:
     session state the api never sets (its locks and cursors are transaction-scoped;
     the relay UNLISTENs its own channel), and costs a round trip per request.
     """
+
+
+def reapers(settings: ApiSettings, pool: asyncpg.Pool) -> list[asyncio.Task[None]]:
+    """The api's retention rules that need only Postgres: the audit, and the workspaces
+    (decided here, deleted by the operator; docs/src/content/docs/decisions/0062)."""
+    retention = settings.retention
+    return [
+        asyncio.create_task(
+            reap_forever(
+                "audit",
+                lambda: reap_audit(
+                    pool,
+                    keep_for=retention.audit,
+                    now=datetime.now(UTC),
+                    batch=retention.reap_batch,
+                ),
+                interval=retention.reap_interval,
+            ),
+            name="audit-reaper",
+        ),
+        asyncio.create_task(
+            reap_forever(
+                "workspaces",
+                lambda: reap_workspaces(pool, retention=retention, now=datetime.now(UTC)),
+                interval=retention.reap_interval,
+            ),
+            name="workspaces-reaper",
+        ),
+    ]
 
 
 def create_app(
@@ -146,6 +179,7 @@ def create_app(
             asyncio.create_task(relay(settings, pool), name="outbox-relay"),
             asyncio.create_task(admitter.run(), name="waiting-room"),
             asyncio.create_task(keeper.run(), name="warm-pools"),
+            *reapers(settings, pool),
         ]
         if store is not None:
             tasks.append(
@@ -208,6 +242,7 @@ ROUTERS = (
     classes.router,
     class_events.router,
     helpers.router,
+    workspaces.router,
 )
 
 
@@ -227,6 +262,7 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             ClassMessage,
             WaitingChanged,
             RosterNudge,
+            WorkspaceExpiring,
         ):
             schema = model.model_json_schema(
                 ref_template="#/components/schemas/{model}",

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from orchestra_shared.events import ClassNotice, Event, event_json
+from orchestra_shared.events import ClassNotice, Event, WorkspaceEvent, event_json
 from orchestra_shared.subjects import SUBJECT_BY_TYPE
 from orchestra_shared.tables import ACTIVE_PHASES_SQL
 from orchestra_shared.telemetry import inject_context
@@ -111,7 +111,7 @@ async def insert_instance_with_event(
 
 async def add_to_outbox(
     connection: asyncpg.Connection,
-    event: Event | ClassNotice,
+    event: Event | ClassNotice | WorkspaceEvent,
     headers: dict[str, str] | None = None,
 ) -> None:
     """Queue an event for the relay; the NOTIFY wakes it once the transaction commits.

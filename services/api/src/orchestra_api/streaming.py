@@ -43,6 +43,7 @@ from orchestra_shared.events import (
     IdleWarning,
     StatusChanged,
     WaitingChanged,
+    WorkspaceExpiring,
     parse_streamed,
 )
 from orchestra_shared.retrying import Backoff
@@ -57,6 +58,7 @@ from orchestra_shared.subjects import (
     STATUS_CHANGED,
     STREAM,
     WAITING_CHANGED,
+    WORKSPACE_EXPIRING,
 )
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ PUSHED_SUBJECTS = {
     IDLE_WARNING: "idle",
     CLASS_MESSAGE: "class-message",
     WAITING_CHANGED: "waiting",
+    WORKSPACE_EXPIRING: "workspace",
 }
 # What the hub's one consumer reads: the learners' notices, and for instructors' views
 # also the roster notices and the gate's activity reports (no learner is sent those).
@@ -112,7 +115,8 @@ def notice_of(subject: str, data: bytes, seq: int) -> Notice | None:
         log.warning("unreadable event on %s; not streamed", subject)
         return None
     if not isinstance(
-        event, StatusChanged | Expiring | IdleWarning | ClassMessage | WaitingChanged
+        event,
+        StatusChanged | Expiring | IdleWarning | ClassMessage | WaitingChanged | WorkspaceExpiring,
     ):
         return None
     return Notice(kind=kind, seq=seq, owner=event.owner, data=event.model_dump_json())

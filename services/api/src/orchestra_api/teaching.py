@@ -6,7 +6,8 @@ groups; anyone else gets ``NotAnInstructor`` (403). Class-wide actions go sessio
 session through the same locked steps a learner's own action takes
 (``extending.extend_locked``, ``terminating.terminate_locked``), so the template's
 limits hold for everyone and each session's command is queued in its outbox once.
-Called by ``routes.classes``.
+Each action is audited (``journaling``) in its own transaction: ending and messaging
+once, extending once per session extended. Called by ``routes.classes``.
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
+from orchestra_api import journaling
 from orchestra_api.cohorts import (
     ClassRecord,
     MemberRecord,
@@ -74,6 +76,10 @@ async def roster(pool: asyncpg.Pool, klass: ClassRecord, now: datetime) -> Roste
     )
 
 
+def role_of(user: Identity) -> journaling.Role:
+    return "admin" if user.is_admin else "instructor"
+
+
 def is_live(record: InstanceRecord) -> bool:
     return record.phase in EXTENDABLE_PHASES and record.terminate_requested_at is None
 
@@ -94,6 +100,7 @@ async def extend_class(
     catalog: Catalog,
     klass: ClassRecord,
     *,
+    user: Identity,
     by_text: str,
     only: list[str] | None,
     now: datetime,
@@ -122,6 +129,21 @@ async def extend_class(
             except ProblemError as problem:
                 outcomes.append(Outcome(record.name, record.owner, False, problem.detail, record))
                 continue
+            await journaling.record(
+                connection,
+                actor=user.email,
+                role=role_of(user),
+                action="class.extend",
+                target_kind="class",
+                target=klass.id,
+                subject=record.owner,
+                at=now,
+                details={
+                    "instance": record.name,
+                    "by": by_text,
+                    "expires_at": extended.expires_at,
+                },
+            )
         outcomes.append(Outcome(extended.name, extended.owner, True, None, extended))
     return outcomes
 
@@ -133,6 +155,16 @@ async def end_class(
     async with pool.acquire() as connection, connection.transaction():
         await mark_class_ended(connection, klass.id, now)
         await refuse_waiting(connection, klass, "the class has ended", now)
+        await journaling.record(
+            connection,
+            actor=user.email,
+            role=role_of(user),
+            action="class.end",
+            target_kind="class",
+            target=klass.id,
+            at=now,
+            details={"title": klass.title},
+        )
     outcomes: list[Outcome] = []
     for session in await fetch_class_instances(pool, klass.id):
         if session.phase == "Terminated" or session.terminate_requested_at is not None:
@@ -167,4 +199,14 @@ async def message_class(
                     class_title=klass.title,
                 ),
             )
+        await journaling.record(
+            connection,
+            actor=user.email,
+            role=role_of(user),
+            action="class.message",
+            target_kind="class",
+            target=klass.id,
+            at=now,
+            details={"recipients": len(members), "body": body},
+        )
     return len(members)

@@ -3,7 +3,9 @@
 The api never deletes anything in the cluster; the operator acts on the event
 and sync records what the cluster then does. The row lock makes a repeated
 DELETE (a double click, a retry, an admin and the learner at once) queue one
-event, not several; an instance already ended or ending is answered as it is.
+event, not several; an instance already ended or ending is answered as it is. An
+admin's termination of someone else's instance is audited (``journaling``) in the
+same transaction.
 Called by ``routes.instances`` (learner or admin) and ``routes.admin``.
 """
 
@@ -11,6 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
+from orchestra_api import journaling
 from orchestra_api.identities import Identity
 from orchestra_api.problems import NotFound
 from orchestra_api.records import (
@@ -31,13 +34,21 @@ async def terminate(
             raise NotFound(f"no instance named {name!r}")
         if record.phase == "Terminated" or record.terminate_requested_at is not None:
             return record
+        reason: TerminationReason = "user" if record.owner == user.email else "admin"
         marked = await terminate_locked(
-            connection,
-            record,
-            reason="user" if record.owner == user.email else "admin",
-            requested_by=user.email,
-            now=now,
+            connection, record, reason=reason, requested_by=user.email, now=now
         )
+        if reason == "admin":
+            await journaling.record(
+                connection,
+                actor=user.email,
+                role="admin",
+                action="instance.terminate",
+                target_kind="instance",
+                target=record.name,
+                subject=record.owner,
+                at=now,
+            )
     return marked
 
 

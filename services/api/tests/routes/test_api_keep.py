@@ -79,3 +79,46 @@ async def test_admins_see_running_sessions_idle_long_enough_soonest_to_end_first
     ends = datetime.fromisoformat(first["ends_at"])
     assert ends - datetime.fromisoformat(first["last_active_at"]) == timedelta(minutes=30)
     assert ends - datetime.fromisoformat(first["warning_at"]) == timedelta(minutes=5)
+
+
+async def test_the_instance_views_carry_the_idle_warning_so_a_reload_keeps_it(api: Api) -> None:
+    """The dashboard learns of a warning from the stream, or on load from here."""
+    now = datetime.now(UTC)
+    warned, quiet = await api.launched(learner(), "alpha"), await api.launched(learner(), "beta")
+    plain = await api.launched(learner(), "gamma")
+    for name in (warned, quiet, plain):
+        await api.set_phase(name, "Ready")
+    for name, since, warned_for in (
+        (warned, now - timedelta(minutes=26), True),
+        (quiet, now - timedelta(minutes=2), False),
+    ):
+        await api.state.pool.execute(
+            """INSERT INTO expiry_schedule (instance, owner, revision, idle_timeout_seconds,
+                   idle_warning_seconds, last_active_at, idle_warned_for)
+               SELECT name, owner, 0, 1800, 300, $2, $3 FROM instances WHERE name = $1""",
+            name,
+            since,
+            since if warned_for else None,
+        )
+    async with api.client() as client:
+        one = (await client.get(f"/api/v1/instances/{warned}", headers=learner())).json()
+        listed = (await client.get("/api/v1/instances", headers=learner())).json()
+    assert one["idle"]["warned"] is True
+    ends = datetime.fromisoformat(one["idle"]["ends_at"])
+    assert ends == datetime.fromisoformat(one["idle"]["last_active_at"]) + timedelta(minutes=30)
+    by_name = {body["name"]: body["idle"] for body in listed}
+    assert by_name[warned] == one["idle"]
+    assert by_name[quiet]["warned"] is False
+    assert by_name[plain] is None  # no idle rule
+    # Kept (expiry moved the clock): the warning is gone on the next load.
+    await api.state.pool.execute(
+        "UPDATE expiry_schedule SET last_active_at = $2 WHERE instance = $1", warned, now
+    )
+    async with api.client() as client:
+        again = (await client.get(f"/api/v1/instances/{warned}", headers=learner())).json()
+    assert again["idle"]["warned"] is False
+    # Once it is ending, there is nothing to keep.
+    await api.set_phase(warned, "Terminating")
+    async with api.client() as client:
+        ending = (await client.get(f"/api/v1/instances/{warned}", headers=learner())).json()
+    assert ending["idle"] is None

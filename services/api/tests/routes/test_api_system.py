@@ -109,6 +109,7 @@ async def test_every_operation_has_a_unique_id_and_documented_problems(api: Api)
         "leaveQueue", "getClassRoster", "extendClass", "endClass", "messageClass",
         "getClassReport", "getClassReportCsv", "exportInstance", "listArchives", "downloadArchive",
         "getRetention", "getHelp", "grantHelp", "revokeHelp", "streamClassEvents",
+        "listMyWorkspaces", "keepWorkspace", "adminListAudit",
     }  # fmt: skip
     assert set(ids) == expected
 

@@ -162,6 +162,9 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
             await _consume(message, consumer)
 
     async def _consume(message: NatsMessage, consumer: str) -> None:
+        if message.raw_message.subject == subjects.WORKSPACE_DELETE_REQUESTED:
+            await message.ack()  # the one command without an instance: nothing to schedule
+            return
         try:
             event: AnyEvent | ActivityReport = (
                 parse_report(message.body)

@@ -80,12 +80,17 @@ def url(name: str, settings: OperatorSettings) -> str:
     return f"{settings.url_scheme}://{host(name, settings)}{port}/"
 
 
+def workspace_claim_name(template: str) -> str:
+    """The learner's persistent workspace of ``template``: one per learner namespace."""
+    return f"workspace-{template}"[:63].rstrip("-")
+
+
 def volume_claim_name(name: str, spec: WorkshopSpec) -> str | None:
     """The PVC a workshop mounts: its own, or the learner's workspace that outlives sessions."""
     if spec.storage is None:
         return None
     if spec.storage.persist == "per-user":
-        return f"workspace-{spec.template}"[:63].rstrip("-")
+        return workspace_claim_name(spec.template)
     return name
 
 

@@ -1,7 +1,8 @@
 """The operator's NATS entry: one durable pull consumer for every command, in order.
 
 Parses each message into an event, calls the activity for it and
-acknowledges once the effect is in the Kubernetes API. A message that cannot
+acknowledges once the effect is in the Kubernetes API (a launch, a terminate, an
+extension, an export, or the deletion of an unused workspace: ``reclaiming``). A message that cannot
 be parsed (including a launch that carries an image or a spec: events refuse
 unknown fields), that an activity refuses (``errors.CommandRefused``: a template
 the operator's catalog does not have or has disabled, a name that is no DNS
@@ -28,7 +29,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
-from orchestra_operator import claiming, launching, metering, terminating, tracing
+from orchestra_operator import claiming, launching, metering, reclaiming, terminating, tracing
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
 from orchestra_operator.errors import CommandDeferred, CommandRefused
@@ -43,7 +44,8 @@ from orchestra_shared.events import (
     ExtendRequested,
     LaunchRequested,
     TerminateRequested,
-    parse_event,
+    WorkspaceDeleteRequested,
+    parse_command,
 )
 from orchestra_shared.settings import nats_options
 from orchestra_shared.telemetry import extract_context, inject_context
@@ -80,10 +82,19 @@ async def handle_command(
     exporter: Exporter | None = None,
 ) -> None:
     try:
-        event = parse_event(data)
+        event = parse_command(data)
     except ValidationError as error:
         raise CommandRefused(f"not a valid command: {error}") from error
     span = trace.get_current_span()
+    if isinstance(event, WorkspaceDeleteRequested):
+        span.set_attribute("orchestra.template.slug", event.template_slug)
+        try:
+            await reclaiming.delete_workspace(event, cluster=cluster, settings=settings)
+        except ApiError as error:
+            if error.status in (400, 403, 422):
+                raise CommandRefused(f"the Kubernetes API refused it: {error}") from error
+            raise
+        return
     span.set_attribute("orchestra.workshop.name", event.instance)
     if isinstance(event, LaunchRequested):
         span.set_attribute("orchestra.template.slug", event.template_slug)

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from orchestra_docs import describing
 from orchestra_docs.documents import PUBLIC, Document, page
 from orchestra_shared import subjects
-from orchestra_shared.events import AnyEvent, AnyStreamed, DeadLetter, Event
+from orchestra_shared.events import AnyCommand, AnyEvent, AnyStreamed, DeadLetter, Event
 from orchestra_shared.permissions import PERMISSIONS, SERVICE_USERS
 
 SERVER = "nats://nats:4222"
@@ -34,7 +34,7 @@ def event_models() -> dict[str, type[BaseModel]]:
     """Each event model by its ``type``: the commands and status (``AnyEvent``) and the
     notices only the live stream reads (``AnyStreamed``)."""
     models: dict[str, type[BaseModel]] = {}
-    for annotated in (AnyEvent, AnyStreamed):
+    for annotated in (AnyEvent, AnyStreamed, AnyCommand):
         for model in get_args(get_args(annotated)[0]):
             models[model.model_fields["type"].default] = model
     return models

@@ -1,5 +1,5 @@
 """``/api/v1/admin``: every learner's instances, launch statistics, terminating any instance,
-and the catalog as its files."""
+the audit of admin and instructor actions, and the catalog as its files."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -15,8 +15,10 @@ from orchestra_api.bodies import (
     TemplateStatsBody,
 )
 from orchestra_api.deps import AdminUser, Cursor, PageLimit, StateDep
+from orchestra_api.journaling import ACTIONS, Filters, entries
 from orchestra_api.keeping import idle_sessions
-from orchestra_api.problems import problem_responses
+from orchestra_api.problems import InvalidRequest, problem_responses
+from orchestra_api.retention_bodies import AuditEntryBody, AuditPage
 from orchestra_api.routes.templates import template_body
 from orchestra_api.terminating import terminate
 from orchestra_api.viewing import all_instances, launch_stats
@@ -148,3 +150,56 @@ async def list_template_sources(state: StateDep, admin: AdminUser) -> list[Templ
             )
         )
     return bodies
+
+
+@router.get(
+    "/audit",
+    operation_id="adminListAudit",
+    response_model=AuditPage,
+    summary="What admins and instructors did, newest first, filtered",
+    description=(
+        "Every admin or instructor action on what is not theirs (ending or extending a "
+        "learner's session, creating, extending, ending or messaging a class), recorded "
+        "with the action itself; kept for `ORCHESTRA_RETENTION_AUDIT`."
+    ),
+    responses=problem_responses(401, 403, 422),
+)
+async def list_audit(
+    state: StateDep,
+    admin: AdminUser,
+    limit: PageLimit,
+    cursor: Cursor = None,
+    actor: Annotated[str | None, Query(max_length=320, description="Who acted.")] = None,
+    action: Annotated[
+        str | None, Query(max_length=40, description=f"One of: {', '.join(ACTIONS)}.")
+    ] = None,
+    target: Annotated[
+        str | None, Query(max_length=100, description="An instance's name or a class's id.")
+    ] = None,
+    subject: Annotated[
+        str | None, Query(max_length=320, description="The learner concerned.")
+    ] = None,
+    since: Annotated[datetime | None, Query(description="From this time (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601).")] = None,
+) -> AuditPage:
+    if action is not None and action not in ACTIONS:
+        raise InvalidRequest(f"action: one of {', '.join(ACTIONS)}", field="action")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidRequest(f"{name}: give a time zone (Z or +hh:mm)", field=name)
+    before: int | None = None
+    if cursor:
+        if not cursor.isdigit() or len(cursor) > 18:
+            raise InvalidRequest("cursor: not a cursor this api handed out", field="cursor")
+        before = int(cursor)
+    page, after = await entries(
+        state.pool,
+        Filters(
+            actor=actor, action=action, target=target, subject=subject, since=since, until=until
+        ),
+        before=before,
+        limit=limit,
+    )
+    return AuditPage(
+        items=[AuditEntryBody.of(e) for e in page], next=str(after) if after is not None else None
+    )

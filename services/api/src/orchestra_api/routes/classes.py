@@ -199,6 +199,7 @@ async def extend(
         state.pool,
         state.catalog,
         klass,
+        user=user,
         by_text=body.by,
         only=body.instances,
         now=_now(),

@@ -11,6 +11,7 @@ from orchestra_api.bodies import (
     ExtendBody,
     HistoryBody,
     HistoryEntryBody,
+    IdleStateBody,
     InstanceBody,
     KeptBody,
     LaunchBody,
@@ -18,10 +19,11 @@ from orchestra_api.bodies import (
 )
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.extending import extend
-from orchestra_api.keeping import keep
+from orchestra_api.keeping import IdleState, idle_states, keep
 from orchestra_api.launching import launch
 from orchestra_api.opening import open_instance
 from orchestra_api.problems import problem_responses
+from orchestra_api.records import InstanceRecord
 from orchestra_api.terminating import terminate
 from orchestra_api.tracing import annotate_span
 from orchestra_api.viewing import instance_history, my_instances, visible_instance
@@ -84,10 +86,30 @@ async def launch_instance(
     responses=problem_responses(401, 403),
 )
 async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBody]:
+    return await _with_idle_state(state, await my_instances(state.pool, user))
+
+
+async def _with_idle_state(state: StateDep, records: list[InstanceRecord]) -> list[InstanceBody]:
+    """The bodies, each running one with its idle rule's state (expiry's, read only)."""
+    running = [r.name for r in records if r.phase == "Ready" and not r.terminate_requested_at]
+    states = await idle_states(state.pool, running)
     return [
-        InstanceBody.of(r, max_extensions=state.settings.max_extensions)
-        for r in await my_instances(state.pool, user)
+        InstanceBody.of(
+            r, max_extensions=state.settings.max_extensions, idle=_idle_body(states.get(r.name))
+        )
+        for r in records
     ]
+
+
+def _idle_body(idle: IdleState | None) -> IdleStateBody | None:
+    if idle is None:
+        return None
+    return IdleStateBody(
+        last_active_at=idle.last_active_at,
+        warning_at=idle.warning_at,
+        ends_at=idle.ends_at,
+        warned=idle.warned,
+    )
 
 
 @router.get(
@@ -97,10 +119,8 @@ async def list_instances(state: StateDep, user: CurrentUser) -> list[InstanceBod
     responses=problem_responses(401, 403, 404),
 )
 async def get_instance(name: str, state: StateDep, user: CurrentUser) -> InstanceBody:
-    return InstanceBody.of(
-        await visible_instance(state.pool, user, name),
-        max_extensions=state.settings.max_extensions,
-    )
+    [body] = await _with_idle_state(state, [await visible_instance(state.pool, user, name)])
+    return body
 
 
 @router.get(

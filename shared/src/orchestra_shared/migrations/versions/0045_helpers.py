@@ -1,14 +1,14 @@
 """Help at a learner's workshop: the learner's consent, a class setting, and who entered.
 
 Revision ID: 0045_helpers
-Revises: 0030_classes
+Revises: 0040_audit
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0045_helpers"
-down_revision = "0030_classes"
+down_revision = "0040_audit"
 branch_labels = None
 depends_on = None
 
