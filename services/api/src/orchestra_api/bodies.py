@@ -20,6 +20,13 @@ class LaunchBody(BaseModel):
         default=None,
         description="How long to run, e.g. '90m' or '2h'; the template's default when absent.",
     )
+    wait_in_line: bool = Field(
+        default=True,
+        description=(
+            "When the platform is full: true (the default) waits in line (202 with a "
+            "ticket); false answers 429 with Retry-After, for a client that retries itself."
+        ),
+    )
 
 
 INSTANCE_EXAMPLE: JsonDict = {

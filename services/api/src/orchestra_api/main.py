@@ -41,6 +41,7 @@ from orchestra_api.routes import (
     instances,
     system,
     templates,
+    waiting,
 )
 from orchestra_api.streaming import Hub
 from orchestra_api.timing import TimingMiddleware
@@ -197,6 +198,7 @@ ROUTERS = (
     admin.router,
     archives.router,
     classes.router,
+    waiting.router,
 )
 
 

@@ -1,6 +1,7 @@
 """Prometheus metrics of the api: a registry per app, so tests and replicas never share one.
 
-Launches by template and outcome, request durations, the outbox backlog.
+Launches by template and outcome, request durations, the outbox backlog, the waiting
+room's length and how waits end (never a per-learner label).
 ``launching`` counts outcomes; ``timing`` observes every request's duration;
 ``/metrics`` refreshes the backlog gauge from Postgres when scraped.
 """
@@ -11,6 +12,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNKNOWN_TEMPLATE = "(unknown)"
 UNMATCHED_ROUTE = "(unmatched)"
+LINES = ("capacity", "seats", "template")
 # Seconds; from a millisecond (a read answered from the pool) to the 10 s a launch must never take.
 DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -51,6 +53,39 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.waiting_room = Gauge(
+            "orchestra_api_waiting_room_length",
+            "Launches waiting in line, by what they wait for (capacity: the platform; seats: "
+            "a class's; template: a template's own capacity). Read when scraped.",
+            ["line"],
+            registry=self.registry,
+        )
+        self.waiting_room_entered = Counter(
+            "orchestra_api_waiting_room_entered",
+            "Places taken in the waiting room (launches and class joins that found no room), "
+            "by line.",
+            ["line"],
+            registry=self.registry,
+        )
+        self.waiting_room_settled = Counter(
+            "orchestra_api_waiting_room_settled",
+            "Waits that ended: admitted (launched), left (the learner gave up) or refused "
+            "(a limit, a template gone, the class ended).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        for line in LINES:
+            self.waiting_room.labels(line=line).set(0)
+            self.waiting_room_entered.labels(line=line)
+        for outcome in ("admitted", "left", "refused"):
+            self.waiting_room_settled.labels(outcome=outcome)
+
+    def queued(self, line: str) -> None:
+        self.waiting_room_entered.labels(line=line if line in LINES else "capacity").inc()
+
+    def waited(self, outcome: str) -> None:
+        self.waiting_room_settled.labels(outcome=outcome).inc()
+
     def launched(self, template: str | None, outcome: str) -> None:
         # Only catalog slugs become label values: user input must not mint time series.
         self.launches.labels(template=template or UNKNOWN_TEMPLATE, outcome=outcome).inc()
@@ -61,9 +96,19 @@ class Metrics:
             route=route or UNMATCHED_ROUTE, method=method, status=f"{status // 100}xx"
         ).observe(seconds)
 
-    def render(self, *, outbox_backlog: tuple[int, int] | None, nats_connected: bool) -> bytes:
-        """``outbox_backlog`` is (waiting, set aside), or None when Postgres did not answer."""
+    def render(
+        self,
+        *,
+        outbox_backlog: tuple[int, int] | None,
+        nats_connected: bool,
+        waiting: dict[str, int] | None = None,
+    ) -> bytes:
+        """``outbox_backlog`` is (waiting, set aside) and ``waiting`` the waiting room's
+        lines; either is None when Postgres did not answer."""
         self.nats_connected.set(1 if nats_connected else 0)
+        if waiting is not None:
+            for line in LINES:
+                self.waiting_room.labels(line=line).set(waiting.get(line, 0))
         if outbox_backlog is not None:
             self.outbox_backlog.set(outbox_backlog[0])
             self.outbox_set_aside.set(outbox_backlog[1])

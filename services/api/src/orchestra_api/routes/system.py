@@ -10,6 +10,7 @@ from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.metering import CONTENT_TYPE
 from orchestra_api.problems import problem_responses
+from orchestra_api.tickets import count_lines
 from orchestra_shared import relaying
 
 router = APIRouter(tags=["system"])
@@ -68,7 +69,12 @@ async def metrics(state: StateDep) -> Response:
         backlog = await asyncio.wait_for(
             relaying.backlog(state.pool, relaying.API_OUTBOX), timeout=CHECK_TIMEOUT
         )
-    rendered = state.metrics.render(outbox_backlog=backlog, nats_connected=state.hub.connected)
+    lines = None
+    with suppress(Exception), suppress_instrumentation():
+        lines = await asyncio.wait_for(count_lines(state.pool), timeout=CHECK_TIMEOUT)
+    rendered = state.metrics.render(
+        outbox_backlog=backlog, nats_connected=state.hub.connected, waiting=lines
+    )
     return Response(rendered, media_type=CONTENT_TYPE)
 
 
