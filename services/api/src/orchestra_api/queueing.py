@@ -170,7 +170,7 @@ async def leave(pool: asyncpg.Pool, owner: str, ticket_id: int, now: datetime) -
     raise Conflict(
         f"this wait already ended ({ticket.state})"
         + (f"; end the session {ticket.instance} instead" if ticket.instance else ""),
-        instance=ticket.instance,
+        session=ticket.instance,
     )
 
 
