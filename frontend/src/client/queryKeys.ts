@@ -24,4 +24,7 @@ export const queryKeys = {
   classesTaught: ["classes", "taught"] as const,
   classRoster: (id: string) => ["classes", "roster", id] as const,
   myPlace: (id: string) => ["classes", "place", id] as const,
+  /** A place in the waiting room, by ticket (an ordinary launch's or a class's). */
+  ticket: (id: number) => ["waiting-room", id] as const,
+  myPlaces: ["waiting-room", "mine"] as const,
 };
