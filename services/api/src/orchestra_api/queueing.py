@@ -119,11 +119,19 @@ async def leave_ticket(
 
 
 async def leave_line(
-    pool: asyncpg.Pool, klass: ClassRecord, owner: str, now: datetime
+    pool: asyncpg.Pool,
+    klass: ClassRecord,
+    owner: str,
+    now: datetime,
+    *,
+    metrics: Metrics | None = None,
 ) -> TicketRecord | None:
     """The learner leaves the class's line. None: not in line."""
     ticket = await fetch_waiting_ticket(pool, klass.id, owner)
-    return await leave_ticket(pool, ticket.id, owner, now) if ticket else None
+    left = await leave_ticket(pool, ticket.id, owner, now) if ticket else None
+    if left is not None and metrics is not None:
+        metrics.waited("left")
+    return left
 
 
 async def refuse_waiting(
@@ -156,13 +164,16 @@ async def my_places(pool: asyncpg.Pool, owner: str, now: datetime) -> list[Place
     return [p for p in await every_place(pool, now) if p.ticket.owner == owner]
 
 
-async def leave(pool: asyncpg.Pool, owner: str, ticket_id: int, now: datetime) -> TicketRecord:
+async def leave(
+    pool: asyncpg.Pool, owner: str, ticket_id: int, now: datetime, *, metrics: Metrics
+) -> TicketRecord:
     """Leave the line: the ticket ends as ``left``. Leaving twice answers the same; a ticket
     already admitted or refused is a ``Conflict`` (end the session instead)."""
     ticket, _ = await my_ticket(pool, owner, ticket_id, now)
     if ticket.state == "waiting":
         left = await leave_ticket(pool, ticket.id, owner, now)
         if left is not None:
+            metrics.waited("left")
             return left
         ticket, _ = await my_ticket(pool, owner, ticket_id, now)  # settled meanwhile
     if ticket.state == "left":

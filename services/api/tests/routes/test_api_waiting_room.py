@@ -235,6 +235,7 @@ async def test_the_waiting_room_is_counted_on_metrics(run_api: AppRunner) -> Non
         assert 'orchestra_api_waiting_room_length{line="capacity"} 1.0' in text
         assert 'orchestra_api_waiting_room_entered_total{line="capacity"} 2.0' in text
         assert 'orchestra_api_launches_total{outcome="queued",template="alpha"} 2.0' in text
+        assert 'orchestra_api_waiting_room_settled_total{outcome="left"} 1.0' in text
         await free_seat(api, running)
 
         async def admitted() -> Any:

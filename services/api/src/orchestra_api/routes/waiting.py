@@ -61,6 +61,6 @@ async def get_ticket(ticket: TicketId, state: StateDep, user: CurrentUser) -> Wa
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def leave_line(ticket: TicketId, state: StateDep, user: CurrentUser) -> WaitingTicketBody:
-    left = await leave(state.pool, user.email, ticket, datetime.now(UTC))
+    left = await leave(state.pool, user.email, ticket, datetime.now(UTC), metrics=state.metrics)
     state.admitter.wake()
     return WaitingTicketBody.of(left)
