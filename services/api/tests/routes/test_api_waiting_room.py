@@ -9,10 +9,12 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 from services.api.tests.apis import Api, AppRunner, eventually, learner
 from services.api.tests.routes.test_api_classes import create_class, join
 from services.api.tests.routes.test_api_events import serving, stream
 
+from orchestra_cli.main import run
 from orchestra_devstack.natsservers import NatsServer
 from orchestra_devstack.pytest_plugin import Database
 from orchestra_shared.catalogs import Catalog
@@ -294,3 +296,25 @@ async def _terminate(database: Database, name: str) -> None:
         )
     finally:
         await connection.close()
+
+
+async def test_the_cli_says_a_launch_waits_in_line_and_leaves_it(
+    migrated: Database,
+    nats_server: NatsServer,
+    catalog: Catalog,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with serving(migrated, nats_server, catalog, capacity_total=1) as base:
+
+        async def cli(*argv: str) -> tuple[int, str]:
+            status = await asyncio.to_thread(run, ["sessions", *argv, "--api", base])
+            return status, capsys.readouterr().out
+
+        status, started = await cli("launch", "alpha", "--as", A)
+        assert (status, started.startswith("Launched alpha-")) == (0, True)
+        status, queued = await cli("launch", "beta", "--as", B)
+        assert status == 0
+        assert "you are number 1 in line, how long it takes is unknown" in queued
+        ticket = int(queued.split("Ticket ")[1].split(";")[0])
+        status, left = await cli("leave", str(ticket), "--as", B)
+        assert (status, left.strip()) == (0, f"You left the line (ticket {ticket}).")
