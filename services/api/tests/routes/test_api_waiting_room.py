@@ -132,7 +132,7 @@ async def test_classes_and_launches_share_one_line_in_arrival_order(run_api: App
         assert stranger.status_code == 404
 
         # Each freed seat goes to the first in line, class or not.
-        order = []
+        order: list[str] = []
         for _ in range(3):
             await free_seat(api, running)
 
