@@ -215,8 +215,18 @@ async def test_two_replicas_admit_each_ticket_once(run_api: AppRunner) -> None:
         assert [t["position"] for t in tickets] == [1, 2, 3, 4, 5, 6]
         for name in running:
             await one.set_phase(name, "Terminated", terminated_at=datetime.now(UTC))
-        # Both replicas move the line at once, again and again.
-        for _ in range(5):
+
+        # Both replicas move the line at once, again and again (their own admitters too).
+        async def three_admitted() -> bool:
+            await asyncio.gather(one.state.admitter.admit_once(), two.state.admitter.admit_once())
+            return bool(
+                await one.state.pool.fetchval(
+                    "SELECT count(*) >= 3 FROM class_queue WHERE state = 'admitted'"
+                )
+            )
+
+        await eventually(three_admitted, what="three tickets to be admitted")
+        for _ in range(3):
             await asyncio.gather(one.state.admitter.admit_once(), two.state.admitter.admit_once())
         rows = await one.state.pool.fetch("SELECT owner, state FROM class_queue ORDER BY id")
         assert [r["state"] for r in rows] == ["admitted"] * 3 + ["waiting"] * 3
