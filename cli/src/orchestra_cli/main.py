@@ -1,7 +1,7 @@
 """The ``orchestra`` command: the composition root that parses arguments and dispatches.
 
 Catalog authors run it while writing templates, and the catalog's CI runs it on every pull
-request. Each subcommand lives in a module named for what it does (``validating``,
+request; ``sessions launch`` starts a session (or waits in line for one) through the api. Each subcommand lives in a module named for what it does (``validating``,
 ``exporting``, ``rendering``); this module only wires them to the command line, so
 ``run(["templates", "validate"])`` in a test exercises exactly what a user types.
 """
@@ -14,8 +14,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from orchestra_cli import exporting, rendering, validating
+from orchestra_cli import exporting, launching, rendering, validating
 from orchestra_cli.locating import CATALOG_PATH, CatalogNotFound, find_catalog
 
 
@@ -28,6 +29,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return leaving.code if isinstance(leaving.code, int) else 2
     out, err = sys.stdout, sys.stderr
     try:
+        if arguments.group == "sessions":
+            return _sessions(arguments, out, err)
         match arguments.command:
             case "validate":
                 directory = arguments.directory or find_catalog(Path.cwd())
@@ -54,6 +57,29 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
     parser.print_help(err)
     return 2
+
+
+def _sessions(arguments: argparse.Namespace, out: Any, err: Any) -> int:
+    if not arguments.api:
+        print("orchestra: --api URL (or ORCHESTRA_API_URL) is needed", file=err)
+        return 2
+    headers: dict[str, str] = {}
+    token = arguments.token or os.environ.get("ORCHESTRA_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    elif arguments.as_email:  # the dev stack's trusted-header identity
+        headers["X-Auth-Request-Email"] = arguments.as_email
+    client = launching.Client(arguments.api, headers)
+    if arguments.command == "launch":
+        return launching.launch(
+            client,
+            arguments.template,
+            duration=arguments.duration,
+            wait=arguments.wait,
+            out=out,
+            err=err,
+        )
+    return launching.leave(client, arguments.ticket, out=out, err=err)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,4 +146,44 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--name", metavar="NAME", help="instance name (default: one generated as at launch)"
     )
+    _sessions_parser(groups)
     return parser
+
+
+def _sessions_parser(groups: Any) -> None:
+    sessions = groups.add_parser("sessions", help="launch a session, or wait in line for one")
+    commands = sessions.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--api",
+        metavar="URL",
+        default=os.environ.get("ORCHESTRA_API_URL"),
+        help="the platform's address (default: $ORCHESTRA_API_URL)",
+    )
+    common.add_argument(
+        "--token", metavar="TOKEN", help="a signed identity token (default: $ORCHESTRA_TOKEN)"
+    )
+    common.add_argument(
+        "--as",
+        dest="as_email",
+        metavar="EMAIL",
+        help="who you are, on a dev stack that trusts identity headers",
+    )
+    launch = commands.add_parser(
+        "launch",
+        parents=[common],
+        help="launch a session of a template",
+        description=(
+            "Launch a session; when the platform is full, take a place in line and say "
+            "where it is (with --wait, follow it until the session starts)."
+        ),
+    )
+    launch.add_argument("template", metavar="TEMPLATE", help="the template's slug")
+    launch.add_argument("--duration", metavar="DURATION", help="e.g. 90m or 2h")
+    launch.add_argument(
+        "--wait", action="store_true", help="when in line, wait until the session starts"
+    )
+    leave = commands.add_parser(
+        "leave", parents=[common], help="leave the line", description="Give up a place in line."
+    )
+    leave.add_argument("ticket", metavar="TICKET", type=int, help="the ticket's number")

@@ -29,4 +29,7 @@ export const queryKeys = {
   myPlace: (id: string) => ["classes", "place", id] as const,
   /** Whether the class's instructors may open a learner's session, and who did. */
   help: (instance: string) => ["instances", "help", instance] as const,
+  /** A place in the waiting room, by ticket (an ordinary launch's or a class's). */
+  ticket: (id: number) => ["waiting-room", id] as const,
+  myPlaces: ["waiting-room", "mine"] as const,
 };

@@ -400,7 +400,10 @@ export interface paths {
         /** My instances that have not ended */
         get: operations["listMyInstances"];
         put?: never;
-        /** Launch a workshop */
+        /**
+         * Launch a workshop, or wait in line for one when the platform is full
+         * @description 202 with the instance (``Location: /api/v1/instances/{name}``) when it starts; 202 with a waiting ticket (``state: waiting``, ``position``, ``estimate_seconds``, ``Location`` and ``url`` under ``/api/v1/waiting-room/``) when the platform's or the template's capacity is reached, or others already wait for it: nobody overtakes the line. Tell them apart by ``ticket`` (a ticket has one, an instance never) or by the ``Location``. The ticket moves live (``waiting`` events on ``/api/v1/events``) and becomes the instance when admitted. With ``wait_in_line: false`` a full platform is a 429, as for a client that retries by itself. Per-learner limits are a 409 either way: a place in line counts as the session it will become.
+         */
         post: operations["launchInstance"];
         delete?: never;
         options?: never;
@@ -606,6 +609,44 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/waiting-room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My places in line (launches and classes), first in line first */
+        get: operations["listMyPlaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/waiting-room/{ticket}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my tickets: my place and estimate, or how the wait ended */
+        get: operations["getMyTicket"];
+        put?: never;
+        post?: never;
+        /**
+         * Leave the line: the ticket ends as 'left' and those behind move up
+         * @description Leaving twice answers the same. A ticket already admitted is a 409 that names its instance (end the session instead).
+         */
+        delete: operations["leaveLine"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1426,6 +1467,11 @@ export interface components {
              * @description Slug of the template to launch.
              */
             template: string;
+            /**
+             * Wait In Line
+             * @description When the platform is full: true (the default) waits in line (202 with a ticket); false answers 429 with Retry-After, for a client that retries itself.
+             */
+            wait_in_line?: boolean;
         };
         /**
          * LearnerBody
@@ -1898,12 +1944,19 @@ export interface components {
         };
         /**
          * WaitingChanged
-         * @description api → one learner in a class's waiting room: their place in line moved, or their
-         *     wait ended (admitted with an instance, left, or refused with a reason).
+         * @description api → one learner in the waiting room: their place in line moved, or their wait
+         *     ended (admitted with an instance, left, or refused with a reason).
+         *
+         *     ``class_id`` is null for an ordinary launch waiting for capacity (docs/src/content/docs/
+         *     decisions/0070, "Every launch waits in the same line"); ``template`` says what the
+         *     ticket launches. Both are additive to version 1: a reader keys a place by ``ticket``.
          */
         WaitingChanged: {
-            /** Class Id */
-            class_id: string;
+            /**
+             * Class Id
+             * @default null
+             */
+            class_id: string | null;
             /**
              * Estimate Seconds
              * @default null
@@ -1941,6 +1994,11 @@ export interface components {
              * @enum {string}
              */
             state: "waiting" | "admitted" | "left" | "refused";
+            /**
+             * Template
+             * @default null
+             */
+            template: string | null;
             /** Ticket */
             ticket: number;
             /**
@@ -1955,6 +2013,81 @@ export interface components {
              * @constant
              */
             version: 1;
+        };
+        /**
+         * WaitingTicketBody
+         * @description A place in the waiting room: a launch that waits for room instead of being refused.
+         * @example {
+         *       "blocked_on": "capacity",
+         *       "enqueued_at": "2026-09-01T09:00:03Z",
+         *       "estimate_seconds": 420,
+         *       "position": 3,
+         *       "state": "waiting",
+         *       "template": "rstudio",
+         *       "ticket": 42,
+         *       "url": "/api/v1/waiting-room/42"
+         *     }
+         */
+        WaitingTicketBody: {
+            /**
+             * Blocked On
+             * @description What it waits for: the platform's capacity (one line for everyone), the class's seats, or the template's own capacity.
+             * @enum {string}
+             */
+            blocked_on: "capacity" | "seats" | "template";
+            /**
+             * Class Id
+             * @description The class joined; null for an ordinary launch.
+             */
+            class_id: string | null;
+            /**
+             * Enqueued At
+             * Format: date-time
+             */
+            enqueued_at: string;
+            /**
+             * Estimate Seconds
+             * @description About how long until Ready, from recent sessions ending and the template's time to Ready; null: unknown (no session ended recently), or the wait ended.
+             */
+            estimate_seconds: number | null;
+            /**
+             * Instance
+             * @description The instance launched, once admitted.
+             */
+            instance: string | null;
+            /**
+             * Position
+             * @description 1: next in line; null once the wait ended.
+             */
+            position: number | null;
+            /**
+             * Reason
+             * @description Why the wait ended without a launch.
+             */
+            reason: string | null;
+            /** Settled At */
+            settled_at: string | null;
+            /**
+             * State
+             * @description waiting: in line; admitted: launched (see instance); left: the learner left the line; refused: the wait ended without a launch (see reason).
+             * @enum {string}
+             */
+            state: "waiting" | "admitted" | "left" | "refused";
+            /**
+             * Template
+             * @description The template the ticket launches.
+             */
+            template: string | null;
+            /**
+             * Ticket
+             * @description The ticket's id; arrival order.
+             */
+            ticket: number;
+            /**
+             * Url
+             * @description Poll it (GET) or leave the line (DELETE).
+             */
+            url: string;
         };
         /**
          * WarmPoolBody
@@ -3474,7 +3607,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key returns the same instance. */
+                /** @description Makes retries safe: the same key returns the same instance or ticket. */
                 "idempotency-key"?: string | null;
             };
             path?: never;
@@ -3486,38 +3619,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A retry with the same Idempotency-Key: the instance launched first. */
+            /** @description A retry with the same Idempotency-Key (the instance launched first, or the ticket it waits with), or the learner's place already held for this template. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "created_at": "2025-09-01T09:00:00Z",
-                     *       "expires_at": "2025-09-01T11:00:00Z",
-                     *       "extensions": 0,
-                     *       "extensions_left": 2,
-                     *       "latest_expires_at": "2025-09-01T13:00:00Z",
-                     *       "name": "rstudio-0901-x7k2p",
-                     *       "owner": "ada@example.org",
-                     *       "phase": "Ready",
-                     *       "ready_at": "2025-09-01T09:00:41Z",
-                     *       "template": "rstudio",
-                     *       "template_name": "RStudio",
-                     *       "url": "https://rstudio-0901-x7k2p.workshops.example.org/"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["InstanceBody"];
+                    "application/json": components["schemas"]["InstanceBody"] | components["schemas"]["WaitingTicketBody"];
                 };
             };
-            /** @description Successful Response */
+            /** @description Launched (an instance), or waiting in line (a ticket). */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InstanceBody"];
+                    "application/json": components["schemas"]["InstanceBody"] | components["schemas"]["WaitingTicketBody"];
                 };
             };
             /** @description The body could not be parsed (not JSON, or not UTF-8). */
@@ -4471,6 +4588,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listMyPlaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingTicketBody"][];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    getMyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket's id. */
+                ticket: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "blocked_on": "capacity",
+                     *       "enqueued_at": "2026-09-01T09:00:03Z",
+                     *       "estimate_seconds": 420,
+                     *       "position": 3,
+                     *       "state": "waiting",
+                     *       "template": "rstudio",
+                     *       "ticket": 42,
+                     *       "url": "/api/v1/waiting-room/42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WaitingTicketBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leaveLine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket's id. */
+                ticket: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingTicketBody"];
+                };
+            };
+            /** @description Not signed in: no identity, a bearer token that does not verify, or identity headers where they are not believed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Signed in, but not allowed: not an admin, not the owner of the workshop, or an email the identity provider has not verified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such resource, or it belongs to another learner. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not allowed in the current state; the body says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The request is malformed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
         };

@@ -27,6 +27,7 @@ export type ClassSummary = Schemas["ClassSummaryBody"];
 export type ClassRoster = Schemas["RosterBody"];
 export type ClassLearner = Schemas["LearnerBody"];
 export type Place = Schemas["PlaceBody"];
+export type WaitingTicket = Schemas["WaitingTicketBody"];
 export type Joined = Schemas["JoinedBody"];
 export type Outcomes = Schemas["OutcomesBody"];
 export type Help = Schemas["HelpBody"];
@@ -58,3 +59,9 @@ export const ACTIVE_PHASES: readonly Phase[] = [
   "Failed",
   "Terminating",
 ];
+
+/** A launch's answer is the instance, or a ticket when it waits in line: a ticket has a
+ * `ticket` id, an instance never does. */
+export function isWaitingTicket(answer: Instance | WaitingTicket): answer is WaitingTicket {
+  return "ticket" in answer;
+}

@@ -15,7 +15,7 @@ export interface LiveView {
   kept: (instance: string) => void;
   /** Messages from the instructors of the learner's classes, newest last. */
   classMessages: ClassMessage[];
-  /** The latest news of each waiting-room place, per class. */
+  /** The latest news of each waiting-room place, by ticket id (classes and launches). */
   waiting: Map<string, WaitingChanged>;
   /** The learner read (dismissed) the class messages shown. */
   dismissMessages: () => void;

@@ -99,7 +99,8 @@ export function readMessage(type: string, event: MessageEvent<string>): LiveMess
   ) {
     return { kind: "class-message", id, event: data as unknown as ClassMessage };
   }
-  if (type === "waiting" && typeof data.class_id === "string" && typeof data.state === "string") {
+  // A place in the waiting room: a class's join or an ordinary launch (no class), by ticket.
+  if (type === "waiting" && typeof data.ticket === "number" && typeof data.state === "string") {
     return { kind: "waiting", id, event: data as unknown as WaitingChanged };
   }
   if (

@@ -61,8 +61,11 @@ export function useLiveEvents({ scope, enabled, viewer, dependencies }: LiveOpti
             setClassMessages((current) => [...current.slice(-(MESSAGES_KEPT - 1)), event]);
           } else if (message.kind === "waiting") {
             const event = message.event;
-            setWaiting((current) => new Map(current).set(event.class_id, event));
-            void client.invalidateQueries({ queryKey: queryKeys.myPlace(event.class_id) });
+            setWaiting((current) => new Map(current).set(String(event.ticket), event));
+            if (event.class_id) {
+              void client.invalidateQueries({ queryKey: queryKeys.myPlace(event.class_id) });
+            }
+            void client.invalidateQueries({ queryKey: queryKeys.ticket(event.ticket) });
             if (event.state === "admitted") refreshInstances(client);
           } else if (message.kind === "workspace") {
             void client.invalidateQueries({ queryKey: queryKeys.workspaces });

@@ -198,10 +198,17 @@ WaitingState = Literal["waiting", "admitted", "left", "refused"]
 
 
 class WaitingChanged(ClassNotice):
-    """api → one learner in a class's waiting room: their place in line moved, or their
-    wait ended (admitted with an instance, left, or refused with a reason)."""
+    """api → one learner in the waiting room: their place in line moved, or their wait
+    ended (admitted with an instance, left, or refused with a reason).
+
+    ``class_id`` is null for an ordinary launch waiting for capacity (docs/src/content/docs/
+    decisions/0070, "Every launch waits in the same line"); ``template`` says what the
+    ticket launches. Both are additive to version 1: a reader keys a place by ``ticket``.
+    """
 
     type: Literal["waiting.changed"] = "waiting.changed"
+    class_id: str | None = Field(default=None, min_length=1, max_length=40)  # type: ignore[assignment]
+    template: str | None = None
     ticket: int = Field(ge=1)
     state: WaitingState
     position: int | None = Field(default=None, ge=1)

@@ -317,7 +317,8 @@ class_queue = sa.Table(
         "class_id",
         sa.Text,
         sa.ForeignKey("classes.id", ondelete="CASCADE"),
-        nullable=False,
+        # NULL: an ordinary launch waiting for capacity (migration 0047_open_queue).
+        nullable=True,
     ),
     sa.Column("owner", sa.Text, nullable=False),
     sa.Column(
@@ -325,11 +326,17 @@ class_queue = sa.Table(
     ),
     # waiting, admitted, left or refused.
     sa.Column("state", sa.Text, nullable=False, server_default="waiting"),
-    # What a waiting ticket waits for: 'capacity' (the platform) or 'seats' (its class).
+    # What a waiting ticket waits for: 'capacity' (the platform), 'seats' (its class) or
+    # 'template' (its template's own capacity).
     sa.Column("blocked_on", sa.Text, nullable=False, server_default="capacity"),
     sa.Column("instance", sa.Text, nullable=True),
     sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("reason", sa.Text, nullable=True),
+    # What the ticket launches once admitted (its class's template for a class's ticket),
+    # the duration asked for, and the client's Idempotency-Key (0047_open_queue).
+    sa.Column("template_slug", sa.Text, nullable=True),
+    sa.Column("duration", sa.Text, nullable=True),
+    sa.Column("idempotency_key", sa.Text, nullable=True),
     # One place in line per learner and class.
     sa.Index(
         "class_queue_one_waiting",
@@ -339,6 +346,22 @@ class_queue = sa.Table(
         postgresql_where=sa.text("state = 'waiting'"),
     ),
     sa.Index("class_queue_waiting", "id", postgresql_where=sa.text("state = 'waiting'")),
+    # One place in the open line per learner and template.
+    sa.Index(
+        "class_queue_one_open",
+        "owner",
+        "template_slug",
+        unique=True,
+        postgresql_where=sa.text("state = 'waiting' AND class_id IS NULL"),
+    ),
+    sa.Index(
+        "class_queue_idempotency",
+        "owner",
+        "idempotency_key",
+        unique=True,
+        postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+    ),
+    sa.Index("class_queue_owner_waiting", "owner", postgresql_where=sa.text("state = 'waiting'")),
 )
 
 class_messages = sa.Table(

@@ -12,10 +12,12 @@ from orchestra_devstack.stacks import Stack
 from tests.e2e.dashboard.browsing import CHROMIUM_FLAGS, StackThread, chromium_path
 from tests.e2e.stacking import ROOT
 
-# Images the fake kubelet cannot pull (one template's launches fail), and a template
-# with no capacity at all (its launches get 429).
+# Images the fake kubelet cannot pull (one template's launches fail), a template with no
+# capacity at all (its launches wait in line for good), and one with room for one session
+# (the next learner waits until it ends: test_waiting_room).
 FAILING = {"vjcitn/op2ws*": "ErrImagePull"}
 FULL_TEMPLATE = "vscode"
+ONE_SEAT_TEMPLATE = "bioc2026-intro-workshop"
 
 
 @pytest.fixture(scope="package")
@@ -27,7 +29,9 @@ def stack_thread() -> Iterator[StackThread]:
         failing_images=FAILING,
         service_env={
             "api": {
-                "ORCHESTRA_API_CAPACITY_PER_TEMPLATE": json.dumps({FULL_TEMPLATE: 0}),
+                "ORCHESTRA_API_CAPACITY_PER_TEMPLATE": json.dumps(
+                    {FULL_TEMPLATE: 0, ONE_SEAT_TEMPLATE: 1}
+                ),
                 "ORCHESTRA_API_CAPACITY_RETRY_AFTER": "45",
             }
         },

@@ -1,9 +1,9 @@
 """A learner's morning in the dashboard, in Chromium, against the whole dev stack.
 
 Launch → live progress → Ready → open → extend → end, then history; the
-refusals a class meets (a second launch of the same workshop, a full platform,
-an image that cannot be pulled), the live stream dropping mid-launch, the
-server's expiry warning, and a phone-sized screen. Every page is checked with
+refusals a class meets (a second launch of the same workshop, an image that cannot
+be pulled; a full platform is a wait in line, in test_waiting_room), the live stream
+dropping mid-launch, the server's expiry warning, and a phone-sized screen. Every page is checked with
 axe-core and photographed under ``artifacts/screenshots``.
 """
 
@@ -155,19 +155,6 @@ def test_a_failed_launch_says_why_in_plain_words(browser: Browser, stack: Stack)
         expect(page.get_by_text("Traceback")).to_have_count(0)
         assert_accessible(page, "a failed session")
         screenshot(page, "launch-failed")
-
-
-def test_a_full_template_explains_the_wait(browser: Browser, stack: Stack) -> None:
-    with browser_context(browser, base_url=stack.dashboard_url) as context:
-        page = sign_in(context, stack.dashboard_url, "ada.full@example.org")
-        full = page.get_by_role("article").filter(
-            has=page.get_by_role("heading", name=re.compile("VS Code"))
-        )
-        full.get_by_role("button", name="Launch").click()
-        notice = full.get_by_role("alert")
-        expect(notice).to_contain_text(re.compile(r"full right now; try again in \d+ second"))
-        expect(notice).to_contain_text("Quote this id")
-        screenshot(page, "launch-refused-429")
 
 
 def test_the_page_reaches_ready_when_the_stream_drops_mid_launch(

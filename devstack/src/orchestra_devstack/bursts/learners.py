@@ -93,7 +93,7 @@ class Learner:
         launch: Launch,
         *,
         first: int,
-        body: dict[str, str],
+        body: dict[str, object],
         give_up_after: float,
         in_flight: InFlight,
     ) -> None:

@@ -16,7 +16,7 @@ interface Props {
 
 export function WaitingRoomCard({ classId, title, first }: Props) {
   const { waiting } = useLiveView();
-  const news = waiting.get(classId);
+  const news = waiting.get(String(first.ticket));
   const place = useMyPlace(classId, news?.state === "waiting" || news === undefined);
   const leave = useLeaveLine(classId);
   const navigate = useNavigate();

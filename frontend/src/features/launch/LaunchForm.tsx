@@ -1,5 +1,6 @@
 // "Duration" and "Launch" for one template. After a launch the learner goes to the new
-// session's progress page. Refusals are explained where they matter: the learner's limit
+// session's progress page; when the platform is full they wait in line here instead
+// (WaitingLineCard), and a place already held is shown when the page is opened again. Refusals are explained where they matter: the learner's limit
 // (with a link to the session already running), a full platform (with a countdown to
 // retry), a bad duration (next to the field), anything else with its trace id.
 import { useState, type SubmitEvent } from "react";
@@ -10,7 +11,7 @@ import {
   describeError,
   existingSessionName,
 } from "../../client/problems";
-import type { Template } from "../../client/types";
+import { isWaitingTicket, type Template, type WaitingTicket } from "../../client/types";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { TraceId } from "../../components/TraceId";
 import { routes } from "../../routes";
@@ -18,6 +19,8 @@ import { checkTypedDuration, durationChoices, parseApiDuration } from "../../tim
 import { CapacityNotice } from "./CapacityNotice";
 import { CUSTOM, DurationPicker } from "./DurationPicker";
 import { useLaunch, type LaunchRequest } from "./useLaunch";
+import { useMyPlaces } from "./useWaitingTicket";
+import { WaitingLineCard } from "./WaitingLineCard";
 
 function defaultChoice(template: Template): string {
   const choices = durationChoices(template.default_duration, template.max_duration);
@@ -32,13 +35,20 @@ export function LaunchForm({ template }: { template: Template }) {
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [retryAt, setRetryAt] = useState<number | null>(null);
   const [lastRequest, setLastRequest] = useState<LaunchRequest | null>(null);
+  const [queued, setQueued] = useState<WaitingTicket | null>(null);
+  const places = useMyPlaces();
+  const held =
+    places.data?.find((place) => place.class_id === null && place.template === template.slug) ??
+    null;
+  const ticket = queued ?? held;
 
   function send(request: LaunchRequest) {
     setLastRequest(request);
     setRetryAt(null);
     launch.mutate(request, {
-      onSuccess: (instance) => {
-        void navigate(routes.session(instance.name));
+      onSuccess: (answer) => {
+        if (isWaitingTicket(answer)) setQueued(answer);
+        else void navigate(routes.session(answer.name));
       },
       onError: (error) => {
         const wait = capacityRetryAfter(error);
@@ -119,6 +129,7 @@ export function LaunchForm({ template }: { template: Template }) {
       {error && kind !== "limit-reached" && status !== 429 && !durationRefused ? (
         <ErrorNotice error={error} context="The workshop could not be launched." />
       ) : null}
+      {ticket ? <WaitingLineCard key={ticket.ticket} first={ticket} /> : null}
     </form>
   );
 }

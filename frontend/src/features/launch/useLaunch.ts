@@ -2,12 +2,13 @@
 // disabled while the request is under way, and a retry after a network error reuses the
 // key, so neither a double click nor a retry can start two workshops. The key is dropped
 // once the api has answered (success or a refusal), so the next click is a new launch.
+// A full platform answers with a place in line (a ticket) rather than a refusal.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef } from "react";
 import { api, unwrap } from "../../client/api";
 import { ApiError } from "../../client/problems";
 import { queryKeys } from "../../client/queryKeys";
-import type { Instance } from "../../client/types";
+import { isWaitingTicket, type Instance, type WaitingTicket } from "../../client/types";
 import { newIdempotencyKey } from "./idempotencyKeys";
 
 export interface LaunchRequest {
@@ -24,13 +25,18 @@ export function useLaunch() {
       return unwrap(
         api.POST("/api/v1/instances", {
           params: { header: { "idempotency-key": key.current } },
-          body: { template: request.template, duration: request.duration },
+          body: { template: request.template, duration: request.duration, wait_in_line: true },
         }),
       );
     },
-    onSuccess: (instance: Instance) => {
+    onSuccess: (answer: Instance | WaitingTicket) => {
       key.current = null;
-      client.setQueryData(queryKeys.instance(instance.name), instance);
+      if (isWaitingTicket(answer)) {
+        client.setQueryData(queryKeys.ticket(answer.ticket), answer);
+        void client.invalidateQueries({ queryKey: queryKeys.myPlaces });
+        return;
+      }
+      client.setQueryData(queryKeys.instance(answer.name), answer);
       void client.invalidateQueries({ queryKey: queryKeys.myInstances });
     },
     onError: (error) => {

@@ -10,6 +10,10 @@ from orchestra_api.records import InstanceRecord
 from orchestra_shared.phases import Phase
 
 
+def _no_schema_default(schema: JsonDict) -> None:
+    schema.pop("default", None)
+
+
 class LaunchBody(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"template": "rstudio", "duration": "2h"}]}
@@ -19,6 +23,16 @@ class LaunchBody(BaseModel):
     duration: str | None = Field(
         default=None,
         description="How long to run, e.g. '90m' or '2h'; the template's default when absent.",
+    )
+    wait_in_line: bool = Field(
+        default=True,
+        description=(
+            "When the platform is full: true (the default) waits in line (202 with a "
+            "ticket); false answers 429 with Retry-After, for a client that retries itself."
+        ),
+        # Not "default" in the schema: generated clients would then make it required in
+        # the request, and existing callers, who never send it, must keep compiling.
+        json_schema_extra=_no_schema_default,
     )
 
 

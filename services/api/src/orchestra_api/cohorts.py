@@ -1,7 +1,7 @@
 """Reading and writing classes, their members, their waiting room and their messages.
 
 Thin I/O over the tables of migration 0030_classes (docs/src/content/docs/decisions/0070): SQL in, typed
-records out. Who may do what, and what a class looks like, is decided in
+records out; the waiting room's tickets are in ``tickets``. Who may do what, and what a class looks like, is decided in
 ``enrolling``, ``teaching`` and ``queueing``.
 """
 
@@ -19,7 +19,6 @@ CLASS_COLUMNS = """
     join_code, instructor_emails, instructor_groups, created_by, created_at, ended_at,
     pool_size, pool_lead_seconds, pool_grace_seconds, help_without_consent
 """
-TICKET_COLUMNS = "id, class_id, owner, enqueued_at, state, blocked_on, instance, reason"
 
 Connection: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
@@ -76,22 +75,6 @@ class NewClass:
     pool_lead_seconds: int = 900
     pool_grace_seconds: int = 900
     help_without_consent: bool = False
-
-
-@dataclass(frozen=True)
-class TicketRecord:
-    id: int
-    class_id: str
-    owner: str
-    enqueued_at: datetime
-    state: str
-    blocked_on: str
-    instance: str | None
-    reason: str | None
-
-    @classmethod
-    def from_row(cls, row: asyncpg.Record) -> "TicketRecord":
-        return cls(**dict(row))
 
 
 @dataclass(frozen=True)
@@ -251,132 +234,3 @@ async def insert_message(
         at,
     )
     return message_id
-
-
-# The waiting room.
-
-
-async def enqueue(
-    connection: Connection, class_id: str, owner: str, blocked_on: str, at: datetime
-) -> TicketRecord:
-    """The learner's place in line: a new one, or the one they already hold."""
-    row = await connection.fetchrow(
-        f"""INSERT INTO class_queue (class_id, owner, blocked_on, enqueued_at)
-            VALUES ($1, $2, $3, $4)
-            ON CONFLICT (class_id, owner) WHERE state = 'waiting' DO NOTHING
-            RETURNING {TICKET_COLUMNS}""",
-        class_id,
-        owner,
-        blocked_on,
-        at,
-    )
-    if row is None:
-        existing = await fetch_waiting_ticket(connection, class_id, owner)
-        assert existing is not None  # the conflict was with it
-        return existing
-    return TicketRecord.from_row(row)
-
-
-async def fetch_waiting_ticket(
-    connection: Connection, class_id: str, owner: str
-) -> TicketRecord | None:
-    row = await connection.fetchrow(
-        f"""SELECT {TICKET_COLUMNS} FROM class_queue
-            WHERE class_id = $1 AND owner = $2 AND state = 'waiting'""",
-        class_id,
-        owner,
-    )
-    return TicketRecord.from_row(row) if row else None
-
-
-async def fetch_waiting(connection: Connection, limit: int) -> list[TicketRecord]:
-    """Waiting tickets in arrival order."""
-    rows = await connection.fetch(
-        f"SELECT {TICKET_COLUMNS} FROM class_queue WHERE state = 'waiting' ORDER BY id LIMIT $1",
-        limit,
-    )
-    return [TicketRecord.from_row(row) for row in rows]
-
-
-async def fetch_waiting_of_class(connection: Connection, class_id: str) -> list[TicketRecord]:
-    rows = await connection.fetch(
-        f"""SELECT {TICKET_COLUMNS} FROM class_queue
-            WHERE state = 'waiting' AND class_id = $1 ORDER BY id""",
-        class_id,
-    )
-    return [TicketRecord.from_row(row) for row in rows]
-
-
-async def waiting_ahead(connection: Connection, class_id: str) -> str | None:
-    """Whether a newcomer to ``class_id`` would overtake someone, and what those wait for:
-    'seats' when a ticket of the same class waits for its seats, 'capacity' when one waits
-    for the platform's capacity, None when nobody waits ahead."""
-    blocked: str | None = await connection.fetchval(
-        """SELECT blocked_on FROM class_queue
-           WHERE state = 'waiting' AND (class_id = $1 OR blocked_on = 'capacity')
-           ORDER BY (class_id = $1 AND blocked_on = 'seats') DESC, id LIMIT 1""",
-        class_id,
-    )
-    return blocked
-
-
-async def set_blocked_on(connection: Connection, ticket: int, blocked_on: str) -> None:
-    await connection.execute(
-        "UPDATE class_queue SET blocked_on = $2 WHERE id = $1 AND state = 'waiting'",
-        ticket,
-        blocked_on,
-    )
-
-
-async def settle_ticket(
-    connection: Connection,
-    ticket: int,
-    state: str,
-    at: datetime,
-    *,
-    instance: str | None = None,
-    reason: str | None = None,
-) -> TicketRecord | None:
-    """End a wait (admitted, left, refused); None when it was no longer waiting."""
-    row = await connection.fetchrow(
-        f"""UPDATE class_queue SET state = $2, settled_at = $3, instance = $4, reason = $5
-            WHERE id = $1 AND state = 'waiting' RETURNING {TICKET_COLUMNS}""",
-        ticket,
-        state,
-        at,
-        instance,
-        reason,
-    )
-    return TicketRecord.from_row(row) if row else None
-
-
-@dataclass(frozen=True)
-class Pace:
-    """What the waiting room's estimate is made from (see ``queueing.estimate``)."""
-
-    ended_recently: int
-    window_seconds: int
-    median_ready_seconds: float | None
-
-
-async def fetch_pace(
-    connection: Connection, template_slug: str, now: datetime, window_seconds: int
-) -> Pace:
-    row = await connection.fetchrow(
-        """SELECT
-             (SELECT count(*) FROM instances
-              WHERE terminated_at > $2::timestamptz - make_interval(secs => $3)) AS ended_recently,
-             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FROM (
-                SELECT extract(epoch FROM ready_at - created_at) AS seconds FROM instances
-                WHERE template_slug = $1 AND ready_at IS NOT NULL
-                ORDER BY ready_at DESC LIMIT 50) AS recent) AS median_ready_seconds""",
-        template_slug,
-        now,
-        window_seconds,
-    )
-    median = row["median_ready_seconds"]
-    return Pace(
-        ended_recently=row["ended_recently"],
-        window_seconds=window_seconds,
-        median_ready_seconds=float(median) if median is not None else None,
-    )

@@ -21,9 +21,7 @@ from orchestra_api.cohorts import (
     NewClass,
     add_member,
     fetch_class_by_code,
-    fetch_waiting_ticket,
     insert_class,
-    waiting_ahead,
 )
 from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity
@@ -40,6 +38,7 @@ from orchestra_api.problems import (
 )
 from orchestra_api.queueing import Place, place_of, wait_in_line
 from orchestra_api.records import InstanceRecord, add_to_outbox
+from orchestra_api.tickets import fetch_waiting_ticket, waiting_ahead
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import RosterChanged
 from orchestra_shared.names import RANDOM_ALPHABET, random_suffix
@@ -246,12 +245,12 @@ async def join(
         return Joined(
             klass=klass, instance=None, place=await place_of(pool, klass, user.email, now)
         )
-    ahead = await waiting_ahead(pool, klass.id)
+    ahead = await waiting_ahead(pool, klass.id, klass.template_slug)
     if ahead is not None:  # nobody overtakes the line
         return Joined(
             klass=klass,
             instance=None,
-            place=await wait_in_line(pool, klass, user.email, ahead, now),
+            place=await wait_in_line(pool, klass, user.email, ahead, now, metrics=metrics),
         )
     try:
         record, _ = await launch(
@@ -267,9 +266,10 @@ async def join(
             for_class=ForClass.of(klass),
         )
     except ClassFull:
-        place = await wait_in_line(pool, klass, user.email, "seats", now)
+        place = await wait_in_line(pool, klass, user.email, "seats", now, metrics=metrics)
         return Joined(klass=klass, instance=None, place=place)
-    except CapacityFull:
-        place = await wait_in_line(pool, klass, user.email, "capacity", now)
+    except CapacityFull as full:
+        line = "template" if full.extensions.get("rule") == "template-capacity" else "capacity"
+        place = await wait_in_line(pool, klass, user.email, line, now, metrics=metrics)
         return Joined(klass=klass, instance=None, place=place)
     return Joined(klass=klass, instance=record, place=None)

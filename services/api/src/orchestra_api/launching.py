@@ -7,7 +7,11 @@ persists the plan after the rules of ``admitting`` agree: under a per-learner
 lock, the idempotency key, the limits and the capacity are checked and the
 instance row and the ``launch requested`` event go into Postgres in one
 transaction (the transactional outbox), so a launch accepted with 202 is never
-lost, whatever NATS is doing at that moment. Called by ``routes.instances``.
+lost, whatever NATS is doing at that moment. ``launch_or_wait`` is the same launch for a
+learner who would rather wait than be refused: at capacity (or behind someone already
+waiting for it) it takes a place in the waiting room in that same transaction and returns
+the ticket (docs/src/content/docs/decisions/0070). Called by ``routes.instances``, and by
+``enrolling`` and ``queueing`` for classes and admissions.
 """
 
 from dataclasses import dataclass
@@ -45,6 +49,8 @@ from orchestra_api.records import (
     insert_instance_with_event,
     lock_owner,
 )
+from orchestra_api.tickets import TicketRecord, enqueue_launch, waiting_ahead
+from orchestra_api.waiting import held_place, line_of, with_places
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.durations import format_duration, parse_duration
 from orchestra_shared.events import LaunchRequested
@@ -55,7 +61,7 @@ from orchestra_shared.workshops import spec_from_template
 NAME_ATTEMPTS = 5
 # What a launch that went ahead was: a new instance, one claimed from a warm pool, or the
 # one an earlier request made (an idempotent replay, a learner's live class session).
-Outcome = Literal["accepted", "claimed", "replayed"]
+Outcome = Literal["accepted", "claimed", "replayed", "queued"]
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,72 @@ async def launch(
     ``LimitReached`` (409, with the learner's instance that stands in the way) or
     ``CapacityFull`` (429).
     """
+    record, created = await _counted(
+        pool,
+        catalog,
+        slug=slug,
+        owner=owner,
+        duration_text=duration_text,
+        now=now,
+        idempotency_key=idempotency_key,
+        settings=settings,
+        metrics=metrics,
+        for_class=for_class,
+        may_wait=False,
+    )
+    assert isinstance(record, InstanceRecord)  # only a launch that may wait gets a ticket
+    return record, created
+
+
+async def launch_or_wait(
+    pool: asyncpg.Pool,
+    catalog: Catalog,
+    *,
+    slug: str,
+    owner: str,
+    duration_text: str | None,
+    now: datetime,
+    idempotency_key: str | None,
+    settings: ApiSettings,
+    metrics: Metrics,
+) -> tuple[InstanceRecord | TicketRecord, bool]:
+    """An ordinary launch that waits in line rather than being refused for capacity.
+
+    Returns the instance, or the learner's ticket in the waiting room, and whether it is
+    new. A retry with the same ``idempotency_key`` returns the same ticket (or, once the
+    ticket was admitted, its instance); a learner already waiting for this template gets
+    their place back. A waiting place counts against the learner's limits as the session
+    it will become, so a learner at their limit is refused (409) and never queued.
+    """
+    return await _counted(
+        pool,
+        catalog,
+        slug=slug,
+        owner=owner,
+        duration_text=duration_text,
+        now=now,
+        idempotency_key=idempotency_key,
+        settings=settings,
+        metrics=metrics,
+        for_class=None,
+        may_wait=True,
+    )
+
+
+async def _counted(
+    pool: asyncpg.Pool,
+    catalog: Catalog,
+    *,
+    slug: str,
+    owner: str,
+    duration_text: str | None,
+    now: datetime,
+    idempotency_key: str | None,
+    settings: ApiSettings,
+    metrics: Metrics,
+    for_class: ForClass | None,
+    may_wait: bool,
+) -> tuple[InstanceRecord | TicketRecord, bool]:
     template = catalog.get(slug)
     known = template.slug if template is not None else None
     try:
@@ -192,11 +264,14 @@ async def launch(
             idempotency_key=idempotency_key,
             settings=settings,
             for_class=for_class,
+            may_wait=may_wait,
         )
     except ProblemError as problem:
         metrics.launched(known, OUTCOMES.get(type(problem), "refused"))
         raise
     metrics.launched(known, outcome)
+    if outcome == "queued" and isinstance(record, TicketRecord):
+        metrics.queued(record.blocked_on)
     return record, outcome != "replayed"
 
 
@@ -219,7 +294,8 @@ async def _launch(
     idempotency_key: str | None,
     settings: ApiSettings,
     for_class: ForClass | None = None,
-) -> tuple[InstanceRecord, Outcome]:
+    may_wait: bool = False,
+) -> tuple[InstanceRecord | TicketRecord, Outcome]:
     rules = Rules.for_template(settings, template.slug)
     for _attempt in range(NAME_ATTEMPTS):
         plan = plan_launch(  # raises InvalidRequest before anything touches the database
@@ -241,6 +317,10 @@ async def _launch(
                     existing = await fetch_by_idempotency_key(connection, owner, idempotency_key)
                     if existing is not None:
                         return existing, "replayed"
+                if may_wait:
+                    held = await held_place(connection, owner, template.slug, idempotency_key)
+                    if held is not None:
+                        return held, "replayed"
                 if for_class is not None:
                     live = await fetch_live_class_instance(
                         connection, for_class.class_id, owner, now
@@ -248,11 +328,30 @@ async def _launch(
                     if live is not None:
                         return live, "replayed"
                 usage = await fetch_usage(connection, owner, template.slug, now)
+                if may_wait:
+                    usage = await with_places(connection, usage, owner, template.slug)
                 refused = refusal(usage, rules)
+                if refused is not None and refused.is_limit:
+                    raise await _refusal_problem(
+                        connection, refused, template, owner, now, rules, settings.max_extensions
+                    )
+                if may_wait:
+                    line = line_of(refused) or await waiting_ahead(connection, None, template.slug)
+                    if line is not None:  # full, or someone waits ahead: nobody overtakes
+                        ticket = await enqueue_launch(
+                            connection,
+                            owner=owner,
+                            template_slug=template.slug,
+                            duration=duration_text,
+                            idempotency_key=idempotency_key,
+                            blocked_on="template" if line == "template" else "capacity",
+                            at=now,
+                        )
+                        return ticket, "queued"
                 pooled = for_class is not None and for_class.pooled
                 # A warm instance adds nothing to the platform's load: only the learner's
                 # own limits stand before a claim (docs/src/content/docs/decisions/0070).
-                if refused is not None and (refused.is_limit or not pooled):
+                if refused is not None and not pooled:
                     raise await _refusal_problem(
                         connection, refused, template, owner, now, rules, settings.max_extensions
                     )
@@ -320,6 +419,14 @@ async def _refusal_problem(
         )
     mine = await fetch_counted_for_owner(connection, owner, now)
     same = [r for r in mine if r.template_slug == template.slug]
+    if not mine:  # the places the learner holds in line are what count
+        return LimitReached(
+            "you are already waiting in line for as many sessions as you may hold; "
+            "leave the line or wait for your turn",
+            rule=refused.rule,
+            limit=refused.limit,
+            existing=None,
+        )
     existing = (same or mine)[0]
     if refused.rule == "per-template":
         detail = f"you already have {len(same)} running instance(s) of {template.slug!r}"

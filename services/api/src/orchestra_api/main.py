@@ -46,6 +46,7 @@ from orchestra_api.routes import (
     instances,
     system,
     templates,
+    waiting,
     workspaces,
 )
 from orchestra_api.streaming import Hub
@@ -243,6 +244,7 @@ ROUTERS = (
     class_events.router,
     helpers.router,
     workspaces.router,
+    waiting.router,
 )
 
 

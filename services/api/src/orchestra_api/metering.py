@@ -1,11 +1,11 @@
 """Prometheus metrics of the api: a registry per app, so tests and replicas never share one.
 
-Launches by template and outcome, request durations, the outbox backlog, and classes
-(docs/src/content/docs/decisions/0070): open classes, their members, the waiting room,
-admissions from it, instructors' help. ``launching`` counts outcomes; ``timing`` observes
-every request's duration; the admitter counts admissions, ``opening`` instructors'
-tickets; ``/metrics`` refreshes the gauges from Postgres when scraped. No label ever
-holds a class id, an instance name or an email: those would mint a series each.
+Launches by template and outcome, request durations, the outbox backlog, the waiting
+room (its lines' lengths, how waits end) and classes (docs/src/content/docs/decisions/0070):
+open classes, their members, warm pools, instructors' help. ``launching`` counts outcomes;
+``timing`` observes every request's duration; the admitter counts how waits end, ``opening``
+instructors' tickets; ``/metrics`` refreshes the gauges from Postgres when scraped. No label
+ever holds a class id, an instance name or an email: those would mint a series each.
 """
 
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNKNOWN_TEMPLATE = "(unknown)"
 UNMATCHED_ROUTE = "(unmatched)"
+LINES = ("capacity", "seats", "template")
 # Seconds; from a millisecond (a read answered from the pool) to the 10 s a launch must never take.
 WARM_STATES = ("warming", "ready", "claimed", "discarded")
 DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -27,7 +28,6 @@ class ClassCounts:
 
     active: int
     members: int
-    waiting: int
     helper_accesses: int
 
 
@@ -84,16 +84,6 @@ class Metrics:
             "Learners who joined a class that is open now (read when scraped).",
             registry=self.registry,
         )
-        self.waiting_room = Gauge(
-            "orchestra_api_waiting_room_length",
-            "Learners waiting in line for a seat or capacity, all classes (read when scraped).",
-            registry=self.registry,
-        )
-        self.waiting_admissions = Counter(
-            "orchestra_api_waiting_room_admissions",
-            "Learners admitted from a waiting room into a session (by this process).",
-            registry=self.registry,
-        )
         self.helper_opens = Counter(
             "orchestra_api_helper_opens",
             "Instructors' requests to open a learner's workshop, by outcome (issued: a ticket; "
@@ -107,6 +97,38 @@ class Metrics:
             "when scraped).",
             registry=self.registry,
         )
+        self.waiting_room = Gauge(
+            "orchestra_api_waiting_room_length",
+            "Launches waiting in line, by what they wait for (capacity: the platform; seats: "
+            "a class's; template: a template's own capacity). Read when scraped.",
+            ["line"],
+            registry=self.registry,
+        )
+        self.waiting_room_entered = Counter(
+            "orchestra_api_waiting_room_entered",
+            "Places taken in the waiting room (launches and class joins that found no room), "
+            "by line.",
+            ["line"],
+            registry=self.registry,
+        )
+        self.waiting_room_settled = Counter(
+            "orchestra_api_waiting_room_settled",
+            "Waits that ended: admitted (launched), left (the learner gave up) or refused "
+            "(a limit, a template gone, the class ended).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        for line in LINES:
+            self.waiting_room.labels(line=line).set(0)
+            self.waiting_room_entered.labels(line=line)
+        for outcome in ("admitted", "left", "refused"):
+            self.waiting_room_settled.labels(outcome=outcome)
+
+    def queued(self, line: str) -> None:
+        self.waiting_room_entered.labels(line=line if line in LINES else "capacity").inc()
+
+    def waited(self, outcome: str) -> None:
+        self.waiting_room_settled.labels(outcome=outcome).inc()
 
     def launched(self, template: str | None, outcome: str) -> None:
         # Only catalog slugs become label values: user input must not mint time series.
@@ -125,10 +147,11 @@ class Metrics:
         nats_connected: bool,
         classes: ClassCounts | None = None,
         warm_instances: dict[str, int] | None = None,
+        waiting: dict[str, int] | None = None,
     ) -> bytes:
         """``outbox_backlog`` is (waiting, set aside), ``classes`` the class gauges,
-        ``warm_instances`` the pools' instances by state; each is None when Postgres did not
-        answer (the gauges then keep their last value)."""
+        ``warm_instances`` the pools' instances by state, ``waiting`` the waiting room's lines;
+        each is None when Postgres did not answer (the gauges then keep their last value)."""
         self.nats_connected.set(1 if nats_connected else 0)
         if warm_instances is not None:
             for state in WARM_STATES:
@@ -136,8 +159,10 @@ class Metrics:
         if classes is not None:
             self.classes_active.set(classes.active)
             self.class_members.set(classes.members)
-            self.waiting_room.set(classes.waiting)
             self.helper_accesses.set(classes.helper_accesses)
+        if waiting is not None:
+            for line in LINES:
+                self.waiting_room.labels(line=line).set(waiting.get(line, 0))
         if outbox_backlog is not None:
             self.outbox_backlog.set(outbox_backlog[0])
             self.outbox_set_aside.set(outbox_backlog[1])

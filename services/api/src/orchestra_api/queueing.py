@@ -1,12 +1,14 @@
-"""The waiting room: a class's launches wait in line, durably, when seats or capacity run out.
+"""The waiting room: launches wait in line, durably, when seats or capacity run out.
 
-A join that finds the class's seats or the platform's capacity taken gets a
-``class_queue`` row instead of a 429 (``wait_in_line``). The ``Admitter``, one per api
-process, moves the line: a pass (one replica at a time, under a transaction-scoped
-advisory lock) walks the waiting tickets in arrival order and launches each through
-``launching.launch`` with the idempotency key ``queue-<ticket>``, so a pass cut short
-after the launch committed and before the ticket was marked launches nothing twice: the
-next pass gets the same instance back and marks the ticket (docs/src/content/docs/decisions/0070).
+A class's join that finds the class's seats or the platform's capacity taken gets a
+ticket instead of a 429 (``wait_in_line``); so does an ordinary launch
+(``POST /api/v1/instances``, see ``waiting``), as a ticket without a class. The
+``Admitter``, one per api process, moves the one line: a pass (one replica at a time,
+under a transaction-scoped advisory lock) walks the waiting tickets in arrival order and
+launches each through ``launching.launch`` with the idempotency key ``queue-<ticket>``, so
+a pass cut short after the launch committed and before the ticket was marked launches
+nothing twice: the next pass gets the same instance back and marks the ticket
+(docs/src/content/docs/decisions/0070).
 
 Each learner whose place moved or whose wait ended gets a ``waiting changed`` notice
 through the outbox, in the transaction that moved it; the live stream shows it.
@@ -15,110 +17,50 @@ through the outbox, in the transaction that moved it; the live stream shows it.
 import asyncio
 import contextlib
 import logging
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
-from orchestra_api.cohorts import (
-    ClassRecord,
+from orchestra_api.cohorts import ClassRecord, fetch_class
+from orchestra_api.config import ApiSettings
+from orchestra_api.launching import ForClass, launch
+from orchestra_api.metering import Metrics
+from orchestra_api.placing import Place as Place
+from orchestra_api.placing import (
+    announce,
+    notice,
+    place_of_ticket,
+    places_of_class,
+    same_line,
+)
+from orchestra_api.placing import places as every_place
+from orchestra_api.problems import CapacityFull, ClassFull, Conflict, NotFound, ProblemError
+from orchestra_api.records import add_to_outbox
+from orchestra_api.tickets import (
     TicketRecord,
     enqueue,
-    fetch_class,
-    fetch_pace,
+    fetch_ticket,
     fetch_waiting,
     fetch_waiting_of_class,
     fetch_waiting_ticket,
     set_blocked_on,
     settle_ticket,
 )
-from orchestra_api.config import ApiSettings
-from orchestra_api.launching import ForClass, launch
-from orchestra_api.metering import Metrics
-from orchestra_api.problems import CapacityFull, ClassFull, ProblemError
-from orchestra_api.records import add_to_outbox
 from orchestra_shared.catalogs import Catalog
-from orchestra_shared.events import WaitingChanged, WaitingState
+from orchestra_shared.events import WaitingState
 from orchestra_shared.retrying import POSTGRES_OUTAGES, Backoff, raise_if_cancelled
 
 log = logging.getLogger(__name__)
 
-PACE_WINDOW_SECONDS = 30 * 60
 PASS_LOCK = "waiting-room"
-
-
-def estimate(
-    position: int,
-    *,
-    ended_recently: int,
-    window_seconds: int,
-    median_ready_seconds: float | None,
-) -> int | None:
-    """Seconds until a learner at ``position`` is likely Ready, or None when nothing ended
-    recently (no pace to extrapolate from: the dashboard says "unknown", not a guess).
-
-    The line moves as sessions end: at the recent rate, ``position`` seats free in
-    ``position / rate`` seconds; then the launch takes the template's median time to Ready.
-    """
-    if position < 1 or ended_recently <= 0 or window_seconds <= 0:
-        return None
-    rate = ended_recently / window_seconds
-    return math.ceil(position / rate + (median_ready_seconds or 0.0))
-
-
-@dataclass(frozen=True)
-class Place:
-    """A waiting learner's place in line, as the api answers it."""
-
-    ticket: TicketRecord
-    position: int | None
-    estimate_seconds: int | None
-
-
-def notice(
-    ticket: TicketRecord,
-    state: WaitingState,
-    now: datetime,
-    *,
-    position: int | None = None,
-    estimate_seconds: int | None = None,
-) -> WaitingChanged:
-    return WaitingChanged(
-        owner=ticket.owner,
-        class_id=ticket.class_id,
-        occurred_at=now,
-        ticket=ticket.id,
-        state=state,
-        position=position,
-        estimate_seconds=estimate_seconds,
-        instance=ticket.instance,
-        reason=ticket.reason,
-    )
 
 
 async def places(
     connection: asyncpg.Connection | asyncpg.Pool, klass: ClassRecord, now: datetime
 ) -> list[Place]:
     """Everyone waiting for ``klass``, first in line first, with their estimates."""
-    waiting = await fetch_waiting_of_class(connection, klass.id)
-    if not waiting:
-        return []
-    pace = await fetch_pace(connection, klass.template_slug, now, PACE_WINDOW_SECONDS)
-    return [
-        Place(
-            ticket=ticket,
-            position=index,
-            estimate_seconds=estimate(
-                index,
-                ended_recently=pace.ended_recently,
-                window_seconds=pace.window_seconds,
-                median_ready_seconds=pace.median_ready_seconds,
-            ),
-        )
-        for index, ticket in enumerate(waiting, start=1)
-    ]
+    return await places_of_class(connection, klass.id, now)
 
 
 async def place_of(
@@ -134,43 +76,61 @@ async def announce_places(
     connection: asyncpg.Connection, klass: ClassRecord, now: datetime
 ) -> None:
     """Tell everyone waiting for ``klass`` where they stand now (in the caller's transaction)."""
-    for place in await places(connection, klass, now):
-        await add_to_outbox(
-            connection,
-            notice(
-                place.ticket,
-                "waiting",
-                now,
-                position=place.position,
-                estimate_seconds=place.estimate_seconds,
-            ),
-        )
+    await announce(connection, await places(connection, klass, now), now)
 
 
 async def wait_in_line(
-    pool: asyncpg.Pool, klass: ClassRecord, owner: str, blocked_on: str, now: datetime
+    pool: asyncpg.Pool,
+    klass: ClassRecord,
+    owner: str,
+    blocked_on: str,
+    now: datetime,
+    *,
+    metrics: Metrics | None = None,
 ) -> Place:
-    """Take (or keep) the learner's place in line and tell the line."""
+    """Take (or keep) the learner's place in the class's line and tell the line."""
     async with pool.acquire() as connection, connection.transaction():
-        ticket = await enqueue(connection, klass.id, owner, blocked_on, now)
+        ticket = await enqueue(
+            connection, klass.id, owner, blocked_on, now, template_slug=klass.template_slug
+        )
         await announce_places(connection, klass, now)
+    if metrics is not None and ticket.enqueued_at == now:
+        metrics.queued(ticket.blocked_on)
     place = await place_of(pool, klass, owner, now)
     return place or Place(ticket=ticket, position=None, estimate_seconds=None)
 
 
-async def leave_line(
-    pool: asyncpg.Pool, klass: ClassRecord, owner: str, now: datetime
+async def leave_ticket(
+    pool: asyncpg.Pool, ticket_id: int, owner: str, now: datetime
 ) -> TicketRecord | None:
-    """The learner gives up their place; the ones behind move up. None: not in line."""
+    """The learner gives up their place; the ones behind in the same line move up and are
+    told. None: the ticket is not theirs or no longer waiting."""
     async with pool.acquire() as connection, connection.transaction():
-        ticket = await fetch_waiting_ticket(connection, klass.id, owner)
-        if ticket is None:
+        ticket = await fetch_ticket(connection, ticket_id)
+        if ticket is None or ticket.owner != owner:
             return None
         left = await settle_ticket(connection, ticket.id, "left", now)
         if left is None:
             return None
         await add_to_outbox(connection, notice(left, "left", now))
-        await announce_places(connection, klass, now)
+        behind = [p for p in await every_place(connection, now) if same_line(p.ticket, ticket)]
+        await announce(connection, behind, now)
+    return left
+
+
+async def leave_line(
+    pool: asyncpg.Pool,
+    klass: ClassRecord,
+    owner: str,
+    now: datetime,
+    *,
+    metrics: Metrics | None = None,
+) -> TicketRecord | None:
+    """The learner leaves the class's line. None: not in line."""
+    ticket = await fetch_waiting_ticket(pool, klass.id, owner)
+    left = await leave_ticket(pool, ticket.id, owner, now) if ticket else None
+    if left is not None and metrics is not None:
+        metrics.waited("left")
     return left
 
 
@@ -185,6 +145,44 @@ async def refuse_waiting(
             await add_to_outbox(connection, notice(done, "refused", now))
             settled += 1
     return settled
+
+
+async def my_ticket(
+    pool: asyncpg.Pool, owner: str, ticket_id: int, now: datetime
+) -> tuple[TicketRecord, Place | None]:
+    """The learner's ticket and, while it waits, its place; ``NotFound`` for anyone else's
+    (a ticket id is a counter, so whose it is must not be guessable by trying)."""
+    ticket = await fetch_ticket(pool, ticket_id)
+    if ticket is None or ticket.owner != owner:
+        raise NotFound(f"you hold no ticket {ticket_id} in the waiting room")
+    place = await place_of_ticket(pool, ticket.id, now) if ticket.state == "waiting" else None
+    return ticket, place
+
+
+async def my_places(pool: asyncpg.Pool, owner: str, now: datetime) -> list[Place]:
+    """The learner's places in line (ordinary launches and classes), first in line first."""
+    return [p for p in await every_place(pool, now) if p.ticket.owner == owner]
+
+
+async def leave(
+    pool: asyncpg.Pool, owner: str, ticket_id: int, now: datetime, *, metrics: Metrics
+) -> TicketRecord:
+    """Leave the line: the ticket ends as ``left``. Leaving twice answers the same; a ticket
+    already admitted or refused is a ``Conflict`` (end the session instead)."""
+    ticket, _ = await my_ticket(pool, owner, ticket_id, now)
+    if ticket.state == "waiting":
+        left = await leave_ticket(pool, ticket.id, owner, now)
+        if left is not None:
+            metrics.waited("left")
+            return left
+        ticket, _ = await my_ticket(pool, owner, ticket_id, now)  # settled meanwhile
+    if ticket.state == "left":
+        return ticket
+    raise Conflict(
+        f"this wait already ended ({ticket.state})"
+        + (f"; end the session {ticket.instance} instead" if ticket.instance else ""),
+        session=ticket.instance,
+    )
 
 
 class Admitter:
@@ -229,64 +227,72 @@ class Admitter:
                 )
 
     async def admit_once(self) -> int:
-        """One pass over the line; returns how many tickets it admitted."""
+        """One pass over the line; returns how many tickets it admitted.
+
+        Walks in arrival order. The head blocked on the platform's capacity stops the walk
+        (nobody overtakes it); a ticket blocked on its class's seats or its template's own
+        capacity holds back only later tickets of that class or template.
+        """
         admitted = 0
+        settled: list[str] = []
         async with self.pool.acquire() as connection, connection.transaction():
             if not await connection.fetchval(
                 "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", PASS_LOCK
             ):
                 return 0  # another replica is moving the line
             tickets = await fetch_waiting(connection, self.settings.waiting_room_batch)
-            moved: dict[str, ClassRecord] = {}
-            blocked: set[str] = set()
+            blocked_classes: set[str] = set()
+            blocked_templates: set[str] = set()
+            moved = False
             for ticket in tickets:
-                if ticket.class_id in blocked:
+                if ticket.class_id in blocked_classes or ticket.template_slug in blocked_templates:
                     continue
-                klass = await fetch_class(connection, ticket.class_id)
-                if klass is None:
-                    continue
-                outcome = await self._admit(connection, ticket, klass)
+                outcome = await self._admit(connection, ticket)
                 if outcome == "capacity":
                     break  # the head of the line keeps its place; nobody overtakes it
-                if outcome == "seats":
-                    blocked.add(klass.id)
-                    continue
-                moved[klass.id] = klass
-                admitted += outcome == "admitted"
-            now = self.clock()
-            for klass in moved.values():
-                await announce_places(connection, klass, now)
+                if outcome == "seats" and ticket.class_id is not None:
+                    blocked_classes.add(ticket.class_id)
+                elif outcome == "template" and ticket.template_slug is not None:
+                    blocked_templates.add(ticket.template_slug)
+                elif outcome in ("admitted", "refused"):
+                    moved = True
+                    settled.append(outcome)
+                    admitted += outcome == "admitted"
+            if moved:
+                now = self.clock()
+                await announce(connection, await every_place(connection, now), now)
+        for outcome in settled:  # counted once the pass committed
+            self.metrics.waited(outcome)
         self.passes += 1
-        if admitted:
-            self.metrics.waiting_admissions.inc(admitted)
         return admitted
 
-    async def _admit(
-        self, connection: asyncpg.Connection, ticket: TicketRecord, klass: ClassRecord
-    ) -> str:
+    async def _admit(self, connection: asyncpg.Connection, ticket: TicketRecord) -> str:
         now = self.clock()
-        if not klass.is_open(now):
+        klass = await fetch_class(connection, ticket.class_id) if ticket.class_id else None
+        if ticket.class_id is not None and (klass is None or not klass.is_open(now)):
             await self._settle(connection, ticket, "refused", now, reason="the class has ended")
             return "refused"
+        slug = klass.template_slug if klass is not None else ticket.template_slug
         try:
             record, _ = await launch(
                 self.pool,
                 self.catalog,
-                slug=klass.template_slug,
+                slug=slug or "",
                 owner=ticket.owner,
-                duration_text=None,
+                duration_text=ticket.duration,
                 now=now,
                 idempotency_key=f"queue-{ticket.id}",
                 settings=self.settings,
                 metrics=self.metrics,
-                for_class=ForClass.of(klass),
+                for_class=ForClass.of(klass) if klass is not None else None,
             )
         except ClassFull:
             await set_blocked_on(connection, ticket.id, "seats")
             return "seats"
-        except CapacityFull:
-            await set_blocked_on(connection, ticket.id, "capacity")
-            return "capacity"
+        except CapacityFull as full:
+            line = "template" if full.extensions.get("rule") == "template-capacity" else "capacity"
+            await set_blocked_on(connection, ticket.id, line)
+            return line
         except ProblemError as problem:  # a per-learner limit, a template gone
             await self._settle(connection, ticket, "refused", now, reason=problem.detail)
             return "refused"

@@ -1,7 +1,7 @@
 """What ``/metrics`` reads about classes when it is scraped (docs/src/content/docs/decisions/0070).
 
 Counts only, across all classes: how many are open, how many learners joined them,
-how many wait in line, how many instructors' entries the gate recorded. One query,
+how many instructors' entries the gate recorded. One query,
 so a scrape costs one round trip. Called by ``routes.system``.
 """
 
@@ -17,7 +17,6 @@ SELECT
     WHERE ended_at IS NULL AND starts_at <= $1 AND ends_at > $1) AS active,
   (SELECT count(*) FROM class_members m JOIN classes c ON c.id = m.class_id
     WHERE c.ended_at IS NULL AND c.starts_at <= $1 AND c.ends_at > $1) AS members,
-  (SELECT count(*) FROM class_queue WHERE state = 'waiting') AS waiting,
   (SELECT count(*) FROM gate_redemptions WHERE role <> 'owner') AS helper_accesses
 """
 
@@ -27,6 +26,5 @@ async def class_counts(pool: asyncpg.Pool, now: datetime) -> ClassCounts:
     return ClassCounts(
         active=row["active"],
         members=row["members"],
-        waiting=row["waiting"],
         helper_accesses=row["helper_accesses"],
     )

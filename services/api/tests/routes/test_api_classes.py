@@ -234,9 +234,9 @@ async def test_a_full_class_waits_in_line_and_moves_as_seats_free(api: Api) -> N
     async def admitted() -> Any:
         row = (await roster(api, klass["id"])).json()
         by = {r["learner"]: r for r in row["learners"]}
-        # The launch commits before the ticket is marked admitted (ADR 0070): wait for both.
-        still_waiting = any(p["owner"] == "learner02@example.org" for p in row["waiting"])
-        return by["learner02@example.org"]["session"] and not still_waiting and row
+        # The launch commits before the pass marks the ticket: wait for both.
+        settled = "learner02@example.org" not in [p["owner"] for p in row["waiting"]]
+        return by["learner02@example.org"]["session"] and settled and row
 
     row = await eventually(admitted, what="learner02 to be admitted from the line")
     assert [p["owner"] for p in row["waiting"]] == ["learner04@example.org"]

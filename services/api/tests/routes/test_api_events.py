@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
+from typing import Any
 
 import httpx
 import nats
@@ -29,12 +30,13 @@ from orchestra_shared.subjects import EXPIRING, STATUS_CHANGED
 
 @asynccontextmanager
 async def serving(
-    migrated: Database, nats_server: NatsServer, catalog: Catalog
+    migrated: Database, nats_server: NatsServer, catalog: Catalog, **overrides: Any
 ) -> AsyncIterator[str]:
     settings = api_settings(
         database_dsn=migrated.dsn,
         nats_url=nats_server.url,
         trusted_proxies=[ip_network("127.0.0.1/32")],
+        **overrides,
     )
     port = free_port()
     config = uvicorn.Config(

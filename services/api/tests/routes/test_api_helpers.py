@@ -179,7 +179,7 @@ async def test_the_learner_sees_who_came_in_and_metrics_count_it(api: Api) -> No
     }
     assert values["orchestra_api_classes_active"] == 2  # this class and HOPPER's
     assert values["orchestra_api_class_members"] == 2
-    assert values["orchestra_api_waiting_room_length"] == 1
+    assert values['orchestra_api_waiting_room_length{line="seats"}'] == 1
     assert values["orchestra_api_helper_accesses"] == 1
     assert values['orchestra_api_helper_opens_total{outcome="refused"}'] == 1
     # No class id, instance name or email ever becomes a label.

@@ -101,11 +101,13 @@ async def test_limits_hold_under_concurrent_launches(api: Api) -> None:
     assert await api.state.pool.fetchval("SELECT count(*) FROM instances") == 1
 
 
-async def test_platform_capacity_is_429_with_retry_after(run_api: AppRunner) -> None:
+async def test_platform_capacity_is_429_for_a_client_that_will_not_wait(
+    run_api: AppRunner,
+) -> None:
     async with run_api(capacity_total=2, capacity_retry_after=42) as api:
         await api.launched(learner("a@example.org"))
         await api.launched(learner("b@example.org"))
-        response = await api.launch(learner("c@example.org"))
+        response = await api.launch(learner("c@example.org"), wait_in_line=False)
         assert response.status_code == 429
         assert response.headers["retry-after"] == "42"
         assert response.headers["content-type"] == "application/problem+json"
@@ -116,7 +118,7 @@ async def test_platform_capacity_is_429_with_retry_after(run_api: AppRunner) -> 
 async def test_template_capacity_is_429_for_that_template_only(run_api: AppRunner) -> None:
     async with run_api(capacity_per_template={"alpha": 1}) as api:
         await api.launched(learner("a@example.org"), "alpha")
-        response = await api.launch(learner("b@example.org"), "alpha")
+        response = await api.launch(learner("b@example.org"), "alpha", wait_in_line=False)
         assert response.status_code == 429
         assert response.json()["rule"] == "template-capacity"
         assert (await api.launch(learner("b@example.org"), "beta")).status_code == 202

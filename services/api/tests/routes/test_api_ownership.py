@@ -21,6 +21,7 @@ LEARNER_ROUTES: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "listMyInstances": ("GET", "/api/v1/instances", None),
     "listMyEndedInstances": ("GET", "/api/v1/history", None),
     "launchInstance": ("POST", "/api/v1/instances", {"template": "beta"}),
+    "listMyPlaces": ("GET", "/api/v1/waiting-room", None),
 }
 ADMIN_ROUTES: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "adminListInstances": ("GET", "/api/v1/admin/instances", None),

@@ -110,6 +110,7 @@ async def test_every_operation_has_a_unique_id_and_documented_problems(api: Api)
         "getClassReport", "getClassReportCsv", "exportInstance", "listArchives", "downloadArchive",
         "getRetention", "getHelp", "grantHelp", "revokeHelp", "streamClassEvents",
         "listMyWorkspaces", "keepWorkspace", "adminListAudit",
+        "listMyPlaces", "getMyTicket", "leaveLine",
     }  # fmt: skip
     assert set(ids) == expected
 

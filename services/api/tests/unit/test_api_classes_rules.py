@@ -7,8 +7,8 @@ import pytest
 from services.api.tests.apis import write_catalog
 
 from orchestra_api.enrolling import ClassRequest, normalise_code, plan_class
+from orchestra_api.placing import estimate
 from orchestra_api.problems import InvalidRequest, NotFound
-from orchestra_api.queueing import estimate
 from orchestra_shared.catalogs import load_catalog
 
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)

@@ -163,7 +163,11 @@ async def my_place(class_id: str, state: StateDep, user: CurrentUser) -> PlaceBo
 )
 async def leave(class_id: str, state: StateDep, user: CurrentUser) -> Response:
     klass = await fetch_class(state.pool, class_id)
-    left = await leave_line(state.pool, klass, user.email, _now()) if klass else None
+    left = (
+        await leave_line(state.pool, klass, user.email, _now(), metrics=state.metrics)
+        if klass
+        else None
+    )
     if left is None:
         raise NotFound("you are not waiting for this class")
     state.admitter.wake()

@@ -1,4 +1,4 @@
-"""``/api/v1/instances``: launch, read, extend, history and early termination."""
+"""``/api/v1/instances``: launch (or wait in line), read, extend, history and early termination."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -20,11 +20,14 @@ from orchestra_api.bodies import (
 from orchestra_api.deps import CurrentUser, StateDep
 from orchestra_api.extending import extend
 from orchestra_api.keeping import IdleState, idle_states, keep
-from orchestra_api.launching import launch
+from orchestra_api.launching import launch, launch_or_wait
 from orchestra_api.opening import open_instance
+from orchestra_api.placing import place_of_ticket
 from orchestra_api.problems import problem_responses
 from orchestra_api.records import InstanceRecord
 from orchestra_api.terminating import terminate
+from orchestra_api.ticket_bodies import TICKET_EXAMPLE, WaitingTicketBody, ticket_url
+from orchestra_api.tickets import TicketRecord
 from orchestra_api.tracing import annotate_span
 from orchestra_api.viewing import instance_history, my_instances, visible_instance
 
@@ -35,13 +38,38 @@ router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
     "",
     status_code=status.HTTP_202_ACCEPTED,
     operation_id="launchInstance",
-    response_model=InstanceBody,
-    summary="Launch a workshop",
+    response_model=InstanceBody | WaitingTicketBody,
+    summary="Launch a workshop, or wait in line for one when the platform is full",
+    description=(
+        "202 with the instance (``Location: /api/v1/instances/{name}``) when it starts; "
+        "202 with a waiting ticket (``state: waiting``, ``position``, ``estimate_seconds``, "
+        "``Location`` and ``url`` under ``/api/v1/waiting-room/``) when the platform's or "
+        "the template's capacity is reached, or others already wait for it: nobody "
+        "overtakes the line. Tell them apart by ``ticket`` (a ticket has one, an instance "
+        "never) or by the ``Location``. The ticket moves live (``waiting`` events on "
+        "``/api/v1/events``) and becomes the instance when admitted. With "
+        "``wait_in_line: false`` a full platform is a 429, as for a client that retries "
+        "by itself. Per-learner limits are a 409 either way: a place in line counts as "
+        "the session it will become."
+    ),
     responses={
         200: {
-            "description": "A retry with the same Idempotency-Key: the instance launched first.",
-            "model": InstanceBody,
-            "content": {"application/json": {"example": INSTANCE_EXAMPLE}},
+            "description": (
+                "A retry with the same Idempotency-Key (the instance launched first, or the "
+                "ticket it waits with), or the learner's place already held for this template."
+            ),
+            "model": InstanceBody | WaitingTicketBody,
+        },
+        202: {
+            "description": "Launched (an instance), or waiting in line (a ticket).",
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "launched": {"value": INSTANCE_EXAMPLE},
+                        "waiting": {"value": TICKET_EXAMPLE},
+                    }
+                }
+            },
         },
         **problem_responses(400, 401, 403, 404, 409, 422, 429),
     },
@@ -56,26 +84,33 @@ async def launch_instance(
         Header(
             min_length=1,
             max_length=200,
-            description="Makes retries safe: the same key returns the same instance.",
+            description="Makes retries safe: the same key returns the same instance or ticket.",
         ),
     ] = None,
-) -> InstanceBody:
-    record, created = await launch(
+) -> InstanceBody | WaitingTicketBody:
+    now = datetime.now(UTC)
+    run = launch_or_wait if body.wait_in_line else launch
+    outcome, created = await run(
         state.pool,
         state.catalog,
         slug=body.template,
         owner=user.email,
         duration_text=body.duration,
-        now=datetime.now(UTC),
+        now=now,
         idempotency_key=idempotency_key,
         settings=state.settings,
         metrics=state.metrics,
     )
-    annotate_span(record.name, record.template_slug)
-    response.headers["Location"] = f"/api/v1/instances/{record.name}"
     if not created:
         response.status_code = status.HTTP_200_OK
-    return InstanceBody.of(record, max_extensions=state.settings.max_extensions)
+    if isinstance(outcome, TicketRecord):
+        state.admitter.wake()  # room may have freed since the line last moved
+        response.headers["Location"] = ticket_url(outcome.id)
+        place = await place_of_ticket(state.pool, outcome.id, now)
+        return WaitingTicketBody.of(outcome, place)
+    annotate_span(outcome.name, outcome.template_slug)
+    response.headers["Location"] = f"/api/v1/instances/{outcome.name}"
+    return InstanceBody.of(outcome, max_extensions=state.settings.max_extensions)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from orchestra_api.metering import CONTENT_TYPE
 from orchestra_api.pools import count_by_state
 from orchestra_api.problems import problem_responses
 from orchestra_api.tallying import class_counts
+from orchestra_api.tickets import count_lines
 from orchestra_shared import relaying
 
 router = APIRouter(tags=["system"])
@@ -79,11 +80,15 @@ async def metrics(state: StateDep) -> Response:
         classes = await asyncio.wait_for(
             class_counts(state.pool, datetime.now(UTC)), timeout=CHECK_TIMEOUT
         )
+    lines = None
+    with suppress(Exception), suppress_instrumentation():
+        lines = await asyncio.wait_for(count_lines(state.pool), timeout=CHECK_TIMEOUT)
     rendered = state.metrics.render(
         outbox_backlog=backlog,
         nats_connected=state.hub.connected,
         classes=classes,
         warm_instances=warm,
+        waiting=lines,
     )
     return Response(rendered, media_type=CONTENT_TYPE)
 

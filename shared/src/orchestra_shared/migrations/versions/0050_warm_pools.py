@@ -1,14 +1,14 @@
 """Warm pools: a class's pool settings, and the instances started before it for its learners.
 
 Revision ID: 0050_warm_pools
-Revises: 0045_helpers
+Revises: 0047_open_queue
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0050_warm_pools"
-down_revision = "0045_helpers"
+down_revision = "0047_open_queue"
 branch_labels = None
 depends_on = None
 
