@@ -689,6 +689,7 @@ export interface components {
             template: string;
             /** Title */
             title: string;
+            warm_pool?: components["schemas"]["WarmPoolStatusBody"] | null;
         };
         /**
          * ClassCreateBody
@@ -700,7 +701,11 @@ export interface components {
          *       ],
          *       "starts_at": "2025-09-01T09:00:00Z",
          *       "template": "rstudio",
-         *       "title": "RNA-seq, day 1"
+         *       "title": "RNA-seq, day 1",
+         *       "warm_pool": {
+         *         "lead_minutes": 20,
+         *         "size": 10
+         *       }
          *     }
          */
         ClassCreateBody: {
@@ -740,6 +745,8 @@ export interface components {
             template: string;
             /** Title */
             title: string;
+            /** @description Start instances before the class; absent: no warm pool. Templates with a persistent workspace cannot be pooled. */
+            warm_pool?: components["schemas"]["WarmPoolBody"] | null;
         };
         /**
          * ClassExtendBody
@@ -1161,7 +1168,7 @@ export interface components {
             learner: string;
             /**
              * Seconds To Ready
-             * @description Of the latest session, once Ready.
+             * @description Of the latest session, once Ready: from its launch, or from the claim for a claimed warm instance.
              */
             seconds_to_ready: number | null;
             /** @description Their latest session of the class. */
@@ -1188,6 +1195,12 @@ export interface components {
             groups: string[];
             /** Is Admin */
             is_admin: boolean;
+            /**
+             * May Create Classes
+             * @description An admin or a member of the instructors' group: the dashboard offers the class form.
+             * @default false
+             */
+            may_create_classes: boolean;
             /** User */
             user: string | null;
         };
@@ -1406,6 +1419,13 @@ export interface components {
             };
             /** Waiting */
             waiting: components["schemas"]["PlaceBody"][];
+            /**
+             * Warm Instances
+             * @description The class's warm pool by state: warming (starting), ready (claimable), claimed (a learner's session now), discarded (failed or unclaimed); empty without a pool.
+             */
+            warm_instances?: {
+                [key: string]: number;
+            };
         };
         /** StatsBody */
         StatsBody: {
@@ -1633,6 +1653,42 @@ export interface components {
              * @constant
              */
             version: 1;
+        };
+        /**
+         * WarmPoolBody
+         * @description Instances started before the class, so that the first learners get a Ready
+         *     workshop at once (docs/src/content/docs/decisions/0070).
+         */
+        WarmPoolBody: {
+            /**
+             * Grace Minutes
+             * @description How long after starts_at unclaimed instances are kept for latecomers.
+             * @default 15
+             */
+            grace_minutes: number;
+            /**
+             * Lead Minutes
+             * @description How long before starts_at the pool is started (the image pull and start-up must fit in it).
+             * @default 15
+             */
+            lead_minutes: number;
+            /**
+             * Size
+             * @description How many to keep ready; null: the class's expected size. Each claimed one is replaced until expected_size learners have one. 0: no pool.
+             */
+            size?: number | null;
+        };
+        /**
+         * WarmPoolStatusBody
+         * @description A class's pool as its instructors see it.
+         */
+        WarmPoolStatusBody: {
+            /** Grace Minutes */
+            grace_minutes: number;
+            /** Lead Minutes */
+            lead_minutes: number;
+            /** Size */
+            size: number;
         };
     };
     responses: never;
