@@ -1,5 +1,5 @@
 // The instructor's view of one class: every learner live (phase, time to Ready, time left,
-// failures, place in line), and the class-wide actions: extend everyone, end the class,
+// failures, place in line), its warm pool, and the class-wide actions: extend everyone, end the class,
 // message it, download the report.
 import { useParams } from "react-router";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -10,6 +10,7 @@ import { ClassActions } from "./ClassActions";
 import { ClassMessageForm } from "./ClassMessageForm";
 import { LearnersTable } from "./LearnersTable";
 import { useClassRoster } from "./useClasses";
+import { warmPoolWords } from "./warmPoolWords";
 
 export function ClassRosterPage() {
   const { id = "" } = useParams();
@@ -33,6 +34,7 @@ export function ClassRosterPage() {
         {roster.data.learners.length} of {klass.expected_size} expected joined
         {counts ? ` (${counts})` : ""}; {roster.data.waiting.length} waiting.
       </p>
+      {klass.warm_pool ? <p className="warm-pool">{warmPoolWords(roster.data)}</p> : null}
       <ClassActions classId={klass.id} ended={klass.ended_at !== null} />
       <p>
         <a href={`/api/v1/classes/${encodeURIComponent(klass.id)}/report.csv`} download>
