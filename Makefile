@@ -61,7 +61,7 @@ e2e: bootstrap dashboard browser
 # The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
 # the other; `make bench BENCH=gate_proxy` runs one, `make bench BENCH=burst ARGS=--quick` with
 # arguments. Results are written up in docs/src/content/docs/benchmarks.
-BENCH ?= api_launch sync_lag expiry_lateness gate_proxy emulator burst
+BENCH ?= api_launch sync_lag expiry_lateness gate_proxy emulator burst warm_pools
 ARGS ?=
 bench: bootstrap
 	@for name in $(BENCH); do echo "== bench/$$name.py"; $(RUN) python bench/$$name.py $(ARGS) || exit 1; done

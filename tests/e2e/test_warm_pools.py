@@ -94,8 +94,7 @@ async def test_thirty_learners_join_a_class_with_a_warm_pool_of_ten() -> None:
         assert waiting["state"] == "waiting", waiting
 
         # The pool is warming (or done): the api and the operator go down and come back.
-        await stack.service("operator").restart()
-        await stack.service("api").restart()
+        await asyncio.gather(stack.service("operator").restart(), stack.service("api").restart())
         await wait_for(
             lambda: warm_ready(api), until=lambda n: n == 10, timeout=90, what="10 ready"
         )
@@ -139,17 +138,15 @@ async def test_thirty_learners_join_a_class_with_a_warm_pool_of_ten() -> None:
         ready_at_once = [email for email, s in sessions.items() if s["phase"] == "Ready"]
         assert len(ready_at_once) >= 10
 
-        for email, session in sessions.items():
-
-            async def current(e: str = email, s: dict[str, Any] = session) -> dict[str, Any]:
-                return await instance(api, s["name"], e)
-
-            await wait_for(
-                current,
-                until=lambda body: body["phase"] == "Ready",
-                timeout=90,
-                what=f"{session['name']} Ready",
+        async def phases() -> list[str]:
+            bodies = await asyncio.gather(
+                *(instance(api, s["name"], email) for email, s in sessions.items())
             )
+            return [body["phase"] for body in bodies]
+
+        await wait_for(
+            phases, until=lambda seen: set(seen) == {"Ready"}, timeout=90, what="30 Ready"
+        )
 
         db = await asyncpg.connect(stack.postgres.dsn)
         try:
@@ -176,29 +173,27 @@ async def test_thirty_learners_join_a_class_with_a_warm_pool_of_ten() -> None:
         assert not set(warm_namespaces) & {
             row["namespace"] for row in rows if row["warm_state"] is None
         }
-        for row in claimed:
-            assert row["claimed_by"] == row["owner"]
+        assert all(row["claimed_by"] == row["owner"] for row in claimed)
 
-            async def recorded(name: str = row["name"]) -> Any:
-                db = await asyncpg.connect(stack.postgres.dsn)
-                try:
-                    return await db.fetchrow(
-                        "SELECT expires_at, cluster_expires_at FROM instances WHERE name = $1",
-                        name,
+        async def recorded() -> list[Any]:
+            db = await asyncpg.connect(stack.postgres.dsn)
+            try:
+                return list(
+                    await db.fetch(
+                        "SELECT expires_at, cluster_expires_at FROM instances WHERE name = ANY($1)",
+                        [row["name"] for row in claimed],
                     )
-                finally:
-                    await db.close()
+                )
+            finally:
+                await db.close()
 
-            # Sync recorded the learner's deadline as the cluster has it.
-            await wait_for(
-                recorded,
-                until=lambda r: (
-                    r["cluster_expires_at"] is not None
-                    and abs((r["cluster_expires_at"] - r["expires_at"]).total_seconds()) < 1
-                ),
-                timeout=60,
-                what="the claimed deadline in the cluster",
-            )
+        # Sync recorded each learner's deadline as the cluster has it.
+        await wait_for(
+            recorded,
+            until=lambda rows: all(same_deadline(r) for r in rows),
+            timeout=60,
+            what="the claimed deadlines in the cluster",
+        )
 
         # Each learner's ticket opens their own workshop only.
         first, second = (sessions[row["owner"]] for row in claimed[:2])

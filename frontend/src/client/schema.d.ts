@@ -1493,7 +1493,7 @@ export interface components {
             learner: string;
             /**
              * Seconds To Ready
-             * @description Of the latest session, once Ready.
+             * @description Of the latest session, once Ready: from its launch, or from the claim for a claimed warm instance.
              */
             seconds_to_ready: number | null;
             /** @description Their latest session of the class. */
@@ -1520,6 +1520,12 @@ export interface components {
             groups: string[];
             /** Is Admin */
             is_admin: boolean;
+            /**
+             * May Create Classes
+             * @description An admin or a member of the instructors' group: the dashboard offers the class form.
+             * @default false
+             */
+            may_create_classes: boolean;
             /** User */
             user: string | null;
         };
@@ -1738,6 +1744,13 @@ export interface components {
             };
             /** Waiting */
             waiting: components["schemas"]["PlaceBody"][];
+            /**
+             * Warm Instances
+             * @description The class's warm pool by state: warming (starting), ready (claimable), claimed (a learner's session now), discarded (failed or unclaimed); empty without a pool.
+             */
+            warm_instances?: {
+                [key: string]: number;
+            };
         };
         /**
          * RosterNudge

@@ -1,5 +1,5 @@
 // Bodies as the api sends them, for tests.
-import type { Instance, Template } from "../client/types";
+import type { Class, Instance, Template } from "../client/types";
 
 export function aTemplate(overrides: Partial<Template> = {}): Template {
   return {
@@ -36,6 +36,27 @@ export function anInstance(overrides: Partial<Instance> = {}): Instance {
     terminate_requested_at: null,
     extensions_left: 2,
     latest_expires_at: "2025-09-01T17:00:00Z",
+    ...overrides,
+  };
+}
+
+export function aClass(overrides: Partial<Class> = {}): Class {
+  return {
+    id: "c-rnaseq",
+    title: "RNA-seq, day 1",
+    template: "rstudio",
+    starts_at: "2025-09-01T09:00:00Z",
+    ends_at: "2025-09-01T17:00:00Z",
+    ended_at: null,
+    expected_size: 30,
+    seats: null,
+    session_tag: "rnaseq1",
+    join_code: "K7XP2QMB",
+    instructor_emails: ["grace@example.org"],
+    instructor_groups: [],
+    created_by: "grace@example.org",
+    created_at: "2025-08-30T12:00:00Z",
+    warm_pool: null,
     ...overrides,
   };
 }

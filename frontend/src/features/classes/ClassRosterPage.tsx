@@ -1,7 +1,7 @@
 // The instructor's view of one class: every learner live (phase, time to Ready, time left,
-// failures, place in line, help where the learner allows it), and the class-wide actions:
-// extend everyone, end the class, message it, download the report. Live through the
-// class's own stream (useClassLive), not by polling.
+// failures, place in line, help where the learner allows it), its warm pool, and the
+// class-wide actions: extend everyone, end the class, message it, download the report. Live
+// through the class's own stream (useClassLive), not by polling.
 import { useParams } from "react-router";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Loading } from "../../components/Loading";
@@ -12,6 +12,7 @@ import { ClassMessageForm } from "./ClassMessageForm";
 import { LearnersTable } from "./LearnersTable";
 import { useClassLive } from "./useClassLive";
 import { useClassRoster } from "./useClasses";
+import { warmPoolWords } from "./warmPoolWords";
 
 const LIVE_IN_WORDS = {
   connecting: "Connecting to the class…",
@@ -48,6 +49,7 @@ export function ClassRosterPage() {
         {roster.data.learners.length} of {klass.expected_size} expected joined
         {counts ? ` (${counts})` : ""}; {roster.data.waiting.length} waiting.
       </p>
+      {klass.warm_pool ? <p className="warm-pool">{warmPoolWords(roster.data)}</p> : null}
       <ClassActions classId={klass.id} ended={klass.ended_at !== null} />
       <p>
         <a href={`/api/v1/classes/${encodeURIComponent(klass.id)}/report.csv`} download>

@@ -1,15 +1,19 @@
-// "Classes": join one with its code (everyone), and the classes I teach (instructors).
+// "Classes": join one with its code (everyone), the classes I teach and a form to create
+// one (admins and instructors).
 import { Link } from "react-router";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Loading } from "../../components/Loading";
 import { PageHeading } from "../../components/PageHeading";
 import { routes } from "../../routes";
 import { formatDateTime } from "../../time/timestamps";
+import { useMe } from "../../identity/useMe";
+import { CreateClassForm } from "./CreateClassForm";
 import { JoinClassForm } from "./JoinClassForm";
 import { useTaughtClasses } from "./useClasses";
 
 export function ClassesPage() {
   const taught = useTaughtClasses();
+  const me = useMe();
   return (
     <>
       <PageHeading>Classes</PageHeading>
@@ -34,6 +38,12 @@ export function ClassesPage() {
           ))}
         </ul>
       </section>
+      {me.data?.may_create_classes ? (
+        <section aria-labelledby="create-heading">
+          <h2 id="create-heading">Create a class</h2>
+          <CreateClassForm />
+        </section>
+      ) : null}
     </>
   );
 }

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../client/api";
 import { queryKeys } from "../../client/queryKeys";
+import type { ClassCreate } from "./classDrafts";
 
 /** How often the instructor's roster is re-read without being told: the class's live stream
  * (useClassLive) says when something changed, so this is only a slow safety net. */
@@ -99,5 +100,15 @@ export function useMessageClass(id: string) {
           body: { body },
         }),
       ),
+  });
+}
+
+export function useCreateClass() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ClassCreate) => unwrap(api.POST("/api/v1/classes", { body })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.classesTaught });
+    },
   });
 }

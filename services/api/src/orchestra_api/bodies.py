@@ -155,6 +155,11 @@ class MeBody(BaseModel):
     user: str | None
     groups: list[str]
     is_admin: bool
+    may_create_classes: bool = Field(
+        default=False,
+        description="An admin or a member of the instructors' group: the dashboard offers "
+        "the class form.",
+    )
     cluster: Literal["emulated", "real"]
     cluster_note: str | None = Field(
         description="Plain words on what the cluster is, e.g. that no pod really runs."

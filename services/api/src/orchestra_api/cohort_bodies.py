@@ -219,7 +219,10 @@ class LearnerBody(BaseModel):
     joined_at: datetime
     session: InstanceBody | None = Field(description="Their latest session of the class.")
     sessions: int
-    seconds_to_ready: float | None = Field(description="Of the latest session, once Ready.")
+    seconds_to_ready: float | None = Field(
+        description="Of the latest session, once Ready: from its launch, or from the claim "
+        "for a claimed warm instance."
+    )
     waiting: PlaceBody | None
     help: bool = Field(
         default=False,
@@ -235,6 +238,12 @@ class RosterBody(BaseModel):
     learners: list[LearnerBody]
     waiting: list[PlaceBody]
     phases: dict[str, int] = Field(description="Latest sessions by phase.")
+    warm_instances: dict[str, int] = Field(
+        default_factory=dict,
+        description="The class's warm pool by state: warming (starting), ready (claimable), "
+        "claimed (a learner's session now), discarded (failed or unclaimed); empty "
+        "without a pool.",
+    )
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -256,9 +265,7 @@ class RosterBody(BaseModel):
                     if latest
                     else None,
                     sessions=len(mine),
-                    seconds_to_ready=(latest.ready_at - latest.created_at).total_seconds()
-                    if latest and latest.ready_at
-                    else None,
+                    seconds_to_ready=roster.seconds_to_ready(latest) if latest else None,
                     waiting=waiting.get(member.owner),
                     help=latest is not None
                     and latest.phase == "Ready"
@@ -271,6 +278,7 @@ class RosterBody(BaseModel):
             learners=learners,
             waiting=list(waiting.values()),
             phases=phases,
+            warm_instances=roster.pool,
         )
 
 

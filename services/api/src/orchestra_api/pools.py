@@ -170,6 +170,17 @@ async def count_by_state(connection: Connection) -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
+async def fetch_claim_times(connection: Connection, class_id: str) -> dict[str, datetime]:
+    """When each claimed warm instance of the class became a learner's session: the
+    claim's ``settled_at`` (the join, or the waiting room's admission), by instance name."""
+    rows = await connection.fetch(
+        """SELECT name, settled_at FROM warm_instances
+           WHERE class_id = $1 AND state = 'claimed' AND settled_at IS NOT NULL""",
+        class_id,
+    )
+    return {row["name"]: row["settled_at"] for row in rows}
+
+
 async def count_for_class(connection: Connection, class_id: str) -> dict[str, int]:
     rows = await connection.fetch(
         f"""SELECT {STATE_SQL} AS state, count(*) AS n

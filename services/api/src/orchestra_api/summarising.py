@@ -1,8 +1,9 @@
 """A class's report: attendance, time to Ready, failures and session lengths (docs/src/content/docs/decisions/0070).
 
 Pure: a ``teaching.Roster`` and the clock in, rows and totals out, and their CSV; nothing
-is recorded for the report beyond the rows sync and the api already keep. Called by
-``routes.classes``.
+is recorded for the report beyond the rows sync and the api already keep. A session that
+was a claimed warm instance counts from its claim (``Roster.started_at``), not from the
+warm instance's start before the class. Called by ``routes.classes``.
 """
 
 import csv
@@ -66,9 +67,9 @@ def summarise(roster: Roster, now: datetime) -> tuple[list[LearnerLine], Totals]
     lengths: list[float] = []
     for member in roster.members:
         mine = [s for s in roster.sessions if s.owner == member.owner]
-        ready = [_seconds(s.created_at, s.ready_at) for s in mine if s.ready_at is not None]
+        ready = [t for t in map(roster.seconds_to_ready, mine) if t is not None]
         failed = [s for s in mine if s.phase == "Failed"]
-        length = sum(_seconds(s.created_at, s.terminated_at or now) for s in mine)
+        length = sum(_seconds(roster.started_at(s), s.terminated_at or now) for s in mine)
         readies.extend(ready)
         if mine:
             lengths.append(length)

@@ -10,7 +10,7 @@ Each action is audited (``journaling``) in its own transaction: ending and messa
 once, extending once per session extended. Called by ``routes.classes``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
@@ -28,6 +28,7 @@ from orchestra_api.cohorts import (
 from orchestra_api.extending import EXTENDABLE_PHASES, extend_locked, extension_length
 from orchestra_api.helping import helped_instances
 from orchestra_api.identities import Identity
+from orchestra_api.pools import count_for_class, fetch_claim_times
 from orchestra_api.problems import NotAnInstructor, NotFound, ProblemError
 from orchestra_api.queueing import Place, places, refuse_waiting
 from orchestra_api.records import InstanceRecord, add_to_outbox, fetch_instance
@@ -55,7 +56,8 @@ async def taught_class(pool: asyncpg.Pool, class_id: str, user: Identity) -> Cla
 
 @dataclass(frozen=True)
 class Roster:
-    """The class as its instructor sees it: members, their sessions, who waits."""
+    """The class as its instructor sees it: members, their sessions, who waits, and its
+    warm pool (instances by state; empty without a pool)."""
 
     klass: ClassRecord
     members: list[MemberRecord]
@@ -63,16 +65,33 @@ class Roster:
     waiting: list[Place]
     helped: frozenset[str] = frozenset()
     """Sessions whose learner lets the instructors in (``helping``)."""
+    # Sessions that were claimed warm instances: when the claim made them the learner's.
+    claimed_at: dict[str, datetime] = field(default_factory=dict)
+    pool: dict[str, int] = field(default_factory=dict)
+
+    def started_at(self, session: InstanceRecord) -> datetime:
+        """When the session became its learner's: the claim for a warm instance (it was
+        started for nobody, before the class), else the launch."""
+        return self.claimed_at.get(session.name, session.created_at)
+
+    def seconds_to_ready(self, session: InstanceRecord) -> float | None:
+        """From the learner's launch or claim to Ready; 0 for a claim of a Ready one."""
+        if session.ready_at is None:
+            return None
+        return max(0.0, (session.ready_at - self.started_at(session)).total_seconds())
 
 
 async def roster(pool: asyncpg.Pool, klass: ClassRecord, now: datetime) -> Roster:
     sessions = await fetch_class_instances(pool, klass.id)
+    pooled = klass.pool_size > 0
     return Roster(
         klass=klass,
         members=await fetch_members(pool, klass.id),
         sessions=sessions,
         waiting=await places(pool, klass, now),
         helped=frozenset(await helped_instances(pool, [s.name for s in sessions])),
+        claimed_at=await fetch_claim_times(pool, klass.id) if pooled else {},
+        pool=await count_for_class(pool, klass.id) if pooled else {},
     )
 
 

@@ -174,6 +174,13 @@ async def test_extend_everyone_then_end_the_class(api: Api) -> None:
     assert late.json()["type"].endswith("/class-closed")
 
 
+async def test_me_says_who_may_create_a_class(api: Api) -> None:
+    async with api.client() as client:
+        teacher = (await client.get("/api/v1/me", headers=instructor())).json()
+        student = (await client.get("/api/v1/me", headers=pupil(0))).json()
+    assert (teacher["may_create_classes"], student["may_create_classes"]) == (True, False)
+
+
 async def test_the_class_report_counts_attendance_and_downloads_as_csv(api: Api) -> None:
     klass = await create_class(api)
     first = (await join(api, pupil(0), klass["join_code"])).json()["instance"]["name"]

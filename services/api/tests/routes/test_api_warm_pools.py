@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.api.tests.apis import Api, AppRunner, eventually
-from services.api.tests.routes.test_api_classes import create_class, join, outbox, pupil
+from services.api.tests.routes.test_api_classes import (
+    create_class,
+    instructor,
+    join,
+    outbox,
+    pupil,
+    roster,
+)
 
 from orchestra_api.pooling import Keeper
 
@@ -267,3 +274,49 @@ async def test_a_restart_of_the_api_with_instances_warming_starts_nothing_twice(
             return len(await warm_rows(api, klass["id"])) == 4
 
         await eventually(refilled, what="the claim's replacement")
+
+
+async def test_a_claimed_session_counts_from_the_claim_in_the_report_and_the_roster(
+    api: Api,
+) -> None:
+    starts = later()
+    klass = await create_class(api, **window(starts), expected_size=3, warm_pool={"size": 1})
+    await keeper_at(api, starts - timedelta(minutes=1)).tend_once()
+    (warm,) = await warm_rows(api, klass["id"])
+    # The warm instance started half an hour before the claim and was Ready 5 min later.
+    await api.state.pool.execute(
+        """UPDATE instances SET phase = 'Ready', created_at = now() - interval '30 minutes',
+                  ready_at = now() - interval '25 minutes'
+           WHERE name = $1""",
+        warm["name"],
+    )
+    claimed = (await join(api, pupil(0), klass["join_code"])).json()["instance"]["name"]
+    assert claimed == warm["name"]
+    claimed_at = await api.state.pool.fetchval(
+        "SELECT settled_at FROM warm_instances WHERE name = $1", claimed
+    )
+    # A normal launch of the same class still counts from its own start.
+    launched = (await join(api, pupil(1), klass["join_code"])).json()["instance"]["name"]
+    created = await api.state.pool.fetchval(
+        "SELECT created_at FROM instances WHERE name = $1", launched
+    )
+    await api.set_phase(launched, "Ready", ready_at=created + timedelta(seconds=42))
+
+    async with api.client() as client:
+        report = (
+            await client.get(f"/api/v1/classes/{klass['id']}/report", headers=instructor())
+        ).json()
+        seen = (await roster(api, klass["id"])).json()
+    lines = {line["learner"]: line for line in report["learners"]}
+    mine = lines["learner00@example.org"]
+    assert mine["first_ready_seconds"] == 0  # Ready before the claim: Ready at the join
+    generated = instant(report["generated_at"])
+    assert mine["session_seconds"] == (generated - claimed_at).total_seconds()
+    assert lines["learner01@example.org"]["first_ready_seconds"] == 42
+    assert report["totals"]["median_ready_seconds"] == 21
+
+    by_learner = {row["learner"]: row for row in seen["learners"]}
+    assert by_learner["learner00@example.org"]["seconds_to_ready"] == 0
+    assert by_learner["learner01@example.org"]["seconds_to_ready"] == 42
+    # The instructor sees the pool: the claimed one; its replacement is not started yet.
+    assert seen["warm_instances"] == {"claimed": 1}

@@ -9,6 +9,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from orchestra_api.bodies import HealthBody, MeBody
 from orchestra_api.deps import CurrentUser, StateDep
+from orchestra_api.enrolling import may_create_classes
 from orchestra_api.metering import CONTENT_TYPE
 from orchestra_api.pools import count_by_state
 from orchestra_api.problems import problem_responses
@@ -106,6 +107,7 @@ async def me(state: StateDep, user: CurrentUser) -> MeBody:
         user=user.user,
         groups=sorted(user.groups),
         is_admin=user.is_admin,
+        may_create_classes=may_create_classes(user, state.settings),
         cluster=state.settings.cluster_kind,
         cluster_note=EMULATED_NOTE if emulated else None,
     )
