@@ -57,6 +57,7 @@ export function aClass(overrides: Partial<Class> = {}): Class {
     created_by: "grace@example.org",
     created_at: "2025-08-30T12:00:00Z",
     warm_pool: null,
+    help_without_consent: false,
     ...overrides,
   };
 }

@@ -50,6 +50,7 @@ describe("CreateClassForm", () => {
         expected_size: 30,
         seats: null,
         instructor_emails: [],
+        help_without_consent: false,
         warm_pool: { size: 10, lead_minutes: 20, grace_minutes: 15 },
       },
     ]);

@@ -147,6 +147,20 @@ export function CreateClassForm({ now = () => new Date() }: { now?: () => Date }
       >
         {(aria) => <input type="text" autoComplete="off" {...text("instructors")} {...aria} />}
       </Field>
+      <div className="field field-check">
+        <input
+          id={`${id}-helpWithoutConsent`}
+          type="checkbox"
+          checked={draft.helpWithoutConsent}
+          onChange={(event) => {
+            set("helpWithoutConsent", event.target.checked);
+          }}
+        />
+        <label htmlFor={`${id}-helpWithoutConsent`}>
+          Instructors may open learners&apos; workshops to help without asking each learner
+          (learners are told when they join; every entry is recorded)
+        </label>
+      </div>
       <fieldset className="warm-pool-fields">
         <legend>Warm pool</legend>
         <div className="field field-check">

@@ -22,8 +22,14 @@ describe("toCreateBody", () => {
         expected_size: 30,
         seats: null,
         instructor_emails: [],
+        help_without_consent: false,
       },
     });
+  });
+
+  it("lets instructors in without each learner's consent only when asked", () => {
+    const asked = toCreateBody(draft({ helpWithoutConsent: true }));
+    expect(asked.ok && asked.body.help_without_consent).toBe(true);
   });
 
   it("sends the warm pool only when asked for, empty size meaning everyone expected", () => {

@@ -16,6 +16,8 @@ export interface ClassDraft {
   seats: string;
   /** Comma- or space-separated; the creator is always one. */
   instructors: string;
+  /** Instructors may open learners' workshops without asking each one (they are told). */
+  helpWithoutConsent: boolean;
   pooled: boolean;
   /** Empty: as many as expected. */
   poolSize: string;
@@ -55,6 +57,7 @@ export function emptyDraft(now: Date, template = ""): ClassDraft {
     expectedSize: "30",
     seats: "",
     instructors: "",
+    helpWithoutConsent: false,
     pooled: false,
     poolSize: "",
     leadMinutes: String(DEFAULT_LEAD_MINUTES),
@@ -102,6 +105,7 @@ export function toCreateBody(draft: ClassDraft): Checked {
       .split(/[\s,;]+/)
       .map((email) => email.trim())
       .filter((email) => email !== ""),
+    help_without_consent: draft.helpWithoutConsent,
   };
   if (!draft.pooled) return { ok: true, body };
   let size: number | null = null;
