@@ -18,8 +18,9 @@ seconds after it sees it, and two api and two operator replicas. In order:
   latency, POST → Ready in Postgres, POST → Ready on the learner's stream (both also minus
   the readiness delay), throughput, lost and duplicated launches, Kubernetes API requests
   per launch, each process's memory and CPU;
-- **simultaneous**: ``--simultaneous`` learners (200) POST at the same moment, streams
-  open: POST p99 and the api's CPU per launch until the last answer (tracing is off);
+- **simultaneous**: ``--simultaneous`` learners (200) POST at the same moment (no
+  streams, as ``bench/api_launch.py``): POST p99 and the api's CPU per launch until the
+  last answer (tracing is off in the rig);
 - **poison**: malformed messages on every subject; each consumer must dead-letter them
   with a reason and carry on;
 - **drain**: both operator replicas stopped, ``--drain`` learners (1,000) launch over
@@ -256,7 +257,13 @@ async def bench(args: argparse.Namespace) -> int:
                     await end_all(rig, result.launches)
                 if "simultaneous" in args.only:
                     say(f"simultaneous: {args.simultaneous} learners POST at once")
-                    plan = Plan(args.simultaneous, 0.0, f"m{stamp}", patience=args.patience)
+                    plan = Plan(
+                        args.simultaneous,
+                        0.0,
+                        f"m{stamp}",
+                        patience=args.patience,
+                        streams=False,
+                    )
                     result = await run_burst(rig, plan)
                     document["simultaneous"] = burst_figures(result, delay=args.kubelet_delay)
                     say(f"  {document['simultaneous']['problems']}")
@@ -318,7 +325,9 @@ def arguments() -> argparse.Namespace:
     )
     args = parser.parse_args()
     if args.quick:
-        given = {a.lstrip("-").split("=")[0].replace("-", "_") for a in sys.argv[1:]}
+        given = {
+            a.lstrip("-").split("=")[0].replace("-", "_") for a in sys.argv[1:] if a[:2] == "--"
+        }
         for key, value in QUICK.items():
             if key not in given:
                 setattr(args, key, value)

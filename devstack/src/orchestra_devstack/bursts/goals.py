@@ -76,9 +76,12 @@ def _cluster(document: dict[str, Any]) -> Goal:
         return Goal(goal, "not measured", None)
     worst = max(cost for _, cost in samples)
     (few, cheap), (many, dear) = samples[0], samples[-1]
-    flat = len(samples) < 2 or many <= few or dear <= FLAT * cheap
     told = ", ".join(f"{cost:.2f} ms at {objects} objects" for objects, cost in samples)
-    return Goal(goal, told, worst < CLUSTER_MS_PER_REQUEST and flat)
+    if worst >= CLUSTER_MS_PER_REQUEST:
+        return Goal(goal, told, False)
+    if many < 10 * max(few, 1):  # one size only: flatness not shown
+        return Goal(goal, f"{told} (flatness not measured)", None)
+    return Goal(goal, told, dear <= FLAT * cheap)
 
 
 def _api(simultaneous: dict[str, Any] | None) -> tuple[Goal, Goal]:

@@ -78,7 +78,7 @@ def simultaneous_section(run: dict[str, Any]) -> list[str]:
         f"POST latency p50 / p99 / max {_s(run['post_seconds'], scale=1000, unit='ms')}; "
         f"api CPU from the first POST to the last answer "
         f"{run.get('api_cpu_ms_per_launch_posting') or '-'} ms per launch (both replicas, "
-        f"each learner's stream open, tracing off); POST → Ready in Postgres "
+        f"no streams, tracing off); POST → Ready in Postgres "
         f"{_s(run['ready_in_postgres_seconds'])}; lost {run['lost']}, duplicated "
         f"{run['duplicated']}.",
         "",

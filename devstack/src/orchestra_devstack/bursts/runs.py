@@ -52,6 +52,9 @@ class Plan:
     takeover_timeout: float = 120.0
     queued: bool = False
     """Stop the operators before the first POST, start them once all were answered."""
+    streams: bool = True
+    """Each learner opens its live stream before its launch (False: POSTs alone, for the
+    api's own cost per launch)."""
 
 
 @dataclass
@@ -122,7 +125,13 @@ async def _ended_count(rig: Rig, owners: list[str]) -> int | None:
         return None
 
 
-async def _learn(learner: Learner, at: float, stop: asyncio.Event) -> asyncio.Task[None]:
+async def _learn(
+    learner: Learner, at: float, stop: asyncio.Event, *, streams: bool = True
+) -> asyncio.Task[None]:
+    if not streams:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        await learner.post()
+        return asyncio.create_task(asyncio.sleep(0))
     await asyncio.sleep(max(0.0, at - STREAM_LEAD - time.monotonic()))
     listening = asyncio.create_task(learner.listen(stop))
     with contextlib.suppress(TimeoutError):
@@ -176,7 +185,10 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
             _at(origin + plan.fault_at * plan.seconds, FAULTS[plan.fault](context))
         )
     streams = await asyncio.gather(
-        *(_learn(learner, origin + i * step, stop) for i, learner in enumerate(learners))
+        *(
+            _learn(learner, origin + i * step, stop, streams=plan.streams)
+            for i, learner in enumerate(learners)
+        )
     )
     all_sent.set()
     sent_at = time.time()
@@ -194,7 +206,8 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
         lambda: _ready_count(rig, owners), accepted, plan.patience, timed_out, "Ready in Postgres"
     )
     outage = await fault_task if fault_task is not None else None
-    await _wait_streams(launches, plan.patience, timed_out)
+    if plan.streams:
+        await _wait_streams(launches, plan.patience, timed_out)
     requests, _ = await kube_requests(session, rig)
     end = footprints(processes)
     if plan.until_deadlines:
@@ -209,7 +222,7 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
         )
     stop.set()
     await asyncio.gather(*streams, return_exceptions=True)
-    verdict = await verify(rig, session, launches, ended=plan.until_deadlines)
+    verdict = await verify(rig, session, launches, ended=plan.until_deadlines, streams=plan.streams)
     return Result(
         plan,
         launches,
