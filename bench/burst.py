@@ -7,8 +7,8 @@ the short correctness version of the fault runs is tests/e2e/test_burst_faults.p
     .venv/bin/python bench/burst.py --quick             # everything, small (about 15 minutes)
     .venv/bin/python bench/burst.py --only burst,poison --learners 200 --seconds 30
 
-A fresh rig (``orchestra_devstack.bursts.rigs``) for burst and poison, another for the
-faults, another for sustained: the whole platform as ``make dev`` starts it,
+A fresh rig (``orchestra_devstack.bursts.rigs``) for burst, simultaneous and poison,
+another for the drain, another for the faults, another for sustained: the whole platform as ``make dev`` starts it,
 as separate processes with their default settings, with NATS and Postgres of its own, the
 emulated Kubernetes API whose fake kubelet marks a Deployment available ``--kubelet-delay``
 seconds after it sees it, and two api and two operator replicas. In order:
@@ -18,14 +18,23 @@ seconds after it sees it, and two api and two operator replicas. In order:
   latency, POST → Ready in Postgres, POST → Ready on the learner's stream (both also minus
   the readiness delay), throughput, lost and duplicated launches, Kubernetes API requests
   per launch, each process's memory and CPU;
+- **simultaneous**: ``--simultaneous`` learners (200) POST at the same moment (no
+  streams, as ``bench/api_launch.py``): POST p99 and the api's CPU per launch until the
+  last answer (tracing is off in the rig);
 - **poison**: malformed messages on every subject; each consumer must dead-letter them
   with a reason and carry on;
+- **drain**: both operator replicas stopped, ``--drain`` learners (1,000) launch over
+  ``--drain-seconds``, then the operators start: how long until every launch is Ready;
 - **faults**: for each of ``--faults``, a smaller burst with the fault in its middle and
   launches that expire soon after: every launch Ready exactly once, every history complete,
   no Workshop outliving its deadline, and how long the pipeline took to catch up;
 - **sustained**: launches at a steady rate for ``--window`` seconds, doubling the rate
   while p99 POST → Ready stays under ``--threshold`` seconds with nothing lost, then
-  halving the gap; the highest rate held.
+  halving the gap; the highest rate held, and the emulated cluster's CPU per request at
+  each step as the objects it holds grow.
+
+The table opens with issue 18's goals (``orchestra_devstack.bursts.goals``): each one's
+figure from this run and whether it is met.
 
 Writes ``burst-latest.json`` and ``burst-latest.md`` into ``--out`` (docs/src/content/docs/benchmarks);
 docs/src/content/docs/benchmarks/burst.md discusses them. Exits 1 when any launch was lost or duplicated.
@@ -46,18 +55,22 @@ from typing import Any
 
 from orchestra_devstack.bursts.faults import FAULTS
 from orchestra_devstack.bursts.figures import burst_figures, machine
+from orchestra_devstack.bursts.goals import goals
 from orchestra_devstack.bursts.poisoning import consumers_carried_on, poison
 from orchestra_devstack.bursts.reporting import markdown
 from orchestra_devstack.bursts.rigs import Rig, start_rig
 from orchestra_devstack.bursts.runs import Plan, end_all, run_burst
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("burst", "poison", "faults", "sustained")
+PARTS = ("burst", "simultaneous", "poison", "drain", "faults", "sustained")
 MIN_RATE = 0.5
 """Sustained: launches per second below which the search stops halving."""
 QUICK = {
     "learners": 60,
     "seconds": 10.0,
+    "simultaneous": 50,
+    "drain": 200,
+    "drain_seconds": 5.0,
     "fault_learners": 20,
     "fault_seconds": 6.0,
     "fault_duration": "40s",
@@ -95,6 +108,8 @@ async def run_sustained(rig: Rig, args: argparse.Namespace, stamp: str) -> dict[
                 "lost": figures["lost"],
                 "duplicated": figures["duplicated"],
                 "held": held,
+                "objects_stored": figures["objects_stored"],
+                "cluster_cpu_ms_per_request": figures["cluster_cpu_ms_per_request"],
             }
         )
         say(f"  p99 {ready['p99'] if ready else '-'} s, lost {figures['lost']}: held {held}")
@@ -151,6 +166,16 @@ async def run_poison(rig: Rig, args: argparse.Namespace, stamp: str) -> dict[str
     }
 
 
+async def run_drain(rig: Rig, args: argparse.Namespace, stamp: str) -> dict[str, Any]:
+    say(f"drain: operators stopped, {args.drain} launches over {args.drain_seconds:g} s")
+    plan = Plan(args.drain, args.drain_seconds, f"d{stamp}", patience=args.patience, queued=True)
+    result = await run_burst(rig, plan)
+    figures = burst_figures(result, delay=args.kubelet_delay)
+    say(f"  {figures['problems']}; drain {figures['drain']}")
+    await end_all(rig, result.launches)
+    return figures
+
+
 async def run_faults(rig: Rig, args: argparse.Namespace, stamp: str) -> list[dict[str, Any]]:
     runs = []
     for fault in args.faults:
@@ -204,6 +229,7 @@ def write(document: dict[str, Any], args: argparse.Namespace) -> None:
                 "machine": previous.get("machine"),
             }
             document.update(kept)
+    document["goals"] = goals(document)
     json_path.write_text(json.dumps(document, indent=2) + "\n")
     (args.out / "burst-latest.md").write_text(markdown(document))
     say(f"wrote {args.out / 'burst-latest.md'} and .json")
@@ -220,7 +246,7 @@ async def bench(args: argparse.Namespace) -> int:
     try:
         # A fresh rig for each group: what one part leaves (hundreds of learner namespaces
         # with their guard rails) must not weigh on the next one's figures.
-        if "burst" in args.only or "poison" in args.only:
+        if {"burst", "simultaneous", "poison"} & set(args.only):
             async with fresh_rig(args) as rig:
                 if "burst" in args.only:
                     say(f"burst: {args.learners} learners over {args.seconds:g} s")
@@ -229,8 +255,24 @@ async def bench(args: argparse.Namespace) -> int:
                     document["burst"] = burst_figures(result, delay=args.kubelet_delay)
                     say(f"  {document['burst']['problems']}")
                     await end_all(rig, result.launches)
+                if "simultaneous" in args.only:
+                    say(f"simultaneous: {args.simultaneous} learners POST at once")
+                    plan = Plan(
+                        args.simultaneous,
+                        0.0,
+                        f"m{stamp}",
+                        patience=args.patience,
+                        streams=False,
+                    )
+                    result = await run_burst(rig, plan)
+                    document["simultaneous"] = burst_figures(result, delay=args.kubelet_delay)
+                    say(f"  {document['simultaneous']['problems']}")
+                    await end_all(rig, result.launches)
                 if "poison" in args.only:
                     document["poison"] = await run_poison(rig, args, stamp)
+        if "drain" in args.only:
+            async with fresh_rig(args) as rig:
+                document["drain"] = await run_drain(rig, args, stamp)
         if "faults" in args.only:
             async with fresh_rig(args) as rig:
                 document["faults"] = await run_faults(rig, args, stamp)
@@ -240,7 +282,8 @@ async def bench(args: argparse.Namespace) -> int:
     finally:
         document["machine_end"] = machine(ROOT)
         write(document, args)
-    runs = [document.get("burst"), *document.get("faults", [])]
+    runs = [document.get(part) for part in ("burst", "simultaneous", "drain")]
+    runs += document.get("faults", [])
     broken = any(run and (run["lost"] or run["duplicated"]) for run in runs)
     return 1 if broken or not document.get("poison", {"ok": True})["ok"] else 0
 
@@ -252,6 +295,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--learners", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=60.0, help="launches spread over this")
     parser.add_argument("--kubelet-delay", type=float, default=1.0)
+    parser.add_argument("--simultaneous", type=int, default=200, help="learners POSTing at once")
+    parser.add_argument("--drain", type=int, default=1000, help="launches queued, then drained")
+    parser.add_argument(
+        "--drain-seconds", type=float, default=20.0, help="the queued launches posted over this"
+    )
     parser.add_argument("--patience", type=float, default=240.0)
     parser.add_argument("--faults", default=",".join(FAULTS), help=f"some of {','.join(FAULTS)}")
     parser.add_argument("--fault-learners", type=int, default=100)
@@ -277,7 +325,9 @@ def arguments() -> argparse.Namespace:
     )
     args = parser.parse_args()
     if args.quick:
-        given = {a.lstrip("-").split("=")[0].replace("-", "_") for a in sys.argv[1:]}
+        given = {
+            a.lstrip("-").split("=")[0].replace("-", "_") for a in sys.argv[1:] if a[:2] == "--"
+        }
         for key, value in QUICK.items():
             if key not in given:
                 setattr(args, key, value)

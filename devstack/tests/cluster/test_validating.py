@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
+
+from orchestra_devstack.cluster import schemas
 
 if TYPE_CHECKING:
     from devstack.tests.cluster.conftest import Api
@@ -247,3 +250,56 @@ class TestOff:
 
     async def test_validation_can_be_turned_off(self, api: Api) -> None:
         await api.create(SERVICES, service("1122-jupyter"))
+
+
+class TestQuickLook:
+    """The compiled twin passes what the schema passes and flags what it refuses, so the
+    slow walk (and its causes) runs only for objects that are wrong."""
+
+    def deployment(self, **container: Any) -> dict[str, Any]:
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "d", "creationTimestamp": "2026-11-22T13:30:00Z"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "a"}},
+                "template": {
+                    "metadata": {"labels": {"app": "a"}},
+                    "spec": {"containers": [{"name": "c", "image": "i:1", **container}]},
+                },
+            },
+        }
+
+    def test_a_valid_object_passes_without_the_walk(self) -> None:
+        validator = schemas.builtin_validator("apps/v1", "Deployment")
+        assert validator is not None
+        assert schemas.quickly_valid(validator, self.deployment())
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"bogus": 1},  # unknown field
+            {"ports": [{"containerPort": "eighty"}]},  # wrong type
+            {"ports": [{}]},  # a required field missing
+        ],
+    )
+    def test_a_wrong_object_is_flagged_for_the_walk(self, change: dict[str, Any]) -> None:
+        validator = schemas.builtin_validator("apps/v1", "Deployment")
+        assert validator is not None
+        assert list(validator.iter_errors(self.deployment(**change)))
+        assert not schemas.quickly_valid(validator, self.deployment(**change))
+
+    def test_a_date_time_without_a_time_is_flagged_as_kubernetes_does(self) -> None:
+        validator = schemas.builtin_validator("apps/v1", "Deployment")
+        assert validator is not None
+        body = self.deployment()
+        body["metadata"]["creationTimestamp"] = "2026-11-22"
+        assert list(validator.iter_errors(body))
+        assert not schemas.quickly_valid(validator, body)
+
+    def test_a_crd_schema_has_a_twin_too(self) -> None:
+        crd = yaml.safe_load(CHART_CRD.read_text())
+        openapi = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+        validator = schemas.crd_validator(openapi)
+        assert schemas.quickly_valid(validator, workshop())
+        assert not schemas.quickly_valid(validator, workshop(port="eighty"))

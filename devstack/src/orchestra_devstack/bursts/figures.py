@@ -125,6 +125,52 @@ def burst_figures(result: Result, *, delay: float) -> dict[str, Any]:
             "notes": result.outage.notes,
         },
         "footprint": footprint_figures(result.idle, result.end, accepted=verdict.accepted),
+        "api_cpu_ms_per_launch_posting": _api_cost(result, accepted=verdict.accepted),
+        "cluster_cpu_ms_per_request": _cluster_cost(result, requests),
+        "objects_stored": result.objects,
+        "drain": _drain(result, readies),
+    }
+
+
+def _cpu(before: dict[str, Footprint], after: dict[str, Footprint], names: list[str]) -> float:
+    return sum(
+        max(0.0, after[name].cpu_seconds - before[name].cpu_seconds)
+        for name in names
+        if name in before and name in after
+    )
+
+
+def _api_cost(result: Result, *, accepted: int) -> float | None:
+    """The api replicas' CPU from before the first POST until every POST was answered, per
+    launch: their cost of a launch, with the learners' streams open but before any of the
+    status events they push (tracing is off in the rig)."""
+    apis = [name for name in result.idle if name == "api" or name.startswith("api-")]
+    if not result.answered or not apis or not accepted:
+        return None
+    return round(1000 * _cpu(result.idle, result.answered, apis) / accepted, 3)
+
+
+def _cluster_cost(result: Result, requests: int) -> float | None:
+    """The emulated cluster's CPU per request it served (its watch events included)."""
+    if "cluster" not in result.idle or not requests:
+        return None
+    return round(1000 * _cpu(result.idle, result.end, ["cluster"]) / requests, 3)
+
+
+def _drain(result: Result, readies: list[float]) -> dict[str, Any] | None:
+    """With the launches queued: from the operators' start to the first and the last Ready."""
+    if result.released_at is None or not readies:
+        return None
+    first, last = min(readies), max(readies)
+    leading = result.leading_at or result.released_at
+    return {
+        "queued": len(readies),
+        "started_to_leading_seconds": round(leading - result.released_at, 2),
+        "to_first_ready_seconds": round(first - result.released_at, 2),
+        "to_all_ready_seconds": round(last - result.released_at, 2),
+        "leading_to_all_ready_seconds": round(last - leading, 2),
+        "ready_per_second": _rate(len(readies), first, last),
+        "complete": result.ready_at is not None,
     }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from orchestra_devstack.bursts.goals import goals
+
 
 def _s(spread: dict[str, float] | None, *, scale: float = 1.0, unit: str = "s") -> str:
     if not spread:
@@ -57,6 +59,58 @@ def burst_section(burst: dict[str, Any], delay: float) -> list[str]:
     ]
 
 
+def goals_section(document: dict[str, Any]) -> list[str]:
+    lines = [
+        "### Where each goal stands",
+        "",
+        "| goal (issue 18) | this run | |",
+        "|---|---|---|",
+    ]
+    for goal in goals(document):
+        lines.append(f"| {goal['goal']} | {goal['measured']} | {goal['verdict']} |")
+    return [*lines, ""]
+
+
+def simultaneous_section(run: dict[str, Any]) -> list[str]:
+    return [
+        f"### Simultaneous: {run['learners']} learners POST at the same moment",
+        "",
+        f"POST latency p50 / p99 / max {_s(run['post_seconds'], scale=1000, unit='ms')}; "
+        f"api CPU from the first POST to the last answer "
+        f"{run.get('api_cpu_ms_per_launch_posting') or '-'} ms per launch (both replicas, "
+        f"no streams, tracing off); POST → Ready in Postgres "
+        f"{_s(run['ready_in_postgres_seconds'])}; lost {run['lost']}, duplicated "
+        f"{run['duplicated']}.",
+        "",
+    ]
+
+
+def drain_section(run: dict[str, Any]) -> list[str]:
+    drain = run.get("drain") or {}
+    return [
+        f"### Drain: {run['learners']} launches queued while both operators were stopped",
+        "",
+        f"Posted over {run['seconds']:g} s ({run['accepted']} accepted, "
+        f"{run['accepted_per_second'] or '-'} per s, POST p99 "
+        f"{_s(run['post_seconds'], scale=1000, unit='ms').split(' / ')[1]} ms), then both "
+        f"operators started: one led again after {drain.get('started_to_leading_seconds', '-')} "
+        f"s (its Python start-up), the first launch was Ready after "
+        f"{drain.get('to_first_ready_seconds', '-')} s, all {drain.get('queued', 0)} after "
+        f"{drain.get('to_all_ready_seconds', '-')} s, i.e. **"
+        f"{drain.get('leading_to_all_ready_seconds', '-')} s after an operator led** "
+        f"({drain.get('ready_per_second') or '-'} Ready per s between the first and the last); "
+        f"lost {run['lost']}, duplicated {run['duplicated']}. Kubernetes API requests "
+        f"{run['kubernetes_requests_per_launch']} per launch; CPU per launch: operator "
+        f"{sum(f['cpu_ms_per_launch'] for n, f in run['footprint'].items() if n.startswith('operator')):.1f} ms "
+        f"(its start-up included), emulated cluster "
+        f"{run['footprint'].get('cluster', {}).get('cpu_ms_per_launch', 0):.1f} ms "
+        f"({run.get('cluster_cpu_ms_per_request') or '-'} ms per request at "
+        f"{run.get('objects_stored', '-')} objects).",
+        *([f"Timed out: {'; '.join(run['timed_out'])}."] if run["timed_out"] else []),
+        "",
+    ]
+
+
 def footprint_section(footprint: dict[str, dict[str, float]]) -> list[str]:
     lines = [
         "### Footprint",
@@ -84,13 +138,16 @@ def sustained_section(sustained: dict[str, Any]) -> list[str]:
         f"### Sustained: {sustained['window']:g} s at each rate, held when p99 POST → Ready "
         f"in Postgres < {sustained['threshold']:g} s and nothing lost",
         "",
-        "| launches per s | launches | POST → Ready p50 / p99 / max | lost | held |",
-        "|---|---|---|---|---|",
+        "| launches per s | launches | POST → Ready p50 / p99 / max | lost | held | objects "
+        "in the cluster | its CPU per request |",
+        "|---|---|---|---|---|---|---|",
     ]
     for step in sustained["steps"]:
+        cost = step.get("cluster_cpu_ms_per_request")
         lines.append(
             f"| {step['rate']:g} | {step['launches']} | {_s(step['ready_in_postgres_seconds'])} "
-            f"| {step['lost']} | {'yes' if step['held'] else 'no'} |"
+            f"| {step['lost']} | {'yes' if step['held'] else 'no'} "
+            f"| {step.get('objects_stored', '-')} | {'-' if cost is None else f'{cost:.2f} ms'} |"
         )
     highest = sustained.get("highest")
     lines += ["", f"Highest rate held: **{highest:g} launches per s**." if highest else
@@ -163,9 +220,14 @@ def markdown(document: dict[str, Any]) -> str:
             f"{', '.join(merged['parts'])}.",
             "",
         ]
+    lines += goals_section(document)
     if document.get("burst"):
         lines += burst_section(document["burst"], delay)
         lines += footprint_section(document["burst"]["footprint"])
+    if document.get("simultaneous"):
+        lines += simultaneous_section(document["simultaneous"])
+    if document.get("drain"):
+        lines += drain_section(document["drain"])
     if document.get("sustained"):
         lines += sustained_section(document["sustained"])
     if document.get("faults"):

@@ -3,7 +3,10 @@
 ``run_burst`` schedules the learners evenly over the window (each opens its stream a
 moment before its launch), starts the fault at its point of the window, waits until every
 accepted launch is Ready in Postgres and on its learner's stream (or ``patience`` runs
-out), counts the Kubernetes API requests served meanwhile and reads the footprints; with
+out), counts the Kubernetes API requests served meanwhile and reads the footprints (also
+once every POST was answered, for the api's own cost per launch); with ``queued``, both
+operator replicas are stopped before the first POST and started once every POST was
+answered, so the launches wait in JetStream and the run times their drain; with
 ``until_deadlines`` it then waits for every deadline to pass and every instance to end,
 and the verdict also checks that nothing outlived its deadline. ``end_all`` terminates a
 run's instances (the sustained search cleans up between rates).
@@ -47,6 +50,11 @@ class Plan:
     """Seconds after the last launch was answered to wait for everything to be Ready."""
     until_deadlines: bool = False
     takeover_timeout: float = 120.0
+    queued: bool = False
+    """Stop the operators before the first POST, start them once all were answered."""
+    streams: bool = True
+    """Each learner opens its live stream before its launch (False: POSTs alone, for the
+    api's own cost per launch)."""
 
 
 @dataclass
@@ -62,6 +70,14 @@ class Result:
     end: dict[str, Footprint]
     outage: Outage | None = None
     timed_out: list[str] = field(default_factory=list)
+    answered: dict[str, Footprint] = field(default_factory=dict)
+    """The footprints once every POST was answered (before any Ready, when ``queued``)."""
+    released_at: float | None = None
+    """When the operators were started again (``queued``)."""
+    leading_at: float | None = None
+    """When one of them held the Lease again (``queued``): its Python start-up is over."""
+    objects: int | None = None
+    """Live objects in the emulated cluster before the first launch."""
 
     @property
     def caught_up_after(self) -> float | None:
@@ -81,11 +97,13 @@ class Result:
 
 async def kube_requests(
     session: aiohttp.ClientSession, rig: Rig, *, reset: bool = False
-) -> dict[str, int]:
+) -> tuple[dict[str, int], int | None]:
+    """The requests the emulated cluster served, by verb and resource, and the live
+    objects it holds."""
     method = "DELETE" if reset else "GET"
     async with session.request(method, f"{rig.kube_url}/_devstack/requests") as answer:
-        body: dict[str, dict[str, int]] = await answer.json()
-        return body["requests"]
+        body: dict[str, Any] = await answer.json()
+        return body["requests"], body.get("objects")
 
 
 async def _ready_count(rig: Rig, owners: list[str]) -> int | None:
@@ -107,7 +125,13 @@ async def _ended_count(rig: Rig, owners: list[str]) -> int | None:
         return None
 
 
-async def _learn(learner: Learner, at: float, stop: asyncio.Event) -> asyncio.Task[None]:
+async def _learn(
+    learner: Learner, at: float, stop: asyncio.Event, *, streams: bool = True
+) -> asyncio.Task[None]:
+    if not streams:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        await learner.post()
+        return asyncio.create_task(asyncio.sleep(0))
     await asyncio.sleep(max(0.0, at - STREAM_LEAD - time.monotonic()))
     listening = asyncio.create_task(learner.listen(stop))
     with contextlib.suppress(TimeoutError):
@@ -124,9 +148,11 @@ async def run_burst(rig: Rig, plan: Plan) -> Result:
 
 
 async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
+    _, objects = await kube_requests(session, rig, reset=True)
+    if plan.queued:
+        await asyncio.gather(*(operator.stop() for operator in rig.operators))
     processes = rig.services()
     idle = footprints(processes)
-    await kube_requests(session, rig, reset=True)
     in_flight, stop, all_sent = InFlight(), asyncio.Event(), asyncio.Event()
     # A burst counts refusals at capacity (429) rather than waiting in line for a seat.
     body = {"template": plan.template, "duration": plan.duration, "wait_in_line": False}
@@ -160,10 +186,20 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
             _at(origin + plan.fault_at * plan.seconds, FAULTS[plan.fault](context))
         )
     streams = await asyncio.gather(
-        *(_learn(learner, origin + i * step, stop) for i, learner in enumerate(learners))
+        *(
+            _learn(learner, origin + i * step, stop, streams=plan.streams)
+            for i, learner in enumerate(learners)
+        )
     )
     all_sent.set()
     sent_at = time.time()
+    answered = footprints(processes)
+    released_at = leading_at = None
+    if plan.queued:
+        released_at = time.time()
+        leading = asyncio.create_task(_first_leader(rig, session))
+        await asyncio.gather(*(operator.start() for operator in rig.operators))
+        leading_at = await leading
     owners = [launch.email for launch in launches]
     accepted = sum(1 for launch in launches if launch.accepted)
     timed_out: list[str] = []
@@ -171,8 +207,9 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
         lambda: _ready_count(rig, owners), accepted, plan.patience, timed_out, "Ready in Postgres"
     )
     outage = await fault_task if fault_task is not None else None
-    await _wait_streams(launches, plan.patience, timed_out)
-    requests = await kube_requests(session, rig)
+    if plan.streams:
+        await _wait_streams(launches, plan.patience, timed_out)
+    requests, _ = await kube_requests(session, rig)
     end = footprints(processes)
     if plan.until_deadlines:
         rows = await history_rows(rig, owners)
@@ -186,7 +223,7 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
         )
     stop.set()
     await asyncio.gather(*streams, return_exceptions=True)
-    verdict = await verify(rig, session, launches, ended=plan.until_deadlines)
+    verdict = await verify(rig, session, launches, ended=plan.until_deadlines, streams=plan.streams)
     return Result(
         plan,
         launches,
@@ -199,7 +236,21 @@ async def _run(rig: Rig, plan: Plan, session: aiohttp.ClientSession) -> Result:
         end,
         outage,
         timed_out,
+        answered,
+        released_at,
+        leading_at,
+        objects,
     )
+
+
+async def _first_leader(rig: Rig, session: aiohttp.ClientSession, timeout: float = 300.0) -> float:
+    """When an operator replica holds the Lease (polled; the start of a queued drain)."""
+    deadline = time.monotonic() + timeout
+    while await rig.leader(session) is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no operator took the Lease within {timeout:g} s")
+        await asyncio.sleep(POLL / 5)
+    return time.time()
 
 
 async def _at(moment: float, fault: Any) -> Outage:

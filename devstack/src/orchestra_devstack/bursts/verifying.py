@@ -129,8 +129,10 @@ async def verify(
     launches: list[Launch],
     *,
     ended: bool = False,
+    streams: bool = True,
 ) -> Verdict:
-    """Check every launch (``ended``: every one should have reached its deadline by now)."""
+    """Check every launch (``ended``: every one should have reached its deadline by now;
+    ``streams``: the learners listened to their streams)."""
     verdict = Verdict(launches=len(launches))
     rows = await history_rows(rig, [launch.email for launch in launches])
     verdict.rows = rows
@@ -153,6 +155,10 @@ async def verify(
         problem = story_problem(row.phases, ended=ended)
         if problem:
             verdict.incomplete.append(f"{launch.name}: {problem}")
+        if not streams:
+            if ended and row.terminated_at is not None:
+                verdict.lateness.append(row.terminated_at - row.expires_at)
+            continue
         shown = [(name, phase) for (name, phase), n in launch.stream_events.items()]
         readies = launch.stream_events.get((launch.name, "Ready"), 0)
         if readies or launch.ready_reread:

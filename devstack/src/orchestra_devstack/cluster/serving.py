@@ -286,13 +286,15 @@ class EmulatedCluster:
         return web.json_response(VERSION)
 
     async def _requests(self, request: web.Request) -> web.Response:
-        """The request counts so far (GET), and start counting afresh (DELETE)."""
+        """The request counts so far (GET), and start counting afresh (DELETE); with them,
+        how many live objects the cluster holds (a cost that must not grow with it)."""
         if request.method not in ("GET", "DELETE"):
             return web.json_response({"error": "use GET or DELETE"}, status=405)
         counts = dict(sorted(self.requests.items()))
         if request.method == "DELETE":
             self.requests.clear()
-        return web.json_response({"requests": counts})
+        stored = sum(1 for _ in self.store.items())
+        return web.json_response({"requests": counts, "objects": stored})
 
     async def _failing_images(self, request: web.Request) -> web.Response:
         """The control endpoint: list, add (POST pattern+reason), remove (DELETE ?pattern=)."""

@@ -162,6 +162,15 @@ class OperatorSettings(
         ),
     )
     commands_batch: int = Field(default=20, description="Commands fetched per pull.")
+    commands_concurrency: int = Field(
+        default=16,
+        ge=1,
+        description=(
+            "Commands handled at once, each learner's in order (1: one at a time). A launch "
+            "is several round trips to the Kubernetes API; handling several learners' at "
+            "once keeps a class's burst from queueing behind them."
+        ),
+    )
     commands_max_attempts: int = Field(
         default=10,
         description=(

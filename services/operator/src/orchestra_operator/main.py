@@ -22,6 +22,7 @@ import kopf
 
 from orchestra_operator.cluster import Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.dispatching import Lanes
 from orchestra_operator.electing import Leadership
 from orchestra_operator.errors import LeadershipLost
 from orchestra_operator.exporting import ExecReader, Exporter
@@ -38,6 +39,8 @@ from orchestra_shared.running import run_service
 from orchestra_shared.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
+LANES_GRACE = 5.0
+"""Seconds a stopping operator lets the commands in hand finish (then they are redelivered)."""
 
 
 def kopf_login(cluster: Cluster) -> kopf.ConnectionInfo:
@@ -116,6 +119,7 @@ async def _act(
     def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
         settings.posting.level = logging.WARNING  # our own Events tell the story
         settings.persistence.finalizer = "orchestra.io/kopf"
+        settings.persistence.diffbase_storage = workshops.NoDiffBase()
         # The resources are known (the CRD is installed before the operator starts): no
         # watch of CustomResourceDefinitions, so the operator needs no right to read them.
         settings.scanning.disabled = True
@@ -127,7 +131,8 @@ async def _act(
     nats_client = await streaming.connect(settings, backoff=Backoff(0.2, 5.0))
     tombstones = await open_tombstones(nats_client.jetstream(), ttl=settings.tombstone_ttl)
     exporter = open_exporter(settings, cluster)
-    broker = build_broker(settings, cluster, catalog, tombstones, exporter)
+    lanes = Lanes(settings.commands_concurrency)
+    broker = build_broker(settings, cluster, catalog, tombstones, exporter, lanes)
     await broker.start()
     kopf_stop: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     tasks = [
@@ -155,6 +160,7 @@ async def _act(
                 raise task.exception()  # type: ignore[misc]
     finally:
         kopf_stop.set_result(None)
+        await lanes.close(grace=LANES_GRACE)
         await broker.stop()
         await nats_client.close()
         if exporter is not None:

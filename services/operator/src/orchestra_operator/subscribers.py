@@ -10,7 +10,8 @@ label, a name another launch already holds), or that the API rejects as
 invalid, goes to the dead-letter subject with the reason and is acknowledged,
 so the consumer carries on. A temporary failure (API unreachable, 5xx,
 conflict, ``errors.CommandDeferred``) is negatively acknowledged with a delay
-and comes back. Only the leader consumes (``main``), so commands stay in order.
+and comes back. Only the leader consumes (``main``); each learner's commands are handled
+in the order they came, different learners' concurrently (``dispatching.Lanes``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pydantic import ValidationError
 from orchestra_operator import claiming, launching, metering, reclaiming, terminating, tracing
 from orchestra_operator.cluster import ApiError, Cluster
 from orchestra_operator.config import OperatorSettings
+from orchestra_operator.dispatching import Lanes, lane_of
 from orchestra_operator.errors import CommandDeferred, CommandRefused
 from orchestra_operator.exporting import Exporter
 from orchestra_operator.tombstones import Tombstones
@@ -148,8 +150,13 @@ def build_broker(
     catalog: Catalog,
     tombstones: Tombstones,
     exporter: Exporter | None = None,
+    lanes: Lanes | None = None,
 ) -> NatsBroker:
+    """The broker with the command consumer; its commands run in ``lanes`` (one of
+    ``settings.commands_concurrency`` places unless given), which the caller closes
+    before stopping the broker."""
     options = nats_options(settings)
+    lanes = lanes if lanes is not None else Lanes(settings.commands_concurrency)
     broker = NatsBroker(
         options["servers"],
         inbox_prefix=options["inbox_prefix"],
@@ -170,6 +177,10 @@ def build_broker(
         inbox_prefix=f"{options['inbox_prefix']}.".encode(),  # replies only to our own inbox
     )
     async def on_command(message: NatsMessage) -> None:
+        if not await lanes.submit(lane_of(message.body), lambda: _process(message)):
+            await message.nack(delay=RETRY_DELAY)  # closing: for the next leader
+
+    async def _process(message: NatsMessage) -> None:
         subject = message.raw_message.subject
         kind = subject.rsplit(".", 1)[-1]
         headers = {k: v for k, v in (message.headers or {}).items() if isinstance(v, str)}
