@@ -124,9 +124,7 @@ async def test_label_selectors_on_watches_turn_label_changes_into_added_and_dele
 async def test_field_selector_on_a_watch_of_one_object(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("mine"))
     await api.create(api.WORKSHOPS, api.workshop("theirs"))
-    events = await api.watch(
-        api.WORKSHOPS, timeoutSeconds="1", fieldSelector="metadata.name=mine"
-    )
+    events = await api.watch(api.WORKSHOPS, timeoutSeconds="1", fieldSelector="metadata.name=mine")
     assert [e["object"]["metadata"]["name"] for e in events] == ["mine"]
 
 
