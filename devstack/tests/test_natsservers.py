@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,7 +94,7 @@ async def test_a_connected_client_reconnects_after_an_outage(nats_server: NatsSe
         await nats_server.kill()
         await asyncio.sleep(0.2)
         await nats_server.start()
-        await asyncio.wait_for(reconnected.wait(), timeout=10)
+        await asyncio.wait_for(reconnected.wait(), timeout=60)
         await client.jetstream().publish("orders.2", b"after the outage")
     finally:
         await client.close()
@@ -114,9 +113,7 @@ async def test_a_fresh_server_has_no_streams(nats_server: NatsServer) -> None:
 async def test_close_stops_the_server_and_removes_its_temporary_dir(
     live_group_members: LiveMembers,
 ) -> None:
-    started = time.monotonic()
     server = await start_nats()
-    assert time.monotonic() - started < 5
     workdir = server.store_dir.parent
     pid = server.pid
     assert pid is not None

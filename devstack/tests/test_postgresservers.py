@@ -72,10 +72,10 @@ async def test_a_graceful_restart_keeps_data(own_postgres: PostgresServer) -> No
 async def test_stop_does_not_wait_for_connected_clients(own_postgres: PostgresServer) -> None:
     idle_client = await asyncpg.connect(own_postgres.dsn)
     try:
-        started = time.monotonic()
         await own_postgres.stop()
-        assert time.monotonic() - started < own_postgres.process.stop_grace
-        assert own_postgres.process.returncode == 0  # exited by itself, not killed
+        # Exited by itself: had it waited for the client, the grace would have run out
+        # and SIGKILL ended it instead.
+        assert own_postgres.process.returncode == 0
     finally:
         idle_client.terminate()
 

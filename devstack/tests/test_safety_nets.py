@@ -38,9 +38,8 @@ def test_servers_left_running_are_killed_and_removed_at_exit(still_alive: StillA
     )
     left = json.loads(result.stdout)
     assert len(left["pids"]) > 2
-    for _ in range(250):  # SIGKILL was sent at exit; give the kernel up to 5 s to finish
-        if not still_alive(left["pids"]):
-            break
+    deadline = time.monotonic() + 60  # SIGKILL was sent at exit; the kernel finishes it
+    while still_alive(left["pids"]):
+        assert time.monotonic() < deadline, "the safety net's SIGKILL never took effect"
         time.sleep(0.02)
-    assert still_alive(left["pids"]) == []
     assert not any(Path(path).exists() for path in left["dirs"])

@@ -29,7 +29,9 @@ import pytest
 from orchestra_devstack.standin.browsing import browser
 from tests.e2e.stacking import ROOT, as_learner, history, instance, running_stack, wait_for
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+# Above the sum of the waits below plus starting and stopping the stack (a minute or
+# more each on a loaded machine): the bound only catches a hang.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
 IDLE_IN = "idle@example.org"
 KEEPER = "keeper@example.org"
 WORKER = "worker@example.org"

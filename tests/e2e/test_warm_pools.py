@@ -21,7 +21,9 @@ import pytest
 from orchestra_devstack.standin.browsing import browser
 from tests.e2e.stacking import as_learner, instance, running_stack, wait_for
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+# Above the sum of the waits below plus starting and stopping the stack (a minute or
+# more each on a loaded machine): the bound only catches a hang.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
 INSTRUCTOR = {
     "X-Auth-Request-Email": "grace@example.org",
     "X-Auth-Request-Groups": "orchestra-instructors",

@@ -88,7 +88,7 @@ T = TypeVar("T")
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool], timeout: float = 10.0
+    probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool], timeout: float = 60.0
 ) -> T:
     """Poll ``probe`` until ``until(result)`` holds; fail with the last result."""
     deadline = asyncio.get_running_loop().time() + timeout

@@ -158,7 +158,7 @@ async def journey() -> AsyncIterator[Journey]:
     }
     async with (
         running_stack(service_env={"operator": fast}, failing_images=FAILING) as stack,
-        httpx.AsyncClient(base_url=stack.api_url, timeout=10) as client,
+        httpx.AsyncClient(base_url=stack.api_url, timeout=30) as client,
     ):
         admin = Admin(stack.kubeconfig)
         namespace = learner_namespace(ADA)
@@ -236,7 +236,7 @@ async def test_a_rule_taken_away_is_a_refusal_the_record_shows(journey: Journey)
     status, body = await journey.admin.call("PATCH", role, {"rules": kept})
     assert status == 200, body
     try:
-        async with httpx.AsyncClient(base_url=journey.stack.api_url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=journey.stack.api_url, timeout=30) as client:
             launched = await client.post(
                 "/api/v1/instances", json={"template": "jupyter"}, headers=as_learner(GRACE)
             )

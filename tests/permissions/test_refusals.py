@@ -21,7 +21,7 @@ from orchestra_shared.settings import NatsSettings, nats_options
 from orchestra_shared.streaming import ensure_stream
 from tests.permissions.clients import connect, eventually, settings_of, stored_on
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(180)  # above its waits: a bound catches a hang
 
 
 async def refuse_connect(settings: NatsSettings) -> None:

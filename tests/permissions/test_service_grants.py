@@ -34,7 +34,7 @@ from orchestra_sync.remembering import Terminations
 from orchestra_sync.subscribers import build_broker as build_sync_broker
 from tests.permissions.clients import connect, eventually, settings_of, stored_on
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(180)  # above its waits: a bound catches a hang
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
@@ -96,19 +96,20 @@ async def test_the_api_publishes_commands_and_follows_status_live_and_in_replay(
 
         sync = await connect(nats_server, "sync")
         await sync.js.publish(subjects.STATUS_CHANGED, encode_event(status_changed()))
-        live = await asyncio.wait_for(listener.queue.get(), timeout=10)
+        live = await asyncio.wait_for(listener.queue.get(), timeout=60)
         assert isinstance(live, Notice)
         assert live.owner == "ada@example.org"
         await sync.client.close()
 
         replayed = [
-            notice async for notice in missed_notices(hub.jetstream, None, 0, limit=10, timeout=5.0)
+            notice
+            async for notice in missed_notices(hub.jetstream, None, 0, limit=10, timeout=30.0)
         ]
         assert [n.seq for n in replayed if isinstance(n, Notice)] == [live.seq]
         assert not api.errors
     finally:
         hub.stopping.set()
-        await asyncio.wait_for(running, timeout=10)
+        await asyncio.wait_for(running, timeout=30)
         await api.client.close()
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.natsconfigs import made_up_passwords, write_conf
 from orchestra_devstack.probes import LOOPBACK, free_port, http_ok
-from orchestra_devstack.processes import ManagedProcess, ProcessExitedEarlyError
+from orchestra_devstack.processes import START_TIMEOUT, ManagedProcess, ProcessExitedEarlyError
 from orchestra_devstack.servers import SupervisedServer
 from orchestra_shared.permissions import ADMIN
 
@@ -103,14 +103,14 @@ async def start_nats(
     binary: Path | None = None,
     name: str = "nats",
     backend: Backend = "process",
-    start_timeout: float = 10.0,
+    start_timeout: float = START_TIMEOUT,
 ) -> NatsServer:
     """Start NATS with JetStream on 127.0.0.1 and wait for `/healthz`.
 
     `workdir` holds the JetStream store (`jetstream/`) and the log (`nats.log`);
     without it a temporary directory is made and removed by `close`. Ports
     default to free ones. Raises `ProcessError` (with the log tail) if the
-    server does not come up within `start_timeout` seconds.
+    server stops making progress before it is up, or is not up within `start_timeout` seconds.
     """
     require_process_backend(backend, component="NATS")
     owned_dir = None

@@ -30,7 +30,12 @@ import asyncpg
 
 from orchestra_devstack.backends import Backend, require_process_backend
 from orchestra_devstack.probes import LOOPBACK, HealthCheck, free_port
-from orchestra_devstack.processes import ManagedProcess, ProcessError, read_log_tail
+from orchestra_devstack.processes import (
+    START_TIMEOUT,
+    ManagedProcess,
+    ProcessError,
+    read_log_tail,
+)
 from orchestra_devstack.servers import SupervisedServer
 
 DEBIAN_POSTGRES_ROOT = Path("/usr/lib/postgresql")
@@ -167,7 +172,7 @@ async def start_postgres(
     bin_dir: Path | None = None,
     name: str = "postgres",
     backend: Backend = "process",
-    start_timeout: float = 30.0,
+    start_timeout: float = START_TIMEOUT,
 ) -> PostgresServer:
     """Initialise, start and wait for a Postgres on 127.0.0.1; create `database`.
 

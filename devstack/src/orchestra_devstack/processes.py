@@ -38,6 +38,20 @@ POLL_INTERVAL = 0.02
 """Seconds between polls of a probe or of a process's exit: short, since start-up
 of NATS and Postgres takes well under a second and tests wait on it."""
 
+START_TIMEOUT = 300.0
+"""Seconds a start may take at most, even while it makes progress: generous, since a
+busy or slow machine (a laptop compiling, CI running other suites) starts a Python
+service in tens of seconds where an idle one takes two; the bound only ends a start that
+works without ever getting healthy (a crash loop inside the process, say)."""
+
+STALL_TIMEOUT = 60.0
+"""Seconds a start may go without progress (no new log output and no CPU time used by
+its processes) before it counts as stuck: a starting service imports, connects and
+logs, so one that does none of these for a minute waits for something that never comes."""
+
+PROGRESS_INTERVAL = 1.0
+"""Seconds between looks at a starting process's progress (its log size, its CPU time)."""
+
 EXIT_TIMEOUT = 5.0
 """Seconds that killed processes get to disappear before `stop` or `kill` gives up:
 SIGKILL cannot be refused, so only a process stuck in the kernel takes longer."""
@@ -99,7 +113,8 @@ class ManagedProcess:
     running as root) runs the command as that user, for programs such as
     Postgres that refuse to run as root. `stop_signal` is what a graceful stop
     sends to the group; `stop_grace` is how long (seconds) it may take before
-    the group is killed.
+    the group is killed. A start waits for health while the process makes progress,
+    up to `start_timeout` seconds in all, or `stall_timeout` seconds without progress.
     """
 
     def __init__(
@@ -111,7 +126,8 @@ class ManagedProcess:
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
         health: HealthCheck | None = None,
-        start_timeout: float = 10.0,
+        start_timeout: float = START_TIMEOUT,
+        stall_timeout: float = STALL_TIMEOUT,
         stop_signal: signal.Signals = signal.SIGTERM,
         stop_grace: float = 5.0,
         user: str | None = None,
@@ -123,6 +139,7 @@ class ManagedProcess:
         self.cwd = cwd
         self.health = health
         self.start_timeout = start_timeout
+        self.stall_timeout = stall_timeout
         self.stop_signal = stop_signal
         self.stop_grace = stop_grace
         self.user = user
@@ -178,9 +195,25 @@ class ManagedProcess:
         self._popen = popen
         self._finalizer = weakref.finalize(self, _kill_tree, popen)
 
+    def progress(self) -> tuple[int, int]:
+        """What grows while the process works: its log's size and its tree's CPU time."""
+        try:
+            logged = self.log_path.stat().st_size
+        except FileNotFoundError:
+            logged = 0
+        tree = _tree_of(self._popen) if self._popen is not None else {}
+        return logged, sum(processtrees.cpu_ticks(pid) for pid in tree)
+
     async def wait_healthy(self) -> None:
-        """Poll the health probe until it passes, the process exits, or time runs out."""
-        deadline = time.monotonic() + self.start_timeout
+        """Poll the health probe until it passes or the process exits.
+
+        A slow machine starts things slowly, so a start that makes progress (see
+        `progress`) may take up to `start_timeout`; one that makes none for
+        `stall_timeout` is stuck. Either way the process is killed and the error says
+        which, with the log tail.
+        """
+        started = last_look = last_progress = time.monotonic()
+        seen = self.progress()
         while True:
             if not self.running:
                 raise ProcessExitedEarlyError(
@@ -189,10 +222,25 @@ class ManagedProcess:
                 )
             if self.health is None or await self.health():
                 return
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            # A fresh look before calling it stuck, so a short stall_timeout works too.
+            if now - last_look >= PROGRESS_INTERVAL or now - last_progress >= self.stall_timeout:
+                last_look = now
+                if (current := self.progress()) != seen:
+                    seen, last_progress = current, now
+            if now - last_progress >= self.stall_timeout:
                 await self.kill()
                 raise HealthCheckTimeoutError(
-                    f"{self.name} was not healthy within {self.start_timeout} s",
+                    f"{self.name} is not healthy after {now - started:.0f} s and made no "
+                    f"progress (no log output, no CPU time) for {self.stall_timeout:g} s: "
+                    "it looks stuck",
+                    log_tail=self.log_tail(),
+                )
+            if now - started >= self.start_timeout:
+                await self.kill()
+                raise HealthCheckTimeoutError(
+                    f"{self.name} was not healthy within {self.start_timeout:g} s, although "
+                    "it kept running and working",
                     log_tail=self.log_tail(),
                 )
             await asyncio.sleep(POLL_INTERVAL)

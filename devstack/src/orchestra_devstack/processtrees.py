@@ -28,6 +28,7 @@ class Entry(NamedTuple):
     ppid: int
     state: str
     start_time: int  # clock ticks after boot: with the pid, a unique identity
+    cpu_ticks: int  # CPU time used so far (its own and its reaped children's), in clock ticks
 
 
 Snapshot = dict[int, int]
@@ -40,7 +41,12 @@ def _entry(stat: Path) -> Entry | None:
         fields = stat.read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None  # exited while we looked
-    return Entry(ppid=int(fields[1]), state=fields[0], start_time=int(fields[19]))
+    return Entry(
+        ppid=int(fields[1]),
+        state=fields[0],
+        start_time=int(fields[19]),
+        cpu_ticks=sum(int(ticks) for ticks in fields[11:15]),  # utime, stime, cutime, cstime
+    )
 
 
 def _table() -> dict[int, Entry]:
@@ -72,6 +78,12 @@ def snapshot(pid: int) -> Snapshot:
         found[current] = table[current].start_time
         pending.extend(children.get(current, []))
     return found
+
+
+def cpu_ticks(pid: int) -> int:
+    """The CPU time `pid` has used so far, in clock ticks (0 once it is gone)."""
+    entry = _entry(PROC / str(pid) / "stat")
+    return 0 if entry is None else entry.cpu_ticks
 
 
 def survivors(tree: Snapshot) -> list[int]:

@@ -157,7 +157,6 @@ async def start_emulated_cluster(options: StackOptions, supervisor: Supervisor) 
             argv,
             log_path=options.workdir / "cluster.log",
             health=file_exists(ready),
-            start_timeout=20.0,
         )
     )
     return kubeconfig
@@ -180,7 +179,6 @@ async def start_standin(
             argv,
             log_path=options.workdir / "standin.log",
             health=http_ok(f"{url}/_standin/request"),
-            start_timeout=20.0,
         )
     )
 
@@ -208,7 +206,6 @@ async def start_sign_in_proxy(
             argv,
             log_path=options.workdir / "dashboard.log",
             health=http_ok(f"{url}/oauth2/healthz"),
-            start_timeout=20.0,
         )
     )
     return url
@@ -295,7 +292,6 @@ async def start_stack(options: StackOptions) -> Stack:
                     health=http_ok(
                         f"{api_url}/healthz" if service == "api" else _metrics_url(options, service)
                     ),
-                    start_timeout=30.0,
                 )
                 try:
                     processes[service] = await supervisor.start(process)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -77,9 +76,12 @@ class Api:
 
     @staticmethod
     async def eventually(
-        check: Callable[[], Awaitable[bool]], *, timeout: float = 3.0, interval: float = 0.02
+        check: Callable[[], Awaitable[bool]], *, timeout: float = 60.0, interval: float = 0.02
     ) -> None:
-        """Wait until the check passes; fail the test if it never does."""
+        """Wait until the check passes; fail the test if it never does.
+
+        The bound only catches a hang: it is generous because the suite shares a loaded
+        machine, where a fake kubelet's 50 ms can take seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not await check():
             if asyncio.get_running_loop().time() > deadline:
@@ -110,9 +112,11 @@ class Api:
         }
 
     async def watch(
-        self, path: str, *, until: int | None = None, timeout: float = 3.0, **params: str
+        self, path: str, *, until: int | None = None, timeout: float = 60.0, **params: str
     ) -> list[dict[str, Any]]:
-        """Collect events until ``until`` of them came, the server closed, or ``timeout``."""
+        """Collect events until ``until`` of them came or the server ended the stream
+        (ask it to with ``timeoutSeconds``); fail the test if neither happens within
+        ``timeout``, which only catches a hang (so it is generous: the machine is shared)."""
         events: list[dict[str, Any]] = []
 
         async def collect() -> None:
@@ -124,8 +128,10 @@ class Api:
                     if until is not None and len(events) >= until:
                         return
 
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(collect(), timeout=timeout)
+        except TimeoutError:
+            pytest.fail(f"the watch neither ended nor sent {until} events; got {events!r}")
         return events
 
 

@@ -105,12 +105,10 @@ async def test_label_selectors_on_watches_turn_label_changes_into_added_and_dele
         api.watch(
             api.WORKSHOPS,
             until=3,
-            timeout=2,
             labelSelector="a=1",
             resourceVersion=start["metadata"]["resourceVersion"],
         )
-    )
-    await asyncio.sleep(0.1)
+    )  # from a version: the changes below stream whenever the watch connects
     await api.create(api.WORKSHOPS, {"metadata": {"name": "other", "labels": {"a": "2"}}})
     await api.patch(f"{api.WORKSHOPS}/w", {"metadata": {"labels": {"a": "2"}}})  # leaves
     await api.patch(f"{api.WORKSHOPS}/other", {"metadata": {"labels": {"a": "1"}}})  # enters
@@ -126,9 +124,7 @@ async def test_label_selectors_on_watches_turn_label_changes_into_added_and_dele
 async def test_field_selector_on_a_watch_of_one_object(api: Api) -> None:
     await api.create(api.WORKSHOPS, api.workshop("mine"))
     await api.create(api.WORKSHOPS, api.workshop("theirs"))
-    events = await api.watch(
-        api.WORKSHOPS, until=1, timeout=0.5, fieldSelector="metadata.name=mine"
-    )
+    events = await api.watch(api.WORKSHOPS, timeoutSeconds="1", fieldSelector="metadata.name=mine")
     assert [e["object"]["metadata"]["name"] for e in events] == ["mine"]
 
 

@@ -129,7 +129,7 @@ class Api:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[Any]], *, timeout: float = 20.0, what: str
+    probe: Callable[[], Awaitable[Any]], *, timeout: float = 60.0, what: str
 ) -> Any:
     """Poll until ``probe`` returns something truthy (generous: the machine is shared)."""
     deadline = asyncio.get_running_loop().time() + timeout

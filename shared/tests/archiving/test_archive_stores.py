@@ -52,13 +52,16 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         aws_access_key_id="test", aws_secret_access_key="test",
     )  # fmt: skip
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + 120  # moto imports for a while on a busy machine
+        while True:
             try:
                 client.create_bucket(Bucket="orchestra-archives")
                 break
             except Exception:  # not answering yet
                 if server.poll() is not None:
                     raise RuntimeError("moto's S3 server exited") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("moto's S3 server never answered") from None
                 time.sleep(0.1)
         yield url
     finally:

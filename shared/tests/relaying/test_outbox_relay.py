@@ -36,7 +36,7 @@ TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T | None]], *, what: str, timeout: float = 30
+    check: Callable[[], Awaitable[T | None]], *, what: str, timeout: float = 60
 ) -> T:
     """Poll ``check`` until it returns something truthy (a condition, never a fixed sleep)."""
     deadline = asyncio.get_running_loop().time() + timeout

@@ -162,7 +162,6 @@ async def running_oidc_provider(workdir: Path) -> AsyncIterator[OidcProvider]:
         log_path=workdir / "oidc-provider.log",
         cwd=HERE,
         health=http_ok(f"{issuer}/.well-known/openid-configuration"),
-        start_timeout=30.0,
     )
     await process.start()
     try:

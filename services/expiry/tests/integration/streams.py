@@ -23,7 +23,7 @@ async def published(js: JetStreamContext, subject: str) -> list[AnyEvent]:
     try:
         while len(events) < expected:
             try:
-                messages = await subscription.fetch(batch=expected - len(events), timeout=2)
+                messages = await subscription.fetch(batch=expected - len(events), timeout=30)
             except nats.errors.TimeoutError:
                 break
             events.extend(parse_event(message.data) for message in messages)
@@ -33,7 +33,7 @@ async def published(js: JetStreamContext, subject: str) -> list[AnyEvent]:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, interval: float = 0.05
+    probe: Callable[[], Awaitable[bool]], *, timeout: float = 60.0, interval: float = 0.05
 ) -> None:
     """Poll ``probe`` until it holds; fail after ``timeout`` seconds (generous: shared CPUs)."""
     loop = asyncio.get_running_loop()

@@ -257,7 +257,7 @@ class TestTracing:
         assert await scan(pool, js, clock) == 1
 
         subscription = await js.pull_subscribe(subjects.TERMINATE_REQUESTED, stream=subjects.STREAM)
-        [message] = await subscription.fetch(batch=1, timeout=5)
+        [message] = await subscription.fetch(batch=1, timeout=30)
         traceparent = (message.headers or {})["traceparent"]
         assert traceparent.split("-")[1] == trace_id
         assert message.headers is not None

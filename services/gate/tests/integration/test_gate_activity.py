@@ -70,7 +70,7 @@ async def reports(admin: Client) -> list[ActivityReport]:
         return []
     subscription = await js.pull_subscribe(subjects.ACTIVITY_REPORTED, stream=subjects.STREAM)
     try:
-        messages = await subscription.fetch(batch=expected, timeout=5)
+        messages = await subscription.fetch(batch=expected, timeout=30)
     finally:
         await subscription.unsubscribe()
     return [parse_report(message.data) for message in messages]
@@ -93,7 +93,7 @@ async def test_work_counts_polling_and_heartbeats_do_not_and_one_report_says_so(
         async with client.ws_connect(gate.url(BUSY, "/ws").replace("http", "ws", 1)) as socket:
             for text in ("print(1)", "print(2)"):
                 await socket.send_str(text)
-                assert await socket.receive_str(timeout=10) == text  # echoes do not count
+                assert await socket.receive_str(timeout=60) == text  # echoes do not count
             await socket.ping()
 
         # A tab left open: the application's own polling, and one keep-alive message.
@@ -102,7 +102,7 @@ async def test_work_counts_polling_and_heartbeats_do_not_and_one_report_says_so(
                 assert response.status == 200
         async with client.ws_connect(gate.url(HEARTBEAT, "/ws").replace("http", "ws", 1)) as socket:
             await socket.send_str("ping")
-            await socket.receive_str(timeout=10)
+            await socket.receive_str(timeout=60)
 
     bus = gate_bus(nats_server)
     await bus.connect_forever(asyncio.Event())

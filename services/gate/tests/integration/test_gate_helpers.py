@@ -109,7 +109,7 @@ async def test_withdrawn_consent_shuts_an_open_session_and_its_websocket(
             assert response.status == 200
         socket = await client.ws_connect(gate.url(MINE, "/ws").replace("http", "ws", 1))
         await socket.send_str("hello")
-        assert await socket.receive_str(timeout=10) == "hello"
+        assert await socket.receive_str(timeout=60) == "hello"
 
         await withdraw(pool, MINE)
         closing = await socket.receive(timeout=30)

@@ -86,9 +86,9 @@ async def test_websockets_pass_both_ways(gate: RunningGate) -> None:
         await enter(client, gate, MINE)
         async with client.ws_connect(gate.url(MINE, "/ws").replace("http", "ws", 1)) as socket:
             await socket.send_str("hello")
-            assert await socket.receive_str(timeout=10) == "hello"
+            assert await socket.receive_str(timeout=60) == "hello"
             await socket.send_bytes(b"\x00\x01")
-            assert await socket.receive_bytes(timeout=10) == b"\x00\x01"
+            assert await socket.receive_bytes(timeout=60) == b"\x00\x01"
 
 
 async def test_a_websocket_without_a_session_is_not_let_through(gate: RunningGate) -> None:

@@ -187,7 +187,6 @@ class World:
             log_path=self.workdir / f"operator-{identity}.log",
             env=env,
             cwd=ROOT,
-            start_timeout=30.0,
         )
         self.operators.append(process)
         return process

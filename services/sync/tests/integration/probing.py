@@ -23,7 +23,7 @@ async def eventually(
     probe: Callable[[], Awaitable[T]],
     done: Callable[[T], bool],
     *,
-    timeout: float = 30.0,
+    timeout: float = 60.0,
     interval: float = 0.05,
 ) -> T:
     """Poll until ``done(value)``; on timeout fail with the last value seen and the tasks."""
@@ -101,7 +101,7 @@ async def status_events(js: JetStreamContext) -> list[StatusChanged]:
     events: list[StatusChanged] = []
     try:
         while len(events) < count:
-            for message in await subscription.fetch(count - len(events), timeout=5):
+            for message in await subscription.fetch(count - len(events), timeout=30):
                 event = parse_event(message.data)
                 assert isinstance(event, StatusChanged)
                 events.append(event)

@@ -36,7 +36,7 @@ async def terminate_requests(js: JetStreamContext) -> list[TerminateRequested]:
     found: list[TerminateRequested] = []
     try:
         while len(found) < count:
-            for message in await subscription.fetch(count - len(found), timeout=5):
+            for message in await subscription.fetch(count - len(found), timeout=30):
                 event = parse_event(message.data)
                 assert isinstance(event, TerminateRequested)
                 found.append(event)
