@@ -62,7 +62,8 @@ class RosterNudge(BaseModel):
 
 
 class ClassIndex:
-    """Instance name → class id, from Postgres, remembered (bounded)."""
+    """Instance name → class id (the class's, or its pool's), from Postgres, remembered
+    (bounded)."""
 
     def __init__(self, pool: asyncpg.Pool, *, remembered: int = REMEMBERED) -> None:
         self.pool = pool
@@ -75,8 +76,13 @@ class ClassIndex:
             self._known.move_to_end(instance)
             return self._known[instance]
         self.lookups += 1
+        # A warm instance belongs to its class's pool before any learner claims it (its own
+        # class_id is set only by the claim), so its phases move the instructor's view too.
         class_id: str | None = await self.pool.fetchval(
-            "SELECT class_id FROM instances WHERE name = $1", instance
+            """SELECT coalesce(i.class_id, w.class_id)
+                 FROM instances i LEFT JOIN warm_instances w ON w.name = i.name
+                WHERE i.name = $1""",
+            instance,
         )
         self._known[instance] = class_id
         while len(self._known) > self.remembered:

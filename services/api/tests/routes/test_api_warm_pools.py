@@ -4,6 +4,7 @@ open it), the pool refills per claim, unclaimed instances go at start plus grace
 restart of the api with instances warming starts nothing twice."""
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,9 @@ from services.api.tests.routes.test_api_classes import (
 )
 
 from orchestra_api.pooling import Keeper
+from orchestra_api.supervising import ClassIndex, nudges
+from orchestra_shared import subjects
+from orchestra_shared.events import StatusChanged, encode_event
 
 
 def soon(minutes: float) -> str:
@@ -320,3 +324,27 @@ async def test_a_claimed_session_counts_from_the_claim_in_the_report_and_the_ros
     assert by_learner["learner01@example.org"]["seconds_to_ready"] == 42
     # The instructor sees the pool: the claimed one; its replacement is not started yet.
     assert seen["warm_instances"] == {"claimed": 1}
+
+
+async def test_a_warm_instances_phases_reach_its_class_instructors(api: Api) -> None:
+    """Before any learner claims it, a warm instance has no class of its own; its phase
+    changes must still move the instructor's view (the pool's line there)."""
+    starts = later()
+    klass = await create_class(
+        api, **window(starts), expected_size=2, warm_pool={"size": 1, "lead_minutes": 20}
+    )
+    assert await keeper_at(api, starts - timedelta(minutes=19)).tend_once() == (1, 0)
+    [warm] = await warm_rows(api, klass["id"])
+    assert warm["class_id"] is None
+    status = StatusChanged.model_validate(
+        {
+            "instance": warm["name"],
+            "owner": warm["owner"],
+            "phase": "Ready",
+            "transitioned_at": datetime.now(UTC),
+        }
+    )
+    notices = await nudges(
+        subjects.STATUS_CHANGED, encode_event(status), 1, index=ClassIndex(api.state.pool)
+    )
+    assert [(n.class_id, json.loads(n.data)["what"]) for n in notices] == [(klass["id"], "status")]
