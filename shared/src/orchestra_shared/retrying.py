@@ -12,6 +12,7 @@ the cap. ``reset`` after a success starts again from ``initial``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -83,6 +84,37 @@ async def until_done(
             log.warning("%s not answering; retrying", what, extra={"error": repr(error)})
         raise_if_cancelled()
         await backoff.wait()
+
+
+async def pass_forever(
+    one_pass: Callable[[], Awaitable[object]],
+    *,
+    woken: asyncio.Event,
+    interval: float,
+    what: str,
+    log: logging.Logger,
+) -> None:
+    """Run ``one_pass`` for ever: again after ``interval`` seconds, or at once when ``woken``
+    is set (a NOTIFY, a claim), backing off while Postgres is out.
+
+    The api's level-based loops over its own tables (the waiting room's admitter, the warm
+    pools' keeper) share it: each pass reads what to do from the rows, so a pass that is
+    skipped or repeated loses nothing. Any other error is a bug and propagates.
+    """
+    backoff = Backoff(0.5, 10.0)
+    while True:
+        woken.clear()  # before the pass: a wake-up that arrives during it brings another
+        try:
+            await one_pass()
+            backoff.reset()
+        except POSTGRES_OUTAGES as error:
+            log.warning("%s cannot reach Postgres", what, extra={"error": repr(error)})
+            raise_if_cancelled()
+            await backoff.wait()
+            continue
+        raise_if_cancelled()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(woken.wait(), timeout=interval)
 
 
 def raise_if_cancelled() -> None:

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from orchestra_shared.retrying import Backoff, until_done
+from orchestra_shared.retrying import Backoff, pass_forever, until_done
 
 
 def test_delays_double_up_to_the_cap_and_stay_in_the_upper_half_of_each_step() -> None:
@@ -75,3 +75,48 @@ async def test_a_cancellation_the_client_swallowed_still_stops_the_retries() -> 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=60)
+
+
+async def test_a_pass_loop_passes_again_when_woken_and_waits_out_a_postgres_outage() -> None:
+    woken = asyncio.Event()
+    passes: list[int] = []
+    first, second = asyncio.Event(), asyncio.Event()
+
+    async def one_pass() -> None:
+        passes.append(1)
+        first.set()
+        if len(passes) == 2:
+            raise ConnectionRefusedError("Postgres is restarting")  # one of the outages
+        if len(passes) == 3:
+            second.set()
+
+    # An hour between passes: only the wake-up and the outage's backoff bring the next ones.
+    loop = asyncio.create_task(
+        pass_forever(one_pass, woken=woken, interval=3600, what="test", log=logging.getLogger("t"))
+    )
+    try:
+        await asyncio.wait_for(first.wait(), timeout=60)
+        woken.set()
+        await asyncio.wait_for(second.wait(), timeout=60)
+        assert len(passes) == 3
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+
+
+async def test_a_pass_loop_lets_a_bug_propagate() -> None:
+    async def broken() -> None:
+        raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        await asyncio.wait_for(
+            pass_forever(
+                broken,
+                woken=asyncio.Event(),
+                interval=3600,
+                what="test",
+                log=logging.getLogger("t"),
+            ),
+            timeout=60,
+        )

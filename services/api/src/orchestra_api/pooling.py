@@ -19,7 +19,6 @@ a restart resumes where the last pass left off (docs/src/content/docs/decisions/
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +53,7 @@ from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import ClaimRequested, LaunchRequested, TerminateRequested
 from orchestra_shared.names import instance_name, random_suffix
 from orchestra_shared.owners import pool_owner
-from orchestra_shared.retrying import POSTGRES_OUTAGES, Backoff, raise_if_cancelled
+from orchestra_shared.retrying import pass_forever
 from orchestra_shared.templates import Template
 from orchestra_shared.workshops import spec_from_template
 
@@ -230,20 +229,13 @@ class Keeper:
         self._woken.set()
 
     async def run(self) -> None:
-        backoff = Backoff(0.5, 10.0)
-        while True:
-            try:
-                await self.tend_once()
-                backoff.reset()
-            except POSTGRES_OUTAGES as error:
-                log.warning("warm pools cannot reach Postgres", extra={"error": repr(error)})
-                raise_if_cancelled()
-                await backoff.wait()
-                continue
-            raise_if_cancelled()
-            self._woken.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), timeout=self.settings.warm_pool_interval)
+        await pass_forever(
+            self.tend_once,
+            woken=self._woken,
+            interval=self.settings.warm_pool_interval,
+            what="warm pools",
+            log=log,
+        )
 
     async def tend_once(self) -> tuple[int, int] | None:
         """One pass over every pooled class; returns (started, removed), or None when

@@ -15,7 +15,6 @@ through the outbox, in the transaction that moved it; the live stream shows it.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -49,7 +48,7 @@ from orchestra_api.tickets import (
 )
 from orchestra_shared.catalogs import Catalog
 from orchestra_shared.events import WaitingState
-from orchestra_shared.retrying import POSTGRES_OUTAGES, Backoff, raise_if_cancelled
+from orchestra_shared.retrying import pass_forever
 
 log = logging.getLogger(__name__)
 
@@ -209,22 +208,13 @@ class Admitter:
         self._woken.set()
 
     async def run(self) -> None:
-        backoff = Backoff(0.5, 10.0)
-        while True:
-            try:
-                await self.admit_once()
-                backoff.reset()
-            except POSTGRES_OUTAGES as error:
-                log.warning("waiting room cannot reach Postgres", extra={"error": repr(error)})
-                raise_if_cancelled()
-                await backoff.wait()
-                continue
-            raise_if_cancelled()
-            self._woken.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._woken.wait(), timeout=self.settings.waiting_room_interval
-                )
+        await pass_forever(
+            self.admit_once,
+            woken=self._woken,
+            interval=self.settings.waiting_room_interval,
+            what="waiting room",
+            log=log,
+        )
 
     async def admit_once(self) -> int:
         """One pass over the line; returns how many tickets it admitted.
