@@ -41,6 +41,7 @@ from orchestra_shared.events import (
     ExtendRequested,
     LaunchRequested,
     StatusChanged,
+    WorkspaceDeleteRequested,
     parse_event,
 )
 from orchestra_shared.retrying import POSTGRES_OUTAGES
@@ -162,15 +163,17 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
             await _consume(message, consumer)
 
     async def _consume(message: NatsMessage, consumer: str) -> None:
-        if message.raw_message.subject == subjects.WORKSPACE_DELETE_REQUESTED:
-            await message.ack()  # the one command without an instance: nothing to schedule
-            return
+        event: AnyEvent | ActivityReport | None
         try:
-            event: AnyEvent | ActivityReport = (
-                parse_report(message.body)
-                if message.raw_message.subject == subjects.ACTIVITY_REPORTED
-                else parse_event(message.body)
-            )
+            if message.raw_message.subject == subjects.WORKSPACE_DELETE_REQUESTED:
+                # The one command without an instance: nothing to schedule, but a malformed
+                # one is dead-lettered with its reason like any other.
+                WorkspaceDeleteRequested.model_validate_json(message.body)
+                event = None
+            elif message.raw_message.subject == subjects.ACTIVITY_REPORTED:
+                event = parse_report(message.body)
+            else:
+                event = parse_event(message.body)
         except ValidationError as error:
             letter = DeadLetter(
                 consumer=consumer,
@@ -184,6 +187,9 @@ def build_broker(options: NatsOptions, pool: asyncpg.Pool) -> NatsBroker:
                 stream=subjects.STREAM,
             )
             metering.DEAD_LETTERS.labels(consumer).inc()
+            await message.ack()
+            return
+        if event is None:
             await message.ack()
             return
         try:

@@ -22,7 +22,7 @@ from orchestra_devstack.natsservers import NatsServer
 from orchestra_expiry import schedules
 from orchestra_expiry.subscribers import build_broker
 from orchestra_shared import subjects
-from orchestra_shared.events import Event, encode_event
+from orchestra_shared.events import Event, WorkspaceDeleteRequested, encode_event
 from orchestra_shared.settings import NatsSettings, nats_options
 
 
@@ -127,6 +127,37 @@ async def test_a_message_that_is_no_event_goes_to_the_dead_letter_subject(
 
     await eventually(scheduled)
     assert await published(js, subjects.TERMINATE_REQUESTED) == []
+
+
+async def test_a_workspace_deletion_is_passed_over_but_a_malformed_one_is_dead_lettered(
+    pool: asyncpg.Pool, js: JetStreamContext, consuming: NatsBroker
+) -> None:
+    """The one command without an instance: nothing to schedule, yet poison is still
+    poison (the burst's poison run sends it on every subject)."""
+    good = WorkspaceDeleteRequested(
+        owner="ada@example.org",
+        template_slug="rstudio",
+        last_used_at=LAUNCHED,
+    )
+    await js.publish(subjects.WORKSPACE_DELETE_REQUESTED, encode_event(good))
+    await js.publish(subjects.WORKSPACE_DELETE_REQUESTED, b'{"type": "workspace.delete-requested"}')
+    dead_letters = subjects.dead_letter_subject(subjects.EXPIRY_COMMANDS.durable)
+
+    async def dead_lettered() -> bool:
+        info = await js.stream_info(subjects.STREAM, subjects_filter=dead_letters)
+        return bool(info.state.subjects)
+
+    await eventually(dead_lettered)
+    # The consumer carried on: the next launch is scheduled, and only the malformed
+    # deletion was set aside.
+    await publish(js, launch("ws-2"))
+
+    async def scheduled() -> bool:
+        return await schedules.get(pool, "ws-2") is not None
+
+    await eventually(scheduled)
+    info = await js.stream_info(subjects.STREAM, subjects_filter=dead_letters)
+    assert info.state.subjects == {dead_letters: 1}
 
 
 async def test_dispatch_in_memory_reaches_the_schedule(pool: asyncpg.Pool) -> None:
