@@ -61,6 +61,8 @@ def test_every_command_and_status_subject_has_a_consumer_that_dead_letters() -> 
         subjects.IDLE_WARNING,
         subjects.CLASS_MESSAGE,
         subjects.WAITING_CHANGED,
+        subjects.ROSTER_CHANGED,
+        subjects.WORKSPACE_EXPIRING,
     }
     assert consumed == set(SUBJECTS) - notices
 

@@ -158,6 +158,7 @@ class Hub:
         # which it passed without a pushed one): a new client starts here. None until the
         # hub has subscribed.
         self.position: int | None = None
+        self.subscribed = asyncio.Event()  # set once ``position`` is known
 
     @property
     def connected(self) -> bool:
@@ -206,6 +207,7 @@ class Hub:
                         ),
                     )
                     self.position = end
+                    self.subscribed.set()
                 except (OSError, TimeoutError, nats.errors.Error) as error:
                     log.warning("event hub cannot reach NATS yet", extra={"error": repr(error)})
                     if client is not None:
@@ -319,7 +321,17 @@ async def event_stream(
     try:
         yield "retry: 3000\n: connected\n\n"
         last_sent = 0
-        if backlog is None and position is not None:
+        if backlog is None:
+            # A client that came before the hub subscribed (the api is ready while NATS is
+            # not) was registered before the subscription, so every event after the hub's
+            # first position reaches it: that position is its exact start.
+            while position is None:
+                try:
+                    await asyncio.wait_for(hub.subscribed.wait(), timeout=heartbeat)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                position = hub.position
             yield hello_sse(position)
         if backlog is not None:
             async for chunk in backlog:

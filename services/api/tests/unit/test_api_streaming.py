@@ -73,6 +73,31 @@ def test_a_notice_replayed_is_not_sent_again_when_it_also_arrives_live() -> None
     assert [chunk.split("\n")[0] for chunk in sent] == [f"id: {n}" for n in (4, 5, 6, 7, 8)]
 
 
+def test_a_stream_opened_before_the_hub_subscribed_says_hello_once_it_has() -> None:
+    """The api is ready while NATS is not; a client that comes then gets keep-alives, and
+    its hello as soon as the hub knows where the stream stands (it was listening before)."""
+    events = hub()
+    ada = events.listen("ada")
+
+    async def opened() -> list[str]:
+        body = event_stream(events, ada, heartbeat=0.01, position=None)
+        chunks: list[str] = []
+        async for chunk in body:
+            chunks.append(chunk)
+            if chunk.startswith(": keep-alive") and not events.subscribed.is_set():
+                events.position = 41  # as Hub.run does on subscribing
+                events.subscribed.set()
+            if "event: hello" in chunk:
+                await body.aclose()  # type: ignore[attr-defined]
+                break
+        return chunks
+
+    chunks = asyncio.run(opened())
+    assert chunks[0].startswith("retry: 3000")
+    assert ": keep-alive\n\n" in chunks
+    assert chunks[-1].startswith("id: 41\nevent: hello")
+
+
 async def _take(body: AsyncIterator[str], count: int) -> AsyncIterator[str]:
     taken = 0
     async for chunk in body:
