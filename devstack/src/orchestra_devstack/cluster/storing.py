@@ -310,6 +310,20 @@ class ObjectStore:
                 definition, body, crd_schema=self.registry.schema_of(definition), before=before
             )
 
+    def lose(self, definition: Definition, namespace: str | None, name: str) -> Body:
+        """A fault for tests: the object is gone and no watch is told (a missed DELETED).
+
+        A real API server does not drop events, but a client can miss one (a bug of
+        its own, a restore of etcd); level-based checks must survive that, and
+        this is how a test makes it happen.
+        """
+        old = self.get(definition, namespace, name)
+        self._index(definition.storage_key, old, None)
+        key = self._key(definition.storage_key, namespace, name)
+        if key in self._objects:
+            self._objects[key].delete()
+        return old
+
     def _remove(self, definition: Definition, last: Body) -> Body:
         return self._record(definition, "DELETED", copy.deepcopy(last), last)
 

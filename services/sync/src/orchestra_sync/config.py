@@ -80,7 +80,8 @@ class SyncSettings(
         description=(
             "Seconds between audits for Workshops alive after their instance ended (one "
             "list of Workshops and one query each): the longest such a Workshop goes "
-            "unnoticed, after ``audit_grace``."
+            "unnoticed, after ``audit_grace``. The same list finds instances whose Workshop "
+            "is gone though the watch missed its deletion, one interval later."
         ),
     )
     retention: RetentionSettings = Field(

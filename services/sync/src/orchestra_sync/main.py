@@ -81,6 +81,12 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
     relay = Relay(pool, SYNC_OUTBOX, RelaySettings.of(settings), on_set_aside=OUTBOX_SET_ASIDE.inc)
     terminations = Terminations()
     syncer = Syncer(pool, settings, terminations=terminations, wake_relay=relay.wake)
+
+    async def audited_names() -> list[str]:
+        names, listed = await workshop_names(api)
+        syncer.audited(names, listed)  # the vanished check sees it too
+        return names
+
     tasks = [
         asyncio.create_task(
             follow(
@@ -100,7 +106,7 @@ async def serve(settings: SyncSettings, stop: asyncio.Event) -> None:
         asyncio.create_task(
             audit_forever(
                 pool,
-                lambda: workshop_names(api),
+                audited_names,
                 interval=settings.audit_interval,
                 grace=settings.audit_grace,
                 clock=lambda: datetime.now(UTC),

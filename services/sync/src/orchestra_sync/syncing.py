@@ -4,7 +4,8 @@ The watch (``watching``) hands every event and every relist here; each becomes a
 ``Observation`` (``observing``), recorded through the ``Pipeline`` (different
 Workshops concurrently, committed in watch order), announced by waking the outbox
 relay, measured (lag, launch to Ready) and traced. Instances whose Workshop
-vanished while sync was not watching are recorded as Terminated, with the reason
+vanished while sync was not watching (seen in a relist, or in the audit's list
+when the watch missed a deletion) are recorded as Terminated, with the reason
 remembered from their terminate request when there was one.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,8 +33,19 @@ log = logging.getLogger(__name__)
 DATABASE_ERRORS = POSTGRES_OUTAGES
 
 
+Listing = tuple[frozenset[str], int]  # the Workshops a list showed, and its resourceVersion
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _listing(names: Iterable[str], listed: str) -> Listing | None:
+    """None for an opaque version: it cannot order anything, so vanished rows are left alone."""
+    try:
+        return frozenset(names), int(listed)
+    except ValueError:
+        return None
 
 
 class Syncer:
@@ -55,7 +67,8 @@ class Syncer:
         self.wake_relay = wake_relay
         self.lag = lag
         self.clock = clock
-        self._listed: tuple[frozenset[str], int] | None = None
+        self._listed: Listing | None = None
+        self._audited: Listing | None = None
         self._listed_changed = asyncio.Event()
         self._pipeline = Pipeline(settings.record_concurrency)
 
@@ -130,11 +143,25 @@ class Syncer:
         settled = await pipeline.settle()
         if settled.failure is not None:
             raise settled.failure
-        try:
-            version = int(listed)
-        except ValueError:
-            return  # an opaque version cannot order anything: leave vanished rows alone
-        self._listed = (frozenset(obj["metadata"]["name"] for obj in items), version)
+        self._offer(_listing((obj["metadata"]["name"] for obj in items), listed))
+
+    def audited(self, names: Iterable[str], listed: str) -> None:
+        """The audit's list: checked for vanished Workshops at the next audit, not now.
+
+        The watch reports a deletion within moments; one it has not reported an
+        audit interval later was missed, and the check records it. So a lost
+        DELETED cannot leave an instance Running in the history forever (the
+        check no longer waits for a relist, which a healthy watch never needs),
+        and a deletion the watch is about to report keeps its last steps.
+        """
+        previous, self._audited = self._audited, _listing(names, listed)
+        self._offer(previous)
+
+    def _offer(self, listing: Listing | None) -> None:
+        """Hand a list to the vanished check, unless it already has a newer one."""
+        if listing is None or (self._listed is not None and self._listed[1] >= listing[1]):
+            return
+        self._listed = listing
         self._listed_changed.set()
 
     async def reconcile_vanished(self, present: frozenset[str], listed: int) -> int:

@@ -99,10 +99,10 @@ async def list_workshops(api: client.ApiClient) -> tuple[list[Body], str]:
     return list(data.get("items", [])), str(data.get("metadata", {}).get("resourceVersion", ""))
 
 
-async def workshop_names(api: client.ApiClient) -> list[str]:
-    """The names of the Workshops that exist now (for the audit)."""
-    items, _ = await list_workshops(api)
-    return [str(item["metadata"]["name"]) for item in items]
+async def workshop_names(api: client.ApiClient) -> tuple[list[str], str]:
+    """The names of the Workshops that exist now, and the list's version (for the audit)."""
+    items, listed = await list_workshops(api)
+    return [str(item["metadata"]["name"]) for item in items], listed
 
 
 async def watch_workshops(

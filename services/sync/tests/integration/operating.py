@@ -106,3 +106,7 @@ class FakeOperator:
 
             self.cluster.store.update(self.definition, NAMESPACE, name, annotate)
         self.cluster.store.delete(self.definition, NAMESPACE, name)
+
+    def lose(self, name: str) -> None:
+        """Deleted, and the watch never hears of it (a missed DELETED)."""
+        self.cluster.store.lose(self.definition, NAMESPACE, name)

@@ -1,4 +1,8 @@
-"""The audit: a Workshop alive after its instance ended is asked to terminate, and counted."""
+"""The audit: a Workshop alive after its instance ended is asked to terminate, and counted.
+
+Its list also catches the opposite: an instance whose Workshop is gone though
+the watch never said so is recorded as Terminated.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,13 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from prometheus_client import REGISTRY
 from services.sync.tests.integration.conftest import SettingsFactory, SyncRun
 from services.sync.tests.integration.operating import FakeOperator
-from services.sync.tests.integration.probing import eventually, insert_instance, wait_for_phase
+from services.sync.tests.integration.probing import (
+    eventually,
+    insert_instance,
+    phases,
+    row,
+    wait_for_phase,
+)
 
 from orchestra_shared import subjects
 from orchestra_shared.events import TerminateRequested, parse_event
@@ -118,3 +128,24 @@ async def test_a_terminate_request_not_carried_out_is_asked_again(
     replicas.append(audited(sync_settings))
     [request, *_] = await eventually(lambda: terminate_requests(js), lambda found: len(found) >= 1)
     assert (request.instance, request.reason, request.requested_by) == (NAME, "user", AUDITOR)
+
+
+async def test_a_deletion_the_watch_missed_is_recorded_from_the_audits_list(
+    pool: asyncpg.Pool,
+    operator: FakeOperator,
+    sync_settings: SettingsFactory,
+    replicas: list[SyncRun],
+) -> None:
+    """No relist ever comes (the watch is healthy), yet the instance does not stay Ready."""
+    await insert_instance(pool, NAME)
+    await insert_instance(pool, HEALTHY, owner="grace@example.org")
+    replicas.append(audited(sync_settings))
+    for name in (NAME, HEALTHY):
+        operator.create(name)
+        operator.move(name, "Ready")
+        await wait_for_phase(pool, name, "Ready")
+    operator.lose(NAME)
+
+    await wait_for_phase(pool, NAME, "Terminated")
+    assert (await row(pool, NAME))["reason"] == "vanished"
+    assert await phases(pool, HEALTHY) == ["Ready"]
