@@ -64,7 +64,7 @@ def register(registry: kopf.OperatorRegistry, reconciler: Reconciler) -> None:
         try:
             await reconciler.workshop_event(dict(body), deleted=type == "DELETED")
         except (ApiError, OSError) as error:
-            log.warning("reconcile failed; the resync retries", extra={"error": str(error)})
+            _report(error)
         except Exception:
             log.exception("unexpected failure reconciling a workshop; the resync retries")
 
@@ -93,6 +93,24 @@ def _child_handler(reconciler: Reconciler, kind: str) -> Callable[..., Awaitable
                 namespace, name, kind, dict(body), deleted=type == "DELETED"
             )
         except (ApiError, OSError) as error:
-            log.warning("reconcile failed; the resync retries", extra={"error": str(error)})
+            _report(error)
 
     return child_changed
+
+
+def failure_level(error: ApiError | OSError) -> int:
+    """How loudly to report a failed reconcile.
+
+    A 404 means what it acted on was deleted meanwhile (a terminate, its
+    namespace going): routine at the end of every workshop, and at a class's
+    end hundreds of warnings that hid the real ones. Anything else is a warning.
+    """
+    if isinstance(error, ApiError) and error.status == 404:
+        return logging.DEBUG
+    return logging.WARNING
+
+
+def _report(error: ApiError | OSError) -> None:
+    log.log(
+        failure_level(error), "reconcile failed; the resync retries", extra={"error": str(error)}
+    )
