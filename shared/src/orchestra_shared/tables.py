@@ -7,6 +7,8 @@ test compares them). One writer per fact:
 - ``instances``: created by the api (identity, template, deadline); its
   observed-status columns (``phase`` and friends) are written only by sync.
 - ``instance_history``: append-only, written only by sync.
+- ``active_changes``: appended by a trigger whenever an instance's row enters or leaves
+  the active phases (whoever writes it), compacted by the api; the capacity count.
 - ``outbox``: written by the api in the same transaction as the instance row,
   drained by the api's relay.
 - ``expiry_schedule``: the expiry service's durable schedule, deadlines and idle rule alike;
@@ -110,6 +112,17 @@ instance_history = sa.Table(
     ),
     # A replayed watch event carries the same transition: it must not add a row.
     sa.UniqueConstraint("instance", "phase", "transitioned_at", name="instance_history_transition"),
+)
+
+# +1 or -1 for a template whenever an instance enters or leaves the active phases, appended
+# by a trigger on ``instances`` (0055_active_counts) and compacted by the api: the launch's
+# capacity check sums these few rows instead of counting every active instance.
+active_changes = sa.Table(
+    "active_changes",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("template_slug", sa.Text, nullable=False),
+    sa.Column("delta", sa.Integer, nullable=False),
 )
 
 outbox = sa.Table(

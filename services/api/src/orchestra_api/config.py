@@ -150,6 +150,14 @@ class ApiSettings(
             "few seats, and long enough that a full platform is not hammered by retries."
         ),
     )
+    capacity_compact_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds between compactions of the active-instance counts (``active_changes``): "
+            "each launch's capacity check sums the changes since the last one."
+        ),
+    )
     archives: ArchiveSettings = Field(
         default_factory=ArchiveSettings,
         description="Where exported work folders are (``ORCHESTRA_ARCHIVES_*``, as the operator).",

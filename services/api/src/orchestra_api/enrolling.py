@@ -25,8 +25,9 @@ from orchestra_api.cohorts import (
 )
 from orchestra_api.config import ApiSettings
 from orchestra_api.identities import Identity
-from orchestra_api.launching import ForClass, launch
+from orchestra_api.launching import launch
 from orchestra_api.metering import Metrics
+from orchestra_api.planning import ForClass
 from orchestra_api.pooling import is_poolable, pool_target
 from orchestra_api.problems import (
     CapacityFull,

@@ -1,21 +1,22 @@
-"""Launching an instance: decide what to run, then record it and its event atomically.
+"""Launching an instance: record a plan and its event atomically, once the limits agree.
 
-``plan_launch`` is pure: template, caller, requested duration and clock in, a
-complete plan out (name, deadline, resolved Workshop spec for the instance row, the
-event, which names the template and never carries the spec: docs/src/content/docs/decisions/0052). ``launch``
-persists the plan after the rules of ``admitting`` agree: under a per-learner
-lock, the idempotency key, the limits and the capacity are checked and the
-instance row and the ``launch requested`` event go into Postgres in one
-transaction (the transactional outbox), so a launch accepted with 202 is never
-lost, whatever NATS is doing at that moment. ``launch_or_wait`` is the same launch for a
-learner who would rather wait than be refused: at capacity (or behind someone already
-waiting for it) it takes a place in the waiting room in that same transaction and returns
-the ticket (docs/src/content/docs/decisions/0070). Called by ``routes.instances``, and by
+``launch`` persists a plan (``planning``) after the rules of ``admitting`` agree: under a
+per-learner lock, the idempotency key, the limits and the capacity are checked and the
+instance row and the ``launch requested`` event go into Postgres in one transaction (the
+transactional outbox), so a launch accepted with 202 is never lost, whatever NATS is doing
+at that moment. ``launch_or_wait`` is the same launch for a learner who would rather wait
+than be refused: at capacity (or behind someone already waiting for it) it takes a place
+in the waiting room in that same transaction and returns the ticket
+(docs/src/content/docs/decisions/0070). Called by ``routes.instances``, and by
 ``enrolling`` and ``queueing`` for classes and admissions.
+
+An ordinary launch is five round trips: BEGIN, the learner's lock, one read of
+everything it is decided on (``waiting.fetch_standing``), one statement for the row, its
+event and the relay's wake-up, COMMIT. At a class's start the api's CPU per launch is
+mostly its round trips and the web framework.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 import asyncpg
@@ -23,14 +24,10 @@ import asyncpg
 from orchestra_api import workspacing
 from orchestra_api.admitting import Refusal, Rules, refusal
 from orchestra_api.bodies import InstanceBody
-from orchestra_api.cohorts import (
-    ClassRecord,
-    count_class_seats_taken,
-    fetch_live_class_instance,
-    lock_class,
-)
+from orchestra_api.cohorts import count_class_seats_taken, fetch_live_class_instance, lock_class
 from orchestra_api.config import ApiSettings
 from orchestra_api.metering import Metrics
+from orchestra_api.planning import ForClass, LaunchPlan, plan_launch
 from orchestra_api.pooling import claim
 from orchestra_api.problems import (
     CapacityFull,
@@ -42,123 +39,22 @@ from orchestra_api.problems import (
 )
 from orchestra_api.records import (
     InstanceRecord,
-    NewInstance,
     fetch_by_idempotency_key,
     fetch_counted_for_owner,
     fetch_usage,
     insert_instance_with_event,
     lock_owner,
 )
-from orchestra_api.tickets import TicketRecord, enqueue_launch, waiting_ahead
-from orchestra_api.waiting import held_place, line_of, with_places
+from orchestra_api.tickets import TicketRecord, enqueue_launch
+from orchestra_api.waiting import Standing, fetch_standing, held_place, line_of
 from orchestra_shared.catalogs import Catalog
-from orchestra_shared.durations import format_duration, parse_duration
-from orchestra_shared.events import LaunchRequested
-from orchestra_shared.names import instance_name, random_suffix, session_tag
+from orchestra_shared.names import random_suffix
 from orchestra_shared.templates import Template
-from orchestra_shared.workshops import spec_from_template
 
 NAME_ATTEMPTS = 5
 # What a launch that went ahead was: a new instance, one claimed from a warm pool, or the
 # one an earlier request made (an idempotent replay, a learner's live class session).
 Outcome = Literal["accepted", "claimed", "replayed", "queued"]
-
-
-@dataclass(frozen=True)
-class ForClass:
-    """A launch for a class (docs/src/content/docs/decisions/0070): its session tag, its seats, when it ends."""
-
-    class_id: str
-    session_tag: str
-    seats: int | None
-    ends_at: datetime
-    pooled: bool = False
-    """The class has a warm pool: a Ready instance of it is claimed before one is started."""
-
-    @classmethod
-    def of(cls, klass: ClassRecord) -> "ForClass":
-        return cls(
-            class_id=klass.id,
-            session_tag=klass.session_tag,
-            seats=klass.seats,
-            ends_at=klass.ends_at,
-            pooled=klass.pool_size > 0,
-        )
-
-
-@dataclass(frozen=True)
-class LaunchPlan:
-    instance: NewInstance
-    event: LaunchRequested
-
-
-def requested_duration(template: Template, text: str | None) -> timedelta:
-    """The duration to run for: the template's default, or what was asked within its maximum."""
-    if text is None:
-        return template.default_duration
-    try:
-        duration = parse_duration(text)
-    except ValueError as error:
-        raise InvalidRequest(f"duration: {error}", field="duration") from error
-    if duration <= timedelta(0):
-        raise InvalidRequest("duration: must be positive", field="duration")
-    if duration > template.max_duration:
-        raise InvalidRequest(
-            f"duration: {text} is over this template's maximum of "
-            f"{format_duration(template.max_duration)}",
-            field="duration",
-        )
-    return duration
-
-
-def _seconds(value: timedelta) -> int:
-    return int(value.total_seconds())
-
-
-def plan_launch(
-    template: Template,
-    *,
-    owner: str,
-    duration_text: str | None,
-    now: datetime,
-    session: str | None,
-    suffix: str,
-    idempotency_key: str | None,
-    for_class: ForClass | None = None,
-) -> LaunchPlan:
-    duration = requested_duration(template, duration_text)
-    expires_at = now + duration
-    if for_class is not None:
-        # A class's session ends with the class at the latest.
-        session = for_class.session_tag
-        if now < for_class.ends_at < expires_at:
-            expires_at = for_class.ends_at
-            duration = expires_at - now
-    name = instance_name(template.slug, session or session_tag(now.date()), suffix)
-    spec = spec_from_template(template, owner=owner, expires_at=expires_at)
-    event = LaunchRequested(
-        instance=name,
-        owner=owner,
-        occurred_at=now,
-        template_slug=template.slug,
-        expires_at=expires_at,
-        startup_timeout_seconds=spec.startup_timeout_seconds,
-        idle_timeout_seconds=_seconds(template.idle.timeout) if template.idle else None,
-        idle_warning_seconds=_seconds(template.idle.warning) if template.idle else None,
-    )
-    instance = NewInstance(
-        name=name,
-        owner=owner,
-        template_slug=template.slug,
-        template_name=template.name,
-        resolved_spec=spec.model_dump(mode="json", by_alias=True),
-        requested_duration_seconds=int(duration.total_seconds()),
-        expires_at=expires_at,
-        idempotency_key=idempotency_key,
-        max_duration_seconds=int(template.max_duration.total_seconds()),
-        class_id=for_class.class_id if for_class is not None else None,
-    )
-    return LaunchPlan(instance=instance, event=event)
 
 
 async def launch(
@@ -296,7 +192,6 @@ async def _launch(
     for_class: ForClass | None = None,
     may_wait: bool = False,
 ) -> tuple[InstanceRecord | TicketRecord, Outcome]:
-    rules = Rules.for_template(settings, template.slug)
     for _attempt in range(NAME_ATTEMPTS):
         plan = plan_launch(  # raises InvalidRequest before anything touches the database
             template,
@@ -317,65 +212,15 @@ async def _launch(
                     existing = await fetch_by_idempotency_key(connection, owner, idempotency_key)
                     if existing is not None:
                         return existing, "replayed"
-                if may_wait:
-                    held = await held_place(connection, owner, template.slug, idempotency_key)
-                    if held is not None:
-                        return held, "replayed"
-                if for_class is not None:
-                    live = await fetch_live_class_instance(
-                        connection, for_class.class_id, owner, now
-                    )
-                    if live is not None:
-                        return live, "replayed"
-                usage = await fetch_usage(connection, owner, template.slug, now)
-                if may_wait:
-                    usage = await with_places(connection, usage, owner, template.slug)
-                refused = refusal(usage, rules)
-                if refused is not None and refused.is_limit:
-                    raise await _refusal_problem(
-                        connection, refused, template, owner, now, rules, settings.max_extensions
-                    )
-                if may_wait:
-                    line = line_of(refused) or await waiting_ahead(connection, None, template.slug)
-                    if line is not None:  # full, or someone waits ahead: nobody overtakes
-                        ticket = await enqueue_launch(
-                            connection,
-                            owner=owner,
-                            template_slug=template.slug,
-                            duration=duration_text,
-                            idempotency_key=idempotency_key,
-                            blocked_on="template" if line == "template" else "capacity",
-                            at=now,
-                        )
-                        return ticket, "queued"
-                pooled = for_class is not None and for_class.pooled
-                # A warm instance adds nothing to the platform's load: only the learner's
-                # own limits stand before a claim (docs/src/content/docs/decisions/0070).
-                if refused is not None and not pooled:
-                    raise await _refusal_problem(
-                        connection, refused, template, owner, now, rules, settings.max_extensions
-                    )
-                if for_class is not None:
-                    await _take_seat(connection, for_class)
-                    if for_class.pooled:
-                        claimed = await claim(
-                            connection,
-                            template,
-                            class_id=for_class.class_id,
-                            class_ends_at=for_class.ends_at,
-                            owner=owner,
-                            now=now,
-                            idempotency_key=idempotency_key,
-                        )
-                        if claimed is not None:
-                            return claimed, "claimed"
-                if refused is not None:
-                    raise await _refusal_problem(
-                        connection, refused, template, owner, now, rules, settings.max_extensions
-                    )
-                record = await insert_instance_with_event(connection, plan.instance, plan.event)
-                if workspacing.has_workspace(template):
-                    await workspacing.touch(connection, owner, template.slug, now)
+                return await _decide(
+                    connection,
+                    template,
+                    plan,
+                    duration_text=duration_text,
+                    settings=settings,
+                    for_class=for_class,
+                    may_wait=may_wait,
+                )
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "instances_owner_idempotency_key" and idempotency_key:
                 # Only reachable across databases' lock scopes; the key still wins.
@@ -383,8 +228,84 @@ async def _launch(
                 if existing is not None:
                     return existing, "replayed"
             continue  # a name collision: draw another suffix
-        return record, "accepted"
     raise RuntimeError(f"could not find a free instance name in {NAME_ATTEMPTS} attempts")
+
+
+async def _decide(
+    connection: asyncpg.Connection,
+    template: Template,
+    plan: LaunchPlan,
+    *,
+    duration_text: str | None,
+    settings: ApiSettings,
+    for_class: ForClass | None,
+    may_wait: bool,
+) -> tuple[InstanceRecord | TicketRecord, Outcome]:
+    """Under the learner's lock: replay, refuse, queue, claim or record the launch."""
+    owner, now = plan.instance.owner, plan.event.occurred_at
+    key = plan.instance.idempotency_key
+    rules = Rules.for_template(settings, template.slug)
+    standing: Standing | None = None
+    if may_wait:
+        standing = await fetch_standing(connection, owner, template.slug, now)
+        held = await held_place(connection, owner, standing, key)
+        if held is not None:
+            return held, "replayed"
+    if for_class is not None:
+        live = await fetch_live_class_instance(connection, for_class.class_id, owner, now)
+        if live is not None:
+            return live, "replayed"
+    if standing is not None:
+        usage = standing.usage
+    else:
+        usage = await fetch_usage(connection, owner, template.slug, now)
+    refused = refusal(usage, rules)
+
+    async def refuse() -> ProblemError:
+        assert refused is not None
+        return await _refusal_problem(
+            connection, refused, template, owner, now, rules, settings.max_extensions
+        )
+
+    if refused is not None and refused.is_limit:
+        raise await refuse()
+    if standing is not None:
+        line = line_of(refused) or standing.ahead
+        if line is not None:  # full, or someone waits ahead: nobody overtakes
+            ticket = await enqueue_launch(
+                connection,
+                owner=owner,
+                template_slug=template.slug,
+                duration=duration_text,
+                idempotency_key=key,
+                blocked_on="template" if line == "template" else "capacity",
+                at=now,
+            )
+            return ticket, "queued"
+    if for_class is not None:
+        # A warm instance adds nothing to the platform's load: only the learner's own
+        # limits stand before a claim (docs/src/content/docs/decisions/0070).
+        if refused is not None and not for_class.pooled:
+            raise await refuse()
+        await _take_seat(connection, for_class)
+        if for_class.pooled:
+            claimed = await claim(
+                connection,
+                template,
+                class_id=for_class.class_id,
+                class_ends_at=for_class.ends_at,
+                owner=owner,
+                now=now,
+                idempotency_key=key,
+            )
+            if claimed is not None:
+                return claimed, "claimed"
+    if refused is not None:
+        raise await refuse()
+    record = await insert_instance_with_event(connection, plan.instance, plan.event)
+    if workspacing.has_workspace(template):
+        await workspacing.touch(connection, owner, template.slug, now)
+    return record, "accepted"
 
 
 async def _take_seat(connection: asyncpg.Connection, for_class: ForClass) -> None:

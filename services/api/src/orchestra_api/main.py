@@ -34,6 +34,7 @@ from orchestra_api.metering import Metrics
 from orchestra_api.pooling import Keeper
 from orchestra_api.problems import install_problem_handlers
 from orchestra_api.queueing import Admitter
+from orchestra_api.records import compact_active_changes
 from orchestra_api.refreshing import JwksFetcher
 from orchestra_api.routes import (
     admin,
@@ -69,7 +70,7 @@ from orchestra_shared.events import (
 from orchestra_shared.migrating import upgrade_database, wait_for_schema
 from orchestra_shared.reaping import reap_forever
 from orchestra_shared.relaying import API_OUTBOX, Relay, RelaySettings
-from orchestra_shared.retrying import Backoff
+from orchestra_shared.retrying import Backoff, pass_forever
 from orchestra_shared.settings import nats_options
 from orchestra_shared.telemetry import configure_logging, configure_tracing, tracing_enabled
 
@@ -128,6 +129,17 @@ def reapers(settings: ApiSettings, pool: asyncpg.Pool) -> list[asyncio.Task[None
     ]
 
 
+async def compact_counts(settings: ApiSettings, pool: asyncpg.Pool) -> None:
+    """Keep the capacity check's sum short (``records.compact_active_changes``)."""
+    await pass_forever(
+        lambda: compact_active_changes(pool),
+        woken=asyncio.Event(),  # nothing wakes it: the changes only add up
+        interval=settings.capacity_compact_interval,
+        what="capacity counts",
+        log=log,
+    )
+
+
 def create_app(
     settings: ApiSettings, catalog: Catalog, *, jwks_fetcher: JwksFetcher | None = None
 ) -> FastAPI:
@@ -181,6 +193,7 @@ def create_app(
             asyncio.create_task(admitter.run(), name="waiting-room"),
             asyncio.create_task(keeper.run(), name="warm-pools"),
             *reapers(settings, pool),
+            asyncio.create_task(compact_counts(settings, pool), name="capacity-counts"),
         ]
         if store is not None:
             tasks.append(

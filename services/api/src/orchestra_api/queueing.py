@@ -23,7 +23,7 @@ import asyncpg
 
 from orchestra_api.cohorts import ClassRecord, fetch_class
 from orchestra_api.config import ApiSettings
-from orchestra_api.launching import ForClass, launch
+from orchestra_api.launching import launch
 from orchestra_api.metering import Metrics
 from orchestra_api.placing import Place as Place
 from orchestra_api.placing import (
@@ -34,6 +34,7 @@ from orchestra_api.placing import (
     same_line,
 )
 from orchestra_api.placing import places as every_place
+from orchestra_api.planning import ForClass
 from orchestra_api.problems import CapacityFull, ClassFull, Conflict, NotFound, ProblemError
 from orchestra_api.records import add_to_outbox
 from orchestra_api.tickets import (

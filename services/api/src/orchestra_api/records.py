@@ -82,18 +82,50 @@ class Usage:
     of_template: int
 
 
-async def insert_instance_with_event(
-    connection: asyncpg.Connection, instance: NewInstance, event: Event
-) -> InstanceRecord:
-    """Insert the row and its outbox event in the caller's transaction."""
-    row = await connection.fetchrow(
-        f"""
+def _queue_sql(first: int) -> str:
+    """One outbox row, its parameters numbered from ``first``; RETURNING lets a NOTIFY follow."""
+    event_id, subject, payload, headers = (f"${n}" for n in range(first, first + 4))
+    return f"""INSERT INTO outbox (event_id, subject, payload, headers)
+        VALUES ({event_id}, {subject}, {payload}::jsonb, {headers}::jsonb) RETURNING id"""
+
+
+# The NOTIFY is a CTE the final SELECT reads (a SELECT CTE nobody reads does not run); it
+# is delivered when the transaction commits, like the NOTIFY statement it replaces.
+_QUEUE_AND_WAKE_SQL = f"""WITH queued AS ({_queue_sql(1)})
+    SELECT pg_notify('outbox', '') FROM queued"""
+
+_INSERT_WITH_EVENT_SQL = f"""
+    WITH made AS (
         INSERT INTO instances (name, owner, template_slug, template_name, resolved_spec,
                                requested_duration_seconds, expires_at, idempotency_key,
                                max_duration_seconds, class_id)
         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10)
         RETURNING {INSTANCE_COLUMNS}
-        """,
+    ), queued AS ({_queue_sql(11)}),
+    woken AS (SELECT pg_notify('outbox', '') FROM queued)
+    SELECT made.* FROM made, woken
+"""
+
+
+def _outbox_values(
+    event: Event | ClassNotice | WorkspaceEvent, headers: dict[str, str] | None
+) -> tuple[Any, ...]:
+    event_type = str(getattr(event, "type"))  # noqa: B009 - every concrete event has one
+    return (
+        event.event_id,
+        SUBJECT_BY_TYPE[event_type],
+        json.dumps(event_json(event)),
+        json.dumps(inject_context(dict(headers or {}))),
+    )
+
+
+async def insert_instance_with_event(
+    connection: asyncpg.Connection, instance: NewInstance, event: Event
+) -> InstanceRecord:
+    """Insert the row and its outbox event in the caller's transaction, and wake the relay:
+    one statement, so one round trip."""
+    row = await connection.fetchrow(
+        _INSERT_WITH_EVENT_SQL,
         instance.name,
         instance.owner,
         instance.template_slug,
@@ -104,8 +136,8 @@ async def insert_instance_with_event(
         instance.idempotency_key,
         instance.max_duration_seconds,
         instance.class_id,
+        *_outbox_values(event, None),
     )
-    await add_to_outbox(connection, event)
     return InstanceRecord.from_row(row)
 
 
@@ -114,20 +146,12 @@ async def add_to_outbox(
     event: Event | ClassNotice | WorkspaceEvent,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """Queue an event for the relay; the NOTIFY wakes it once the transaction commits.
+    """Queue an event for the relay, and wake it once the transaction commits (one round trip).
 
     The request's trace context is stored with the event, so the relay's publish,
     minutes later if NATS was down, still continues the request's trace.
     """
-    event_type = str(getattr(event, "type"))  # noqa: B009 - every concrete event has one
-    await connection.execute(
-        "INSERT INTO outbox (event_id, subject, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)",
-        event.event_id,
-        SUBJECT_BY_TYPE[event_type],
-        json.dumps(event_json(event)),
-        json.dumps(inject_context(dict(headers or {}))),
-    )
-    await connection.execute("NOTIFY outbox")
+    await connection.execute(_QUEUE_AND_WAKE_SQL, *_outbox_values(event, headers))
 
 
 async def fetch_instance(
@@ -146,32 +170,50 @@ async def lock_owner(connection: asyncpg.Connection, owner: str) -> None:
     await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", owner)
 
 
+# What the launch rules count, as FROM items with $1 the owner, $2 the template, $3 now: the
+# learner's own from their rows (the owner index), the platform's and the template's from
+# ``active_changes`` (migration 0055: a few compacted rows, whatever the number of instances).
+# A learner's instance stops counting against their limits once they asked to end it or its
+# deadline passed; it counts against capacity until the cluster says it is gone.
+USAGE_FROM_SQL = f"""
+    (SELECT count(*) AS mine, count(*) FILTER (WHERE template_slug = $2) AS mine_of_template
+     FROM instances
+     WHERE owner = $1 AND {ACTIVE_PHASES_SQL}
+       AND terminate_requested_at IS NULL AND expires_at > $3) AS own,
+    (SELECT coalesce(sum(delta), 0) AS total,
+            coalesce(sum(delta) FILTER (WHERE template_slug = $2), 0) AS of_template
+     FROM active_changes) AS platform
+"""
+
+_USAGE_SQL = f"""SELECT own.mine, own.mine_of_template, platform.total, platform.of_template
+    FROM {USAGE_FROM_SQL}"""
+
+
 async def fetch_usage(
     connection: asyncpg.Connection, owner: str, template_slug: str, now: datetime
 ) -> Usage:
-    """Counts for the launch rules, in one query over the active-instances index.
-
-    A learner's instance stops counting against their limits once they asked to end it
-    or its deadline passed; it counts against capacity until the cluster says it is gone.
-    """
-    row = await connection.fetchrow(
-        f"""
-        SELECT
-          count(*) FILTER (WHERE mine) AS mine,
-          count(*) FILTER (WHERE mine AND template_slug = $2) AS mine_of_template,
-          count(*) AS total,
-          count(*) FILTER (WHERE template_slug = $2) AS of_template
-        FROM (
-          SELECT template_slug,
-                 owner = $1 AND terminate_requested_at IS NULL AND expires_at > $3 AS mine
-          FROM instances WHERE {ACTIVE_PHASES_SQL}
-        ) AS active
-        """,
-        owner,
-        template_slug,
-        now,
-    )
+    """Counts for the launch rules, in one query that does not grow with the platform."""
+    row = await connection.fetchrow(_USAGE_SQL, owner, template_slug, now)
     return Usage(**dict(row))
+
+
+async def compact_active_changes(connection: asyncpg.Connection | asyncpg.Pool) -> int:
+    """Fold ``active_changes`` into one row per template; returns how many rows it folded.
+
+    One statement: readers see the rows before or after, never a half. Rows appended
+    meanwhile (not in its snapshot) stay for the next round; two replicas compacting at
+    once each fold only the rows they deleted.
+    """
+    folded: int = await connection.fetchval(
+        """WITH folded AS (DELETE FROM active_changes RETURNING template_slug, delta),
+                kept AS (
+                    INSERT INTO active_changes (template_slug, delta)
+                    SELECT template_slug, sum(delta) FROM folded
+                    GROUP BY template_slug HAVING sum(delta) <> 0
+                )
+           SELECT count(*) FROM folded"""
+    )
+    return folded
 
 
 async def fetch_counted_for_owner(

@@ -121,19 +121,6 @@ async def fetch_ticket_by_key(connection: Connection, owner: str, key: str) -> T
     return TicketRecord.from_row(row) if row else None
 
 
-async def fetch_open_waiting(
-    connection: Connection, owner: str, template_slug: str
-) -> TicketRecord | None:
-    """The learner's place in the open line for this template, if they hold one."""
-    row = await connection.fetchrow(
-        f"""SELECT {TICKET_COLUMNS} FROM class_queue
-            WHERE owner = $1 AND template_slug = $2 AND class_id IS NULL AND state = 'waiting'""",
-        owner,
-        template_slug,
-    )
-    return TicketRecord.from_row(row) if row else None
-
-
 async def fetch_waiting_ticket(
     connection: Connection, class_id: str, owner: str
 ) -> TicketRecord | None:
@@ -193,18 +180,20 @@ async def fetch_positions(connection: Connection) -> list[PositionedTicket]:
     return [PositionedTicket(TicketRecord.from_row(row), row["position"]) for row in rows]
 
 
-async def count_waiting_of_owner(
-    connection: Connection, owner: str, template_slug: str
-) -> tuple[int, int]:
-    """(all, of this template): the learner's places in line, which count as sessions
-    against their limits when they launch (a place held is a session to come)."""
-    row = await connection.fetchrow(
-        """SELECT count(*) AS mine, count(*) FILTER (WHERE template_slug = $2) AS of_template
-           FROM class_queue WHERE state = 'waiting' AND owner = $1""",
-        owner,
-        template_slug,
-    )
-    return int(row["mine"]), int(row["of_template"])
+# A learner's standing in the waiting room as FROM items ($1 the owner, $2 the template), for
+# an ordinary launch (``waiting.fetch_standing``): their places in line (they count as the
+# sessions to come), their open place for this template, and what a newcomer would wait
+# behind (``waiting_ahead`` with no class).
+LINE_FROM_SQL = """
+    (SELECT count(*) AS places,
+            count(*) FILTER (WHERE template_slug = $2) AS places_of_template,
+            max(id) FILTER (WHERE template_slug = $2 AND class_id IS NULL) AS open_ticket
+     FROM class_queue WHERE state = 'waiting' AND owner = $1) AS line,
+    (SELECT (SELECT blocked_on FROM class_queue
+             WHERE state = 'waiting'
+               AND (blocked_on = 'capacity' OR (blocked_on = 'template' AND template_slug = $2))
+             ORDER BY (blocked_on = 'template') DESC, id LIMIT 1) AS ahead) AS behind
+"""
 
 
 async def waiting_ahead(

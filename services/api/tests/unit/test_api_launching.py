@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestra_api.launching import LaunchPlan, plan_launch, requested_duration
+from orchestra_api.planning import LaunchPlan, plan_launch, requested_duration
 from orchestra_api.problems import InvalidRequest
 from orchestra_shared.catalogs import load_template_file
 from orchestra_shared.names import is_service_name
