@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import pytest
 
 from orchestra_devstack.cluster import EmulatedCluster
+from orchestra_devstack.cluster.watching import Change, EventLog, WatchRequest, stream
 
 if TYPE_CHECKING:
     from devstack.tests.cluster.conftest import Api
@@ -195,3 +198,41 @@ async def test_kubernetes_asyncio_watch_resumes_from_a_list(
         )
         names = [(event["type"], event["object"].metadata.name) async for event in stream]
     assert names == [("ADDED", "after")]
+
+
+async def test_a_change_queued_as_a_bookmark_falls_due_goes_out_before_the_bookmark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bookmark past a change the stream has not sent would let a client resume past it."""
+    log = EventLog(capacity=100)
+    key = ("", "v1", "configmaps")
+    request = WatchRequest(
+        storage_key=key,
+        matches=lambda body: True,
+        present=lambda body: body,
+        bookmark={"apiVersion": "v1", "kind": "ConfigMap"},
+        since=0,
+        bookmarks=True,
+        bookmark_interval=0.01,
+    )
+    gone = {"metadata": {"name": "last-words", "resourceVersion": "1"}}
+    real_wait_for = asyncio.wait_for
+    waits = 0
+
+    async def lands_as_it_times_out(awaitable: Any, timeout: float | None) -> Any:
+        nonlocal waits
+        waits += 1
+        if waits == 1:  # the deletion is queued, not yet taken, when the wait times out
+            awaitable.close()
+            log.append(Change(log.next_resource_version(), key, "DELETED", gone, gone))
+            raise TimeoutError
+        return await real_wait_for(awaitable, timeout)
+
+    monkeypatch.setattr(asyncio, "wait_for", lands_as_it_times_out)
+    sent: list[dict[str, Any]] = []
+    async with contextlib.aclosing(stream(request, log=log, snapshot=list)) as events:
+        async for batch in events:
+            sent += batch
+            if any(event["type"] == "DELETED" for event in batch):
+                break
+    assert [event["type"] for event in sent] == ["DELETED"]

@@ -17,7 +17,7 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 from orchestra_devstack.cluster.errors import GoneError
@@ -130,7 +130,7 @@ async def stream(
     *,
     log: EventLog,
     snapshot: Callable[[], list[dict[str, Any]]],
-) -> AsyncIterator[list[dict[str, Any]]]:
+) -> AsyncGenerator[list[dict[str, Any]], None]:
     """The events of one watch, until its timeout (or forever), in batches: whatever
     changes are waiting when the watch wakes up go out together (one write, not one
     each, while a burst keeps the server busy)."""
@@ -169,7 +169,11 @@ async def stream(
             try:
                 waiting = [await asyncio.wait_for(queue.get(), timeout=wait)]
             except TimeoutError:
-                if request.bookmarks:
+                # A bookmark promises every change up to its version was sent. A change can
+                # land in the queue while the wait times out; if the stream then ended after
+                # the bookmark, the client would resume past a change it never saw (sync
+                # lost a Workshop's deletion so). Send what is queued first.
+                if request.bookmarks and queue.empty():
                     yield [_bookmark(request, log.last_resource_version, end=False)]
                 continue
             while not queue.empty():
