@@ -93,6 +93,26 @@ async def test_the_count_follows_inserts_phase_changes_deletions_and_compaction(
         await connection.close()
 
 
+async def test_compactions_from_several_replicas_at_once_keep_the_count(
+    migrated: Database,
+) -> None:
+    pool = await asyncpg.create_pool(migrated.dsn, min_size=4, max_size=4)
+    assert pool is not None
+    try:
+        async with pool.acquire() as connection:
+            for i in range(40):
+                await add(connection, f"c{i}", "alpha" if i % 2 else "beta", "Requested")
+            await connection.execute("UPDATE instances SET phase = 'Ready' WHERE name < 'c2'")
+            expected = await real(connection)
+        await asyncio.gather(*(compact_active_changes(pool) for _ in range(8)))
+        await compact_active_changes(pool)  # whatever a skipped round left
+        async with pool.acquire() as connection:
+            assert await counted(connection) == expected
+            assert await connection.fetchval("SELECT count(*) FROM active_changes") == 2
+    finally:
+        await pool.close()
+
+
 async def test_the_migration_counts_the_instances_that_were_already_there(
     database: Database,
 ) -> None:

@@ -201,11 +201,16 @@ async def compact_active_changes(connection: asyncpg.Connection | asyncpg.Pool) 
     """Fold ``active_changes`` into one row per template; returns how many rows it folded.
 
     One statement: readers see the rows before or after, never a half. Rows appended
-    meanwhile (not in its snapshot) stay for the next round; two replicas compacting at
-    once each fold only the rows they deleted.
+    meanwhile (not in its snapshot) stay for the next round. One replica folds at a time
+    (the others skip the round): two deleting the same rows in different orders could
+    deadlock.
     """
     folded: int = await connection.fetchval(
-        """WITH folded AS (DELETE FROM active_changes RETURNING template_slug, delta),
+        """WITH folded AS (
+                    DELETE FROM active_changes
+                    WHERE (SELECT pg_try_advisory_xact_lock(hashtextextended('active_changes', 0)))
+                    RETURNING template_slug, delta
+                ),
                 kept AS (
                     INSERT INTO active_changes (template_slug, delta)
                     SELECT template_slug, sum(delta) FROM folded
