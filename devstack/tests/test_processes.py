@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import re
 import signal
 import socket
 import sys
@@ -59,6 +61,10 @@ async def test_a_start_without_progress_is_stuck_and_raises_with_log_tail_and_ki
         await process.start()
     assert "still-booting-marker" in str(caught.value)
     assert "made no progress (no log output, no CPU time) for 0.5 s" in str(caught.value)
+    # What it was doing when it was called stuck: the shell waits for its child, which sleeps.
+    assert re.search(
+        r"its threads: \d+/\d+ sh: S in \S+; \d+/\d+ sleep: S in \S+", str(caught.value)
+    )
     assert process.pid is not None
     assert not process.running
     assert live_group_members(process.pid) == []
@@ -83,6 +89,38 @@ async def test_a_start_that_makes_progress_is_waited_for_past_the_stall_timeout(
     await process.start()
     assert process.running
     await process.stop()
+
+
+async def test_a_pause_of_the_whole_machine_is_not_a_stall(tmp_path: Path) -> None:
+    """The watcher and the process frozen together longer than the stall timeout (a
+    host pausing the VM, a starved scheduler): the process resumes and gets healthy."""
+    ready = tmp_path / "ready"
+    calls = 0
+
+    async def paused_then_ready() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # freeze both: the process stopped, this loop blocked
+            assert process.pid is not None
+            os.killpg(process.pid, signal.SIGSTOP)
+            time.sleep(4)  # noqa: ASYNC251 - blocking the loop is the point here
+        elif calls == 2:
+            assert process.pid is not None
+            os.killpg(process.pid, signal.SIGCONT)
+        return ready.exists()
+
+    process = ManagedProcess(
+        "paused",
+        ["sh", "-c", f"sleep 1; echo resumed; touch {ready}; exec sleep 60"],
+        log_path=tmp_path / "paused.log",
+        health=paused_then_ready,
+        stall_timeout=3.0,
+    )
+    try:
+        await process.start()
+        assert "resumed" in process.log_tail()
+    finally:
+        await process.stop()
 
 
 async def test_a_start_that_works_but_never_gets_healthy_ends_at_the_start_timeout(

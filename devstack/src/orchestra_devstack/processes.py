@@ -209,11 +209,14 @@ class ManagedProcess:
 
         A slow machine starts things slowly, so a start that makes progress (see
         `progress`) may take up to `start_timeout`; one that makes none for
-        `stall_timeout` is stuck. Either way the process is killed and the error says
+        `stall_timeout` is stuck (time in which this process itself did not run, and so
+        could not look, hardly counts). Either way the process is killed and the error says
         which, with the log tail.
         """
-        started = last_look = last_progress = time.monotonic()
+        started = last_look = time.monotonic()
         seen = self.progress()
+        stalled = 0.0  # seconds without progress, as far as the looks could tell
+        interval = min(PROGRESS_INTERVAL, self.stall_timeout / 4)
         while True:
             if not self.running:
                 raise ProcessExitedEarlyError(
@@ -223,17 +226,23 @@ class ManagedProcess:
             if self.health is None or await self.health():
                 return
             now = time.monotonic()
-            # A fresh look before calling it stuck, so a short stall_timeout works too.
-            if now - last_look >= PROGRESS_INTERVAL or now - last_progress >= self.stall_timeout:
+            if now - last_look >= interval:
+                # A look much later than planned means this process was not running, and
+                # then the machine may have been paused or starved as a whole: the watched
+                # process had no chance to progress either, so such a gap counts as two
+                # looks' worth only. A real stall is seen over many timely looks.
+                stalled += min(now - last_look, 2 * interval)
                 last_look = now
                 if (current := self.progress()) != seen:
-                    seen, last_progress = current, now
-            if now - last_progress >= self.stall_timeout:
+                    seen, stalled = current, 0.0
+            if stalled >= self.stall_timeout:
+                tree = _tree_of(self._popen) if self._popen else {}
+                waiting = "; ".join(processtrees.threads(tree)) or "gone"
                 await self.kill()
                 raise HealthCheckTimeoutError(
                     f"{self.name} is not healthy after {now - started:.0f} s and made no "
                     f"progress (no log output, no CPU time) for {self.stall_timeout:g} s: "
-                    "it looks stuck",
+                    f"it looks stuck; its threads: {waiting}",
                     log_tail=self.log_tail(),
                 )
             if now - started >= self.start_timeout:

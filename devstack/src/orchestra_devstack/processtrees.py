@@ -96,6 +96,23 @@ def survivors(tree: Snapshot) -> list[int]:
     return alive
 
 
+def threads(tree: Snapshot) -> list[str]:
+    """One line per thread of `tree`: pid/tid, name, state and the kernel call it waits in.
+
+    What a stuck start is doing: all threads asleep in a futex or a poll means a wait
+    that never ends; one in D state, a disk or a kernel lock.
+    """
+    lines = []
+    for pid in survivors(tree):
+        for task in sorted((PROC / str(pid) / "task").glob("[0-9]*")):
+            with contextlib.suppress(OSError, IndexError):
+                name, rest = task.joinpath("stat").read_text().rsplit(")", 1)
+                wchan = task.joinpath("wchan").read_text().strip() or "-"
+                state = rest.split()[0]
+                lines.append(f"{pid}/{task.name} {name.split('(', 1)[1]}: {state} in {wchan}")
+    return lines
+
+
 def kill_all(tree: Snapshot) -> None:
     """SIGKILL every process of `tree` still running."""
     for pid in survivors(tree):

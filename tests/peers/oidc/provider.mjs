@@ -32,6 +32,10 @@ if (!Number.isInteger(port) || port <= 0) {
   process.exit(2);
 }
 const issuer = `http://127.0.0.1:${port}`;
+// Each start step says when it is done (on stderr, beside the JSON line on stdout), so
+// that a start that stalls shows in its log where it stopped.
+const step = (what) => console.error(`provider: ${what} (${Math.round(performance.now())} ms)`);
+step("oidc-provider loaded");
 const REDIRECT_URI = "http://127.0.0.1/callback";
 
 const ACCOUNTS = {
@@ -60,6 +64,7 @@ function signingKey() {
 // Mutable state of the harness; oidc-provider reads its keys once per instance, so a
 // change of keys builds a new instance (its in-memory storage is shared by all).
 const state = { keys: [signingKey()], jwksDown: false, jwksRequests: 0, idTokenTtl: 600 };
+step("signing key made");
 
 function build() {
   const provider = new Provider(issuer, {
@@ -94,6 +99,7 @@ function build() {
 }
 
 let handler = build().callback();
+step("provider built");
 
 function json(response, status, body) {
   response.writeHead(status, { "content-type": "application/json" });
@@ -142,6 +148,7 @@ const server = http.createServer((request, response) => {
   handler(request, response);
 });
 
+step(`binding port ${port}`);
 server.listen(port, "127.0.0.1", () => {
   console.log(JSON.stringify({ issuer, redirect_uri: REDIRECT_URI }));
 });
