@@ -240,15 +240,21 @@ def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-async def create_database(admin_dsn: str, name: str, *, exist_ok: bool = False) -> None:
-    """CREATE DATABASE `name` through the maintenance connection `admin_dsn`."""
+async def create_database(
+    admin_dsn: str, name: str, *, exist_ok: bool = False, template: str | None = None
+) -> None:
+    """CREATE DATABASE `name` through the maintenance connection `admin_dsn`.
+
+    With `template`, a copy of that database (nobody may be connected to it meanwhile).
+    """
     quoted = _quoted(name)
+    copied = f" TEMPLATE {_quoted(template)}" if template else ""
     connection = await asyncpg.connect(admin_dsn)
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if exists and exist_ok:
             return
-        await connection.execute(f"CREATE DATABASE {quoted}")
+        await connection.execute(f"CREATE DATABASE {quoted}{copied}")
     finally:
         await connection.close()
 

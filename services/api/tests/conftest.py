@@ -19,7 +19,6 @@ from orchestra_api.main import create_app
 from orchestra_devstack.natsservers import NatsServer
 from orchestra_devstack.pytest_plugin import Database
 from orchestra_shared.catalogs import Catalog, load_catalog
-from orchestra_shared.migrating import upgrade_database_async
 
 
 @pytest.fixture(autouse=True)
@@ -38,12 +37,6 @@ def catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def catalog(catalog_dir: Path) -> Catalog:
     return load_catalog(catalog_dir)
-
-
-@pytest_asyncio.fixture
-async def migrated(database: Database) -> Database:
-    await upgrade_database_async(database.dsn)
-    return database
 
 
 @pytest.fixture
