@@ -27,6 +27,13 @@ class ServiceSettings(TracingSettings, Protocol):
     metrics_port: int
 
 
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set ``stop`` (again, after a library installed its own handlers)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+
 def run_service(
     service: str,
     settings: ServiceSettings,
@@ -42,9 +49,7 @@ def run_service(
 
     async def main() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
+        stop_on_signals(stop)
         await serve(stop)
 
     try:

@@ -74,6 +74,24 @@ def configure_logging(service: str, *, level: str = "INFO") -> None:
     # Per-request and per-handler success lines drown what matters at 9 am.
     for noisy in ("aiohttp.access", "uvicorn.access", "kopf.objects", "kopf.activities"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("faststream").addFilter(routine_fetch_end)
+
+
+def routine_fetch_end(record: logging.LogRecord) -> bool:
+    """False for faststream's lines about a pull consumer's fetch that ended as usual.
+
+    nats-py's fetch raises asyncio's TimeoutError when a fetch finds nothing in time,
+    where faststream suppresses only nats' own subclass of it; faststream's task
+    supervisor then logs the TimeoutError at ERROR with a traceback (once per process),
+    logs "callback for Task-N is being executed" at INFO, and starts the fetch again.
+    Nothing is lost, and an idle consumer does it every second: so these lines go, and
+    any other exception of a consumer's task is still logged.
+    """
+    message = record.getMessage()
+    if message.startswith("callback for ") and message.endswith(" is being executed..."):
+        return False
+    error = record.exc_info[1] if record.exc_info else None
+    return not (type(error) is TimeoutError and "raised an exception, retrying" in message)
 
 
 def tracing_enabled(settings: TracingSettings) -> bool:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
+import nats.errors
+import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 
-from orchestra_shared.telemetry import JsonFormatter, extract_context, inject_context
+from orchestra_shared.telemetry import (
+    JsonFormatter,
+    configure_logging,
+    extract_context,
+    inject_context,
+)
 
 
 def record(message: str, **extra: object) -> logging.LogRecord:
@@ -46,3 +54,39 @@ def test_trace_context_round_trips_through_headers() -> None:
     assert child.get_span_context().trace_id == span.get_span_context().trace_id
     assert child.parent is not None
     assert child.parent.span_id == span.get_span_context().span_id
+
+
+def faststream_record(message: str, level: int, error: BaseException | None = None) -> bool:
+    """Whether faststream's logger, as configure_logging leaves it, lets this line out."""
+    exc_info = (type(error), error, error.__traceback__) if error else None
+    entry = logging.LogRecord("faststream", level, __file__, 1, message, (), exc_info)
+    return bool(logging.getLogger("faststream").filter(entry))
+
+
+def raised(error: BaseException) -> BaseException:
+    try:
+        raise error
+    except BaseException as caught:
+        return caught
+
+
+@pytest.fixture
+def service_logging() -> Iterator[None]:
+    """configure_logging as a service calls it, undone afterwards for the other tests."""
+    root, faststream = logging.getLogger(), logging.getLogger("faststream")
+    handlers, level, filters = root.handlers[:], root.level, faststream.filters[:]
+    configure_logging("operator")
+    try:
+        yield
+    finally:
+        root.handlers[:], root.level, faststream.filters[:] = handlers, level, filters
+
+
+@pytest.mark.usefixtures("service_logging")
+def test_an_idle_consumers_fetch_ending_is_not_logged_but_a_real_failure_is() -> None:
+    retrying = "Task-17 raised an exception, retrying...\nIf this behavior causes issues, ..."
+    assert not faststream_record("callback for Task-17 is being executed...", logging.INFO)
+    assert not faststream_record(retrying, logging.ERROR, raised(TimeoutError()))
+    # nats' own TimeoutError is what faststream does suppress; anything else is a failure.
+    assert faststream_record(retrying, logging.ERROR, raised(nats.errors.NoServersError()))
+    assert faststream_record("`OnCommand` waiting for messages", logging.INFO)

@@ -35,12 +35,14 @@ from orchestra_shared import streaming
 from orchestra_shared.archiving import open_store
 from orchestra_shared.catalogs import Catalog, CatalogError, load_catalog
 from orchestra_shared.retrying import Backoff
-from orchestra_shared.running import run_service
+from orchestra_shared.running import run_service, stop_on_signals
 from orchestra_shared.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
 LANES_GRACE = 5.0
 """Seconds a stopping operator lets the commands in hand finish (then they are redelivered)."""
+KOPF_GRACE = 10.0
+"""Seconds Kopf gets to stop its watches and handlers once told to (then it is cancelled)."""
 
 
 def kopf_login(cluster: Cluster) -> kopf.ConnectionInfo:
@@ -135,41 +137,56 @@ async def _act(
     broker = build_broker(settings, cluster, catalog, tombstones, exporter, lanes)
     await broker.start()
     kopf_stop: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    tasks = [
-        asyncio.create_task(
-            kopf.operator(
-                registry=registry,
-                clusterwide=True,
-                standalone=True,  # the Lease decides who acts, not Kopf's peering
-                stop_flag=kopf_stop,
-                memo=SimpleNamespace(),
-            ),
-            name="kopf",
+    kopf_ready = asyncio.Event()
+    kopf_task = asyncio.create_task(
+        kopf.operator(
+            registry=registry,
+            clusterwide=True,
+            standalone=True,  # the Lease decides who acts, not Kopf's peering
+            stop_flag=kopf_stop,
+            ready_flag=kopf_ready,
+            memo=SimpleNamespace(),
         ),
+        name="kopf",
+    )
+    tasks = [
         asyncio.create_task(resync_forever(cluster, reconciler, settings, exporter), name="resync"),
     ]
     if leadership is not None:
         tasks.append(asyncio.create_task(leadership.keep(), name="leadership"))
-    log.info("operator started", extra={"identity": settings.identity})
+    waiter = asyncio.create_task(stop.wait(), name="stop")
     try:
-        waiter = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
+        ready = asyncio.create_task(kopf_ready.wait(), name="kopf ready")
+        await asyncio.wait([ready, kopf_task, waiter], return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        # Kopf takes SIGTERM and SIGINT for itself once started, and on them it stops on
+        # its own: it waits five seconds for every task it did not start (our consumer's
+        # among them), cancels them and re-raises what they raise. Ours stop in order.
+        stop_on_signals(stop)
+        log.info("operator started", extra={"identity": settings.identity})
+        done, _ = await asyncio.wait(
+            [waiter, kopf_task, *tasks], return_when=asyncio.FIRST_COMPLETED
+        )
         for task in done:
             if task is not waiter and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
     finally:
-        kopf_stop.set_result(None)
+        # Commands first (those in hand finish, the rest stay in the stream), then Kopf,
+        # which then has nothing of ours left to wait for, then the rest.
         await lanes.close(grace=LANES_GRACE)
         await broker.stop()
+        if not kopf_stop.done():
+            kopf_stop.set_result(None)
+        with suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(kopf_task, timeout=KOPF_GRACE)
         await nats_client.close()
         if exporter is not None:
             await exporter.store.close()
             if isinstance(exporter.reader, ExecReader):
                 await exporter.reader.close()
-        for task in tasks:
+        for task in [waiter, *tasks]:
             task.cancel()
-        for task in tasks:
+        for task in [waiter, *tasks]:
             with suppress(asyncio.CancelledError, Exception):
                 await task
 

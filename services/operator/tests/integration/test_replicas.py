@@ -71,3 +71,21 @@ async def test_two_replicas_only_the_leader_acts_and_the_other_takes_over(world:
     assert {e["reportingInstance"] for e in await world.events_of(second)} == {follower}
     assert replicas[follower].running
     await replicas[follower].stop()
+
+
+async def test_sigterm_stops_the_operator_in_order_and_it_exits_cleanly(world: World) -> None:
+    """Kopf takes SIGTERM for itself once running: then it waited five seconds for the
+    command consumer, cancelled it and re-raised its error, and the process died with a
+    traceback (or was killed first). The operator's own stop must run: commands, Kopf,
+    the Lease handed back, exit 0."""
+    operator = await world.start_leader("stopping", lease_name="stopping")
+    event = launch_event()
+    await world.publish(event)
+    await world.wait_for_phase(event, "Ready")
+    operator.stop_grace = 60  # ample: the point is that it exits by itself, and how
+    await operator.stop()
+    assert operator.returncode == 0, operator.log_tail()
+    log = operator.log_path.read_text()
+    assert "Traceback" not in log
+    assert "leadership released" in log and "operator stopped" in log
+    assert await world.lease_holder("stopping") != "stopping"
