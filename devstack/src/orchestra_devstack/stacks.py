@@ -13,11 +13,13 @@ own ServiceAccount's kubeconfig, and ``Stack.kubeconfig`` is the administrator's
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import os
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,6 +245,40 @@ def ensure_port_free(port: int, *, setting: str = "ORCHESTRA_API_PORT") -> None:
             ) from error
 
 
+async def _start_service(
+    service: str,
+    options: StackOptions,
+    supervisor: Supervisor,
+    environment: Callable[[StackOptions], Mapping[str, Mapping[str, str]]],
+    api_url: str,
+) -> tuple[ManagedProcess, int | None]:
+    """Start one service until healthy; returns it and the metrics port it got."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        process = ManagedProcess(
+            service,
+            [_bin(f"orchestra-{service}")],
+            log_path=options.workdir / f"{service}.log",
+            env={**os.environ, **environment(options)[service]},
+            cwd=options.root,
+            health=http_ok(
+                f"{api_url}/healthz" if service == "api" else _metrics_url(options, service)
+            ),
+        )
+        try:
+            await supervisor.start(process)
+        except ProcessExitedEarlyError as error:
+            if service not in options.metrics_ports or attempt == PORT_ATTEMPTS:
+                raise
+            if not port_was_taken(error.log_tail, service):
+                raise
+            # Its metrics port, free when chosen, was taken before it bound it.
+            ports = {**options.metrics_ports, service: free_port()}
+            options = dataclasses.replace(options, metrics_ports=ports)
+        else:
+            return process, options.metrics_ports.get(service)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
 async def start_stack(options: StackOptions) -> Stack:
     ensure_port_free(options.api_port)
     if options.dashboard_port:
@@ -271,39 +307,37 @@ async def start_stack(options: StackOptions) -> Stack:
         api_url = f"http://{LOOPBACK}:{options.api_port}"
         processes: dict[str, ManagedProcess] = {}
         await start_standin(options, supervisor, front, processes)
-        for service in SERVICES:
-            for attempt in range(1, PORT_ATTEMPTS + 1):
-                environment = service_environment(
-                    options,
-                    nats_url=nats.address,
-                    nats_passwords=nats.passwords,
-                    dsn=postgres.dsn,
-                    kubeconfig=kubeconfig,
-                    service_kubeconfigs=accounts,
-                    emulated=emulated,
-                    front=front,
-                )
-                process = ManagedProcess(
-                    service,
-                    [_bin(f"orchestra-{service}")],
-                    log_path=options.workdir / f"{service}.log",
-                    env={**os.environ, **environment[service]},
-                    cwd=options.root,
-                    health=http_ok(
-                        f"{api_url}/healthz" if service == "api" else _metrics_url(options, service)
-                    ),
-                )
-                try:
-                    processes[service] = await supervisor.start(process)
-                    break
-                except ProcessExitedEarlyError as error:
-                    if service not in options.metrics_ports or attempt == PORT_ATTEMPTS:
-                        raise
-                    if not port_was_taken(error.log_tail, service):
-                        raise
-                    # Its metrics port, free when chosen, was taken before it bound it.
-                    ports = {**options.metrics_ports, service: free_port()}
-                    options = dataclasses.replace(options, metrics_ports=ports)
+        environment = functools.partial(
+            service_environment,
+            nats_url=nats.address,
+            nats_passwords=nats.passwords,
+            dsn=postgres.dsn,
+            kubeconfig=kubeconfig,
+            service_kubeconfigs=accounts,
+            emulated=emulated,
+            front=front,
+        )
+        # The services wait for one another on their own (NATS, the schema, the stream):
+        # they start side by side, each with its own metrics port.
+        started = {
+            service: asyncio.create_task(
+                _start_service(service, options, supervisor, environment, api_url)
+            )
+            for service in SERVICES
+        }
+        try:
+            await asyncio.gather(*started.values())
+        except BaseException:  # the first failure, as it is; the other starts end with it
+            for task in started.values():
+                task.cancel()
+            await asyncio.gather(*started.values(), return_exceptions=True)
+            raise
+        ports = {**options.metrics_ports}
+        for service, task in started.items():
+            processes[service], port = task.result()
+            if port is not None:
+                ports[service] = port
+        options = dataclasses.replace(options, metrics_ports=ports)
         metrics_urls = {"api": f"{api_url}/metrics"} | {
             name: _metrics_url(options, name) for name in options.metrics_ports
         }
