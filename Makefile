@@ -38,8 +38,12 @@ browser:
 dev: bootstrap dashboard
 	@$(RUN) orchestra-dev --stop-with $$PPID
 
+# The suite on every core (pytest-xdist), a test file per worker at a time: a file's
+# module-wide fixtures (a stack, a browser) are set up once, as in a serial run.
+PYTEST = $(RUN) pytest -n auto --dist loadfile
+
 test: bootstrap lint typecheck layers frontend docs-check browser peers
-	@$(RUN) pytest
+	@$(PYTEST)
 
 lint:
 	@$(RUN) ruff check .
@@ -53,10 +57,10 @@ layers:
 
 # Faster loops while working: everything but the end-to-end tests, or only them.
 unit: bootstrap peers
-	@$(RUN) pytest -m "not e2e"
+	@$(PYTEST) -m "not e2e"
 
 e2e: bootstrap dashboard browser
-	@$(RUN) pytest -m e2e
+	@$(PYTEST) -m e2e
 
 # The benchmarks, by hand (never part of `make test`): `make bench` runs them all, one after
 # the other; `make bench BENCH=gate_proxy` runs one, `make bench BENCH=burst ARGS=--quick` with

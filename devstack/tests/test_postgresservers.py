@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -117,9 +119,9 @@ async def test_close_leaves_nothing_running_and_removes_the_data(
     assert not workdir.exists()
 
 
-async def test_an_existing_data_dir_is_reused(tmp_path_factory: pytest.TempPathFactory) -> None:
+async def test_an_existing_data_dir_is_reused() -> None:
     # As root the workdir must be reachable by the postgres user; /tmp is, pytest's is not.
-    workdir = Path(tmp_path_factory.getbasetemp()).parent.parent / f"orchestra-pg-{time.time_ns()}"
+    workdir = Path(tempfile.gettempdir()) / f"orchestra-pg-{os.getpid()}-{time.time_ns()}"
     try:
         async with await start_postgres(workdir=workdir) as first:
             await execute(first.dsn, "CREATE TABLE notes (id serial, body text)")
