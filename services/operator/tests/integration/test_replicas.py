@@ -87,5 +87,6 @@ async def test_sigterm_stops_the_operator_in_order_and_it_exits_cleanly(world: W
     assert operator.returncode == 0, operator.log_tail()
     log = operator.log_path.read_text()
     assert "Traceback" not in log
-    assert "leadership released" in log and "operator stopped" in log
+    assert "leadership released" in log
+    assert "operator stopped" in log
     assert await world.lease_holder("stopping") != "stopping"
