@@ -163,7 +163,8 @@ async def _act(
         # its own: it waits five seconds for every task it did not start (our consumer's
         # among them), cancels them and re-raises what they raise. Ours stop in order.
         stop_on_signals(stop)
-        log.info("operator started", extra={"identity": settings.identity})
+        if kopf_ready.is_set():  # not when Kopf failed or a stop came first
+            log.info("operator started", extra={"identity": settings.identity})
         done, _ = await asyncio.wait(
             [waiter, kopf_task, *tasks], return_when=asyncio.FIRST_COMPLETED
         )
