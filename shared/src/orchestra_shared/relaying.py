@@ -272,12 +272,17 @@ class Relay:
             except BaseException:
                 await self.pool.release(listener)
                 raise
+            # A lost connection (Postgres restarted, a network cut) takes its LISTEN with
+            # it, silently: wake, so that the next round listens again on a new one
+            # instead of sleeping through the notifications until the next poll.
+            listener.add_termination_listener(self.wake)
             self._listener = listener
 
     async def _unlisten(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
             try:
+                listener.remove_termination_listener(self.wake)
                 await listener.remove_listener(self.outbox.table, self.wake)
             except Exception:
                 # Cut off mid-operation (an outage): back in the pool it would fail the next
