@@ -19,6 +19,9 @@ from orchestra_shared import subjects
         (["Pending", "Provisioning", "Ready"], False),
         (["Provisioning", "Ready", "Terminated"], True),
         (["Provisioning", "Ready", "Terminating", "Terminated"], True),
+        # An operator killed after creating the Workshop and before its first status: its
+        # successor's first look found the Deployment available.
+        (["Ready", "Terminated"], True),
     ],
 )
 def test_the_platform_s_story_is_complete(phases: list[str], ended: bool) -> None:
@@ -28,10 +31,11 @@ def test_the_platform_s_story_is_complete(phases: list[str], ended: bool) -> Non
 @pytest.mark.parametrize(
     ("phases", "ended", "said"),
     [
-        (["Ready"], False, "story"),
         (["Provisioning"], False, "story"),
+        (["Pending", "Terminated"], True, "story"),
         (["Provisioning", "Ready", "Ready"], False, "twice"),
-        (["Ready", "Provisioning"], False, "story"),
+        (["Ready", "Provisioning"], False, "out of order"),
+        (["Provisioning", "Ready", "Terminated", "Terminating"], True, "out of order"),
         (["Provisioning", "Ready", "Pending"], False, "out of order"),
         (["Provisioning", "Failed", "Ready"], False, "Failed"),
         (["Provisioning", "Ready"], True, "not ended"),

@@ -12,7 +12,10 @@ what each learner was answered and shown on their stream. A launch is
 - **unseen** when it is Ready in Postgres but its learner's stream never said so (the
   dashboard would wait for ever);
 - **incomplete** when its history is not the platform's story in order: (Pending),
-  Provisioning, Ready, each once, nothing Failed, and, once it ended, Terminated last.
+  (Provisioning), Ready, each once, nothing Failed, and, once it ended, Terminated last.
+  The phases before Ready are what the Workshop's status went through, and it can skip
+  them: an operator replaced mid-launch may first write a status when the Deployment is
+  already available, and then Ready is the truth.
 
 A Workshop that outlives its deadline is one still in the cluster after the run waited
 for every deadline to pass (``outlived``); the lateness of each end is reported.
@@ -29,11 +32,9 @@ import aiohttp
 from orchestra_devstack.bursts.learners import Launch
 from orchestra_devstack.bursts.rigs import Rig
 
-STORY = ("Provisioning", "Ready")
-"""What every history tells, in this order (sync records what the Workshop's status went
-through; a launch that goes straight to Provisioning has no Pending)."""
-BEFORE_READY = ("Pending", "Provisioning")
-ALLOWED = frozenset({*BEFORE_READY, "Ready", "Terminating", "Terminated"})
+ORDER = ("Pending", "Provisioning", "Ready", "Terminating", "Terminated")
+"""The phases a history may tell, each at most once and in this order; Ready is the one
+every launch must tell (sync records what the Workshop's status went through)."""
 WORKSHOPS = "/apis/orchestra.io/v1/workshops"
 
 HISTORY_SQL = """
@@ -110,13 +111,12 @@ def story_problem(phases: list[str], *, ended: bool) -> str | None:
     again = [phase for phase, n in Counter(phases).items() if n > 1]
     if again:
         return f"twice: {again}"
-    strange = [phase for phase in phases if phase not in ALLOWED]
+    strange = [phase for phase in phases if phase not in ORDER]
     if strange:
         return f"{strange} in {phases}"
-    told = [phase for phase in phases if phase in STORY]
-    if tuple(told) != STORY:
+    if "Ready" not in phases:
         return f"story {phases}"
-    if phases.index("Ready") < max(phases.index(p) for p in BEFORE_READY if p in phases):
+    if phases != sorted(phases, key=ORDER.index):
         return f"out of order: {phases}"
     if ended and phases[-1] != "Terminated":
         return f"not ended: {phases}"
