@@ -41,8 +41,11 @@ DURATION = "20s"
 that the test then waits little for every deadline."""
 PATIENCE = 150.0
 SERVICE_ENV = {
-    # A standby takes over in seconds, not the production 15 s.
+    # A standby takes over in seconds, not the production 15 s, and the commands a killed
+    # leader had fetched come back after 5 s, not 30 s: else a launch in its hands waits
+    # past its own 20 s deadline and rightly never runs.
     "operator": {
+        "ORCHESTRA_OPERATOR_COMMANDS_ACK_WAIT": "5",
         "ORCHESTRA_OPERATOR_LEASE_DURATION": "6",
         "ORCHESTRA_OPERATOR_LEASE_RENEW_INTERVAL": "1",
         "ORCHESTRA_OPERATOR_LEASE_RENEW_DEADLINE": "4",

@@ -1,20 +1,22 @@
 """Health probes and port allocation for processes started on loopback.
 
 The supervisor (`processes`) polls one of these probes until a freshly started
-process is ready; the NATS and Postgres starters pick their ports with
-`free_port`. A probe is an async callable answering "ready yet?" and never
-raising: a refused connection or a bad status is simply "not yet".
+process is ready; the NATS and Postgres starters, the stacks and the tests pick
+their ports with `free_port` (handed out by `ports`, each once). A probe is an
+async callable answering "ready yet?" and never raising: a refused connection or
+a bad status is simply "not yet".
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+
+from orchestra_devstack.ports import PORTS
 
 HealthCheck = Callable[[], Awaitable[bool]]
 """A probe: returns True once the process is ready, False while it is not."""
@@ -23,16 +25,9 @@ LOOPBACK = "127.0.0.1"
 
 
 def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port that is free on `host` right now.
-
-    The kernel picks it (bind to port 0). Another process could take it before
-    ours binds it; on a developer machine or CI runner that race is rare enough,
-    and the start-up error then names the port clash in the log tail.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port free on ``host`` now that no other caller is handed before it is bound:
+    this process's own, below the kernel's picks (``ports``)."""
+    return PORTS.take(host)
 
 
 def tcp_accepts(host: str, port: int, *, timeout: float = 0.5) -> HealthCheck:
