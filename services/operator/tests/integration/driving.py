@@ -264,6 +264,15 @@ class World:
     async def event_reasons(self, event: LaunchRequested) -> list[str]:
         return [e["reason"] for e in await self.events_of(event)]
 
+    async def wait_for_event(self, event: LaunchRequested, reason: str) -> list[Body]:
+        """The Workshop's Events once one has ``reason``. A step's Event is recorded after
+        the write it tells of, so seeing the write does not mean its Event is there yet."""
+        return await self.wait_for(
+            lambda: self.events_of(event),
+            until=lambda events: any(e["reason"] == reason for e in events),
+            what=f"a {reason} event",
+        )
+
     async def lease_holder(self, name: str | None = None) -> str | None:
         lease = await self.kube.get(LEASES, name or "orchestra-operator", "default")
         holder: str | None = ((lease or {}).get("spec") or {}).get("holderIdentity")

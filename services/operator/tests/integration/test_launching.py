@@ -69,7 +69,7 @@ async def test_a_launch_becomes_ready_in_the_learners_fenced_namespace(operator:
     assert policy["spec"]["ingress"][0]["from"][0]["podSelector"] == {
         "matchLabels": {"app.kubernetes.io/name": "orchestra-gate"}
     }
-    reasons = await world.event_reasons(event)
+    reasons = [e["reason"] for e in await world.wait_for_event(event, "Ready")]
     assert reasons[0] == "Provisioning"
     assert "Ready" in reasons
     # The first phase's Event tells the launch and each child it created (no Events of

@@ -64,7 +64,7 @@ async def test_an_edited_deployment_image_is_restored(operator: World) -> None:
         return body["spec"]["template"]["spec"]["containers"][0]["image"] if body else None
 
     await operator.wait_for(image, until=lambda i: i == GOOD_IMAGE, what="image restored")
-    events = await operator.events_of(event)
+    events = await operator.wait_for_event(event, "Repaired")
     repaired = [e["message"] for e in events if e["reason"] == "Repaired"]
     assert any(f"Deployment {event.instance}" in message for message in repaired)
     await operator.wait_for_phase(event, "Ready")
@@ -94,7 +94,8 @@ async def test_each_failure_ends_failed_with_its_reason(
     assert status["conditions"][0]["status"] == "False"
     # The node is freed at once; the Workshop stays a while to say why.
     assert await operator.kube.get(DEPLOYMENTS, event.instance, namespace_of(event)) is None
-    warnings = [e for e in await operator.events_of(event) if e["type"] == "Warning"]
+    events = await operator.wait_for_event(event, "Failed")
+    warnings = [e for e in events if e["type"] == "Warning"]
     assert [e["reason"] for e in warnings] == ["Failed"]
 
 
