@@ -27,6 +27,12 @@ async def launched_instances(nats_server: NatsServer) -> list[str]:
         await client.close()
 
 
+async def unsent(api: Api) -> bool:
+    """Whether the outbox holds no unsent row (True, not 0, so that ``eventually`` ends)."""
+    count = await api.state.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    return bool(count == 0)
+
+
 async def nats_reported(client: httpx.AsyncClient, state: str) -> httpx.Response | None:
     response = await client.get("/readyz")
     return response if response.json()["checks"]["nats"] == state else None
@@ -37,6 +43,8 @@ async def test_launches_during_a_nats_outage_flow_when_it_returns(
 ) -> None:
     first = await api.launched(learner("first@example.org"))
     await eventually(lambda: launched_instances(nats_server), what="a first launch to flow")
+    # Marked sent just after it was published: wait for that too, or it counts below.
+    await eventually(lambda: unsent(api), what="the first launch to be marked sent")
     async with api.client() as client:
         await nats_server.stop()
         names = [await api.launched(learner(f"u{i}@example.org")) for i in range(5)]
